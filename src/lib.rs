@@ -1,0 +1,18 @@
+//! lookout-doctor: diagnose a Lookout Mobile Endpoint Security + Microsoft Intune
+//! integration from an exported tenant snapshot.
+//!
+//! Data flows one way: snapshot files ([`snapshot`]) are loaded into a normalized
+//! tenant ([`model`]), the [`engine`] runs every rule of [`rules`] over it and collects
+//! [`finding::Finding`]s, and a printer of [`report`] renders them with the rule
+//! knowledge of [`knowledge`]. Rules never print; printers never decide.
+
+pub mod cli;
+pub mod engine;
+pub mod finding;
+pub mod knowledge;
+pub mod messages;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod snapshot;
+pub mod version;

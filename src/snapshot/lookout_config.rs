@@ -1,0 +1,157 @@
+//! `lookout.json`: the Lookout tenant and Intune connector settings, copied by the
+//! administrator from the Lookout console (SPEC 3.1).
+
+use super::time::{self, Time};
+use serde::{Deserialize, Deserializer};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(
+    expecting = "an object with the sections tenant, console_access, intune_connector, enrollment_settings"
+)]
+pub struct LookoutConfig {
+    #[serde(default)]
+    pub tenant: TenantSettings,
+    #[serde(default)]
+    pub console_access: ConsoleAccess,
+    /// `None` when no Intune connector was created in the Lookout console.
+    #[serde(default)]
+    pub intune_connector: Option<IntuneConnector>,
+    #[serde(default)]
+    pub enrollment_settings: EnrollmentSettings,
+    #[serde(default)]
+    pub min_os_versions: MinOsVersions,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub coverage: Coverage,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct TenantSettings {
+    #[serde(default)]
+    pub azure_ad_tenant_id: Option<String>,
+    #[serde(default)]
+    pub consent: Consent,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Consent {
+    /// Only a literal `true` counts as granted.
+    #[serde(default)]
+    pub granted: Option<bool>,
+    #[serde(default, deserialize_with = "time::deserialize_opt")]
+    pub granted_at: Option<Time>,
+    #[serde(default)]
+    pub granted_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ConsoleAccess {
+    #[serde(default)]
+    pub full_access_group_id: Option<String>,
+    #[serde(default)]
+    pub restricted_access_group_id: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub expected_users: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct IntuneConnector {
+    /// The connector's polling interval.
+    #[serde(default = "default_heartbeat")]
+    pub heartbeat_frequency_minutes: u32,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub enrollment_groups: Vec<String>,
+    #[serde(default)]
+    pub state_sync: StateSync,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub error_management_emails: Vec<String>,
+}
+
+pub const DEFAULT_HEARTBEAT_MINUTES: u32 = 5;
+pub const DEFAULT_DISCONNECTED_AFTER_DAYS: i64 = 30;
+
+fn default_heartbeat() -> u32 {
+    DEFAULT_HEARTBEAT_MINUTES
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct StateSync {
+    #[serde(default)]
+    pub device_status: Option<bool>,
+    #[serde(default)]
+    pub threat_status: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct EnrollmentSettings {
+    /// As configured; may be out of the valid 1-90 range (the audit reports that).
+    #[serde(default)]
+    pub disconnected_after_days: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct MinOsVersions {
+    #[serde(default)]
+    pub android: Option<String>,
+    #[serde(default)]
+    pub ios: Option<String>,
+}
+
+/// Which Intune devices are expected to show up in Lookout.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(
+    rename_all = "kebab-case",
+    expecting = "\"enrollment-groups\" or \"all-mobile-devices\""
+)]
+pub enum Coverage {
+    #[default]
+    EnrollmentGroups,
+    AllMobileDevices,
+}
+
+impl Coverage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Coverage::EnrollmentGroups => "enrollment-groups",
+            Coverage::AllMobileDevices => "all-mobile-devices",
+        }
+    }
+}
+
+impl LookoutConfig {
+    /// The polling interval, in minutes (default 5).
+    pub fn polling_interval_minutes(&self) -> u32 {
+        self.intune_connector
+            .as_ref()
+            .map_or(DEFAULT_HEARTBEAT_MINUTES, |c| c.heartbeat_frequency_minutes)
+    }
+
+    /// The disconnected threshold as configured (default 30); may be out of range.
+    pub fn disconnected_after_days(&self) -> i64 {
+        self.enrollment_settings
+            .disconnected_after_days
+            .unwrap_or(DEFAULT_DISCONNECTED_AFTER_DAYS)
+    }
+
+    /// Configured enrollment group names, blanks dropped, in configured order.
+    pub fn enrollment_group_names(&self) -> Vec<&str> {
+        self.intune_connector
+            .as_ref()
+            .map(|c| {
+                c.enrollment_groups
+                    .iter()
+                    .map(|g| g.as_str())
+                    .filter(|g| !g.trim().is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// serde helper: `null` reads as the type's default (admins write `null` for "none").
+pub fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}

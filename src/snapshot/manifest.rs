@@ -1,0 +1,13 @@
+//! `snapshot.json`: when the snapshot was exported and from which Entra tenant.
+
+use super::time::{self, Time};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(expecting = "an object with \"exported_at\" and \"tenant_id\"")]
+pub struct Manifest {
+    #[serde(default, deserialize_with = "time::deserialize_opt")]
+    pub exported_at: Option<Time>,
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+}

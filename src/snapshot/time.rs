@@ -1,0 +1,110 @@
+//! Timestamps as the exports write them. Graph uses RFC 3339 with 0-7 fractional
+//! digits; `0001-01-01T00:00:00Z` and `""` mean "never". Admin-center CSV exports and
+//! PowerShell add a few local forms, read as UTC.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde::{Deserialize, Deserializer};
+
+pub type Time = DateTime<Utc>;
+
+/// Parses a timestamp. `Ok(None)` means "never"; `Err` carries what was expected.
+pub fn parse(raw: &str) -> Result<Option<Time>, String> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let parsed = DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| parse_naive(s).map(|n| Utc.from_utc_datetime(&n)));
+    match parsed {
+        // Graph's "never": the zero date (any time of that day).
+        Some(t) if t.format("%Y").to_string() == "0001" => Ok(None),
+        Some(t) => Ok(Some(t)),
+        None => Err(format!(
+            "\"{s}\" is not a timestamp (expected RFC 3339 such as 2026-11-20T07:00:00Z, or empty for never)"
+        )),
+    }
+}
+
+fn parse_naive(s: &str) -> Option<NaiveDateTime> {
+    const FORMATS: [&str; 6] = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%m/%d/%Y %I:%M:%S %p",
+        "%m/%d/%Y %I:%M %p",
+        "%m/%d/%Y %H:%M:%S",
+    ];
+    FORMATS
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+        .or_else(|| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        })
+}
+
+/// Formats a time the way every report prints it: RFC 3339, UTC, whole seconds.
+pub fn format(t: &Time) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// serde helper: an optional timestamp field (absent, null, "" and the zero date are None).
+pub fn deserialize_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Time>, D::Error> {
+    let raw: Option<std::borrow::Cow<'de, str>> = Option::deserialize(d)?;
+    match raw {
+        None => Ok(None),
+        Some(s) => parse(&s).map_err(serde::de::Error::custom),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Option<String> {
+        parse(s).unwrap().map(|t| format(&t))
+    }
+
+    #[test]
+    fn graph_forms() {
+        assert_eq!(
+            p("2026-11-20T07:00:00Z").as_deref(),
+            Some("2026-11-20T07:00:00Z")
+        );
+        assert_eq!(
+            p("2026-11-20T07:00:00.1234567Z").as_deref(),
+            Some("2026-11-20T07:00:00Z")
+        );
+        assert_eq!(
+            p("2026-11-20T09:00:00+02:00").as_deref(),
+            Some("2026-11-20T07:00:00Z")
+        );
+        assert_eq!(p("0001-01-01T00:00:00Z"), None);
+        assert_eq!(p(""), None);
+    }
+
+    #[test]
+    fn export_forms() {
+        assert_eq!(
+            p("2026-11-20 07:00:00.0000000").as_deref(),
+            Some("2026-11-20T07:00:00Z")
+        );
+        assert_eq!(
+            p("11/20/2026 7:00:00 AM").as_deref(),
+            Some("2026-11-20T07:00:00Z")
+        );
+        assert_eq!(
+            p("11/20/2026 7:00:00 PM").as_deref(),
+            Some("2026-11-20T19:00:00Z")
+        );
+    }
+
+    #[test]
+    fn impossible_dates_are_errors() {
+        assert!(parse("2026-13-40T00:00:00Z").is_err());
+        assert!(parse("yesterday").is_err());
+    }
+}
