@@ -1,0 +1,663 @@
+//! The normalized tenant: the snapshot's records plus the indexes every rule needs,
+//! built once. Users are identified by lower-case UPN; group display names keep their
+//! case because the Lookout connector matches them case-sensitively.
+
+use crate::snapshot::audit_logs::AuditRecord;
+use crate::snapshot::groups::MemberKind;
+use crate::snapshot::intune_devices::IntuneDevice;
+use crate::snapshot::lookout_config::LookoutConfig;
+use crate::snapshot::lookout_devices::LookoutDevice;
+use crate::snapshot::mtd_connector::MtdConnector;
+use crate::snapshot::time::Time;
+use crate::snapshot::values::ActivationStatus;
+use crate::snapshot::{FileInfo, Input, Snapshot};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::PathBuf;
+
+pub type UserIx = usize;
+pub type GroupIx = usize;
+
+#[derive(Debug, Clone)]
+pub struct User {
+    /// Lower-case UPN (or e-mail when only that is known).
+    pub upn: String,
+    pub object_id: Option<String>,
+    pub mail: Option<String>,
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    pub security_enabled: Option<bool>,
+    pub user_members: Vec<UserIx>,
+    pub group_members: Vec<GroupIx>,
+    /// Nested group ids that are not in groups.json (their members are unknown).
+    pub unresolved_groups: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditKind {
+    AddMember,
+    RemoveMember,
+    DeleteGroup,
+}
+
+/// A membership change or group deletion from the directory audit log.
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    pub at: Option<Time>,
+    pub kind: AuditKind,
+    /// Lower-case UPN of the target user, if any.
+    pub user_upn: Option<String>,
+    pub user_id: Option<String>,
+    pub group_id: Option<String>,
+    pub group_name: Option<String>,
+    pub actor: Option<String>,
+}
+
+/// A configured enrollment group name and what it resolves to.
+#[derive(Debug, Clone)]
+pub struct ConfiguredGroup {
+    pub name: String,
+    /// Groups whose display name equals the configured name exactly.
+    pub exact: Vec<GroupIx>,
+    /// Groups that match only when letter case is ignored.
+    pub case_only: Vec<GroupIx>,
+}
+
+/// How a user is in scope of Lookout enrollment.
+#[derive(Debug, Clone, Copy)]
+pub struct Enrolment {
+    /// The configured enrollment group (exact match) that brings the user in.
+    pub enrollment_group: GroupIx,
+    /// The group the user is a direct member of (the same, or one nested in it).
+    pub via: GroupIx,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub snapshot_dir: PathBuf,
+    pub files: Vec<FileInfo>,
+    /// The Entra tenant the snapshot was exported from (snapshot.json).
+    pub tenant_id: Option<String>,
+    pub exported_at: Option<Time>,
+    pub config: LookoutConfig,
+    pub users: Vec<User>,
+    pub groups: Vec<Group>,
+    pub lookout_devices: Vec<LookoutDevice>,
+    pub intune_devices: Vec<IntuneDevice>,
+    pub audit: Vec<AuditEvent>,
+    pub mtd_connectors: Vec<MtdConnector>,
+    pub enrollment_groups: Vec<ConfiguredGroup>,
+
+    user_by_key: HashMap<String, UserIx>,
+    group_by_id: HashMap<String, GroupIx>,
+    groups_by_name: HashMap<String, Vec<GroupIx>>,
+    intune_by_device_id: HashMap<String, usize>,
+    lookout_by_device_id: HashMap<String, Vec<usize>>,
+    enrolled: HashMap<UserIx, Enrolment>,
+    /// Every group inside an enrollment group (itself included) -> that enrollment group.
+    enrollment_closure: HashMap<GroupIx, GroupIx>,
+    audit_by_user: HashMap<String, Vec<usize>>,
+}
+
+fn lower(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl Tenant {
+    pub fn build(snap: Snapshot) -> Tenant {
+        let mut t = Tenant {
+            snapshot_dir: snap.dir,
+            files: snap.files,
+            tenant_id: snap
+                .manifest
+                .as_ref()
+                .and_then(|m| non_empty(&m.tenant_id).map(str::to_owned)),
+            exported_at: snap.manifest.as_ref().and_then(|m| m.exported_at),
+            config: snap.lookout,
+            users: Vec::new(),
+            groups: Vec::new(),
+            lookout_devices: snap.lookout_devices.unwrap_or_default(),
+            intune_devices: snap.intune_devices.unwrap_or_default(),
+            audit: Vec::new(),
+            mtd_connectors: snap.mtd_connectors.unwrap_or_default(),
+            enrollment_groups: Vec::new(),
+            user_by_key: HashMap::new(),
+            group_by_id: HashMap::new(),
+            groups_by_name: HashMap::new(),
+            intune_by_device_id: HashMap::new(),
+            lookout_by_device_id: HashMap::new(),
+            enrolled: HashMap::new(),
+            enrollment_closure: HashMap::new(),
+            audit_by_user: HashMap::new(),
+        };
+        t.index_groups(snap.groups.unwrap_or_default());
+        t.index_intune_users();
+        t.index_devices();
+        t.index_audit(snap.audit_logs.unwrap_or_default());
+        t.resolve_enrollment();
+        t
+    }
+
+    pub fn has(&self, input: Input) -> bool {
+        self.files.iter().any(|f| f.input == input)
+    }
+
+    // ---- users -------------------------------------------------------------
+
+    /// Finds or creates the user with this UPN, recording its other identifiers.
+    fn intern_user(
+        &mut self,
+        upn: &str,
+        object_id: Option<&str>,
+        mail: Option<&str>,
+        name: Option<&str>,
+    ) -> UserIx {
+        let upn = lower(upn);
+        let ix = match self.user_by_key.get(&upn) {
+            Some(&ix) => ix,
+            None => {
+                self.users.push(User {
+                    upn: upn.clone(),
+                    object_id: None,
+                    mail: None,
+                    display_name: None,
+                });
+                let ix = self.users.len() - 1;
+                self.user_by_key.insert(upn, ix);
+                ix
+            }
+        };
+        let user = &mut self.users[ix];
+        if user.object_id.is_none() {
+            user.object_id = object_id.map(lower);
+        }
+        if user.mail.is_none() {
+            user.mail = mail.map(lower).filter(|m| !m.is_empty());
+        }
+        if user.display_name.is_none() {
+            user.display_name = name.map(str::to_owned);
+        }
+        let extra: Vec<String> = [user.object_id.clone(), user.mail.clone()]
+            .into_iter()
+            .flatten()
+            .collect();
+        for key in extra {
+            self.user_by_key.entry(key).or_insert(ix);
+        }
+        ix
+    }
+
+    /// The user with this UPN, e-mail address or object id (any case).
+    pub fn user(&self, key: &str) -> Option<UserIx> {
+        self.user_by_key.get(&lower(key)).copied()
+    }
+
+    /// True when both names denote the same person (equal UPN or mail, any case).
+    pub fn same_person(&self, a: &str, b: &str) -> bool {
+        let (la, lb) = (lower(a), lower(b));
+        if la == lb {
+            return true;
+        }
+        matches!((self.user(&la), self.user(&lb)), (Some(x), Some(y)) if x == y)
+    }
+
+    // ---- groups ------------------------------------------------------------
+
+    fn index_groups(&mut self, records: Vec<crate::snapshot::groups::GroupRecord>) {
+        for (ix, g) in records.iter().enumerate() {
+            self.group_by_id.entry(lower(&g.id)).or_insert(ix);
+            let name = g.display_name.clone().unwrap_or_default();
+            self.groups_by_name
+                .entry(name.clone())
+                .or_default()
+                .push(ix);
+            self.groups.push(Group {
+                id: g.id.clone(),
+                name,
+                security_enabled: g.security_enabled,
+                user_members: Vec::new(),
+                group_members: Vec::new(),
+                unresolved_groups: Vec::new(),
+            });
+        }
+        for (ix, g) in records.into_iter().enumerate() {
+            for m in g.members {
+                match m.kind() {
+                    MemberKind::User => {
+                        let key = non_empty(&m.user_principal_name)
+                            .or(non_empty(&m.mail))
+                            .or(non_empty(&m.id));
+                        if let Some(key) = key.map(str::to_owned) {
+                            let u = self.intern_user(
+                                &key,
+                                non_empty(&m.id),
+                                non_empty(&m.mail),
+                                non_empty(&m.display_name),
+                            );
+                            self.groups[ix].user_members.push(u);
+                        }
+                    }
+                    MemberKind::Group => {
+                        let Some(id) = non_empty(&m.id) else { continue };
+                        match self.group_by_id.get(&lower(id)) {
+                            Some(&child) => self.groups[ix].group_members.push(child),
+                            None => self.groups[ix].unresolved_groups.push(id.to_owned()),
+                        }
+                    }
+                    MemberKind::Other => {}
+                }
+            }
+        }
+    }
+
+    pub fn group_by_id(&self, id: &str) -> Option<GroupIx> {
+        self.group_by_id.get(&lower(id)).copied()
+    }
+
+    /// Groups whose display name is exactly `name` (case-sensitive).
+    pub fn groups_named(&self, name: &str) -> &[GroupIx] {
+        self.groups_by_name.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every user in `root`, directly or through nested groups, with the group they are
+    /// a direct member of. Cycles in nesting terminate.
+    pub fn transitive_users(&self, root: GroupIx) -> HashMap<UserIx, GroupIx> {
+        let mut users = HashMap::new();
+        for g in self.nested_groups(root) {
+            for &u in &self.groups[g].user_members {
+                users.entry(u).or_insert(g);
+            }
+        }
+        users
+    }
+
+    /// `root` and every group nested in it, breadth first, each once.
+    pub fn nested_groups(&self, root: GroupIx) -> Vec<GroupIx> {
+        let mut seen = HashSet::from([root]);
+        let mut order = vec![root];
+        let mut queue = VecDeque::from([root]);
+        while let Some(g) = queue.pop_front() {
+            for &child in &self.groups[g].group_members {
+                if seen.insert(child) {
+                    order.push(child);
+                    queue.push_back(child);
+                }
+            }
+        }
+        order
+    }
+
+    /// The chain of groups from `root` down to the group that directly holds `user`,
+    /// or `None` if the user is not in `root` even transitively.
+    pub fn membership_path(&self, root: GroupIx, user: UserIx) -> Option<Vec<GroupIx>> {
+        let mut parent: HashMap<GroupIx, GroupIx> = HashMap::new();
+        let mut seen = HashSet::from([root]);
+        let mut queue = VecDeque::from([root]);
+        while let Some(g) = queue.pop_front() {
+            if self.groups[g].user_members.contains(&user) {
+                let mut path = vec![g];
+                let mut cur = g;
+                while let Some(&p) = parent.get(&cur) {
+                    path.push(p);
+                    cur = p;
+                }
+                path.reverse();
+                return Some(path);
+            }
+            for &child in &self.groups[g].group_members {
+                if seen.insert(child) {
+                    parent.insert(child, g);
+                    queue.push_back(child);
+                }
+            }
+        }
+        None
+    }
+
+    /// "Lookout Pilot > Lookout Wave 2": a membership path for evidence.
+    pub fn path_names(&self, path: &[GroupIx]) -> String {
+        path.iter()
+            .map(|&g| self.groups[g].name.as_str())
+            .collect::<Vec<_>>()
+            .join(" > ")
+    }
+
+    // ---- enrollment --------------------------------------------------------
+
+    fn resolve_enrollment(&mut self) {
+        let names: Vec<String> = self
+            .config
+            .enrollment_group_names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        for name in names {
+            let exact = self.groups_named(&name).to_vec();
+            let case_only = if exact.is_empty() {
+                let wanted = name.to_lowercase();
+                (0..self.groups.len())
+                    .filter(|&g| self.groups[g].name.to_lowercase() == wanted)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            self.enrollment_groups.push(ConfiguredGroup {
+                name,
+                exact,
+                case_only,
+            });
+        }
+        let roots: Vec<GroupIx> = self
+            .enrollment_groups
+            .iter()
+            .flat_map(|c| c.exact.iter().copied())
+            .collect();
+        for root in roots {
+            for g in self.nested_groups(root) {
+                self.enrollment_closure.entry(g).or_insert(root);
+                for &u in &self.groups[g].user_members {
+                    self.enrolled.entry(u).or_insert(Enrolment {
+                        enrollment_group: root,
+                        via: g,
+                    });
+                }
+            }
+        }
+    }
+
+    /// How the user with this UPN/e-mail is in an enrollment group, if they are.
+    pub fn enrolment(&self, user_key: &str) -> Option<Enrolment> {
+        self.user(user_key)
+            .and_then(|u| self.enrolled.get(&u).copied())
+    }
+
+    /// The configured enrollment group that `group` is (or is nested in), if any.
+    pub fn enrollment_root_of(&self, group: GroupIx) -> Option<GroupIx> {
+        self.enrollment_closure.get(&group).copied()
+    }
+
+    /// True when an audit event's group is an enrollment group or nested in one, or
+    /// carries a configured enrollment group's name (the group may be gone since).
+    pub fn audit_group_is_enrollment(&self, e: &AuditEvent) -> bool {
+        let by_id = e
+            .group_id
+            .as_deref()
+            .and_then(|id| self.group_by_id(id))
+            .is_some_and(|g| self.enrollment_closure.contains_key(&g));
+        let by_name = e.group_name.as_deref().is_some_and(|n| {
+            self.enrollment_groups.iter().any(|c| c.name == n)
+                || self
+                    .groups_named(n)
+                    .iter()
+                    .any(|g| self.enrollment_closure.contains_key(g))
+        });
+        by_id || by_name
+    }
+
+    /// Display name of the group an audit event names ("—" unknown).
+    pub fn audit_group_label(&self, e: &AuditEvent) -> Option<String> {
+        e.group_name.clone().or_else(|| {
+            e.group_id
+                .as_deref()
+                .and_then(|id| self.group_by_id(id))
+                .map(|g| self.groups[g].name.clone())
+                .or_else(|| e.group_id.clone())
+        })
+    }
+
+    // ---- devices -----------------------------------------------------------
+
+    fn index_intune_users(&mut self) {
+        let owners: Vec<(String, Option<String>, Option<String>)> = self
+            .intune_devices
+            .iter()
+            .filter_map(|d| {
+                d.owner()
+                    .map(|upn| (upn, d.user_id.clone(), d.email_address.clone()))
+            })
+            .collect();
+        for (upn, id, mail) in owners {
+            self.intern_user(&upn, id.as_deref(), mail.as_deref(), None);
+        }
+    }
+
+    fn index_devices(&mut self) {
+        for (ix, d) in self.intune_devices.iter().enumerate() {
+            self.intune_by_device_id.entry(lower(&d.id)).or_insert(ix);
+            if let Some(aad) = d.entra_device_id() {
+                self.intune_by_device_id.entry(lower(aad)).or_insert(ix);
+            }
+        }
+        for (ix, d) in self.lookout_devices.iter().enumerate() {
+            if let Some(id) = d.device_id() {
+                self.lookout_by_device_id
+                    .entry(lower(id))
+                    .or_default()
+                    .push(ix);
+            }
+        }
+    }
+
+    /// The Intune device a Lookout record's device ID points to.
+    pub fn linked_intune(&self, device: &LookoutDevice) -> Option<&IntuneDevice> {
+        device
+            .device_id()
+            .and_then(|id| self.intune_by_device_id.get(&lower(id)))
+            .map(|&ix| &self.intune_devices[ix])
+    }
+
+    /// Lookout records whose device ID points to this Intune device (by Intune id or
+    /// Entra device id), deleted ones included.
+    pub fn lookout_records_for(&self, device: &IntuneDevice) -> Vec<&LookoutDevice> {
+        let mut out: Vec<usize> = Vec::new();
+        for key in [Some(device.id.as_str()), device.entra_device_id()]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(list) = self.lookout_by_device_id.get(&lower(key)) {
+                for &ix in list {
+                    if !out.contains(&ix) {
+                        out.push(ix);
+                    }
+                }
+            }
+        }
+        out.into_iter()
+            .map(|ix| &self.lookout_devices[ix])
+            .collect()
+    }
+
+    /// Lookout records sharing one device ID, in file order (for duplicate detection).
+    pub fn lookout_records_by_device_id(&self) -> impl Iterator<Item = (&str, &[usize])> {
+        self.lookout_by_device_id
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
+    /// A name for a Lookout device: the Intune device name if linked, else its hardware.
+    pub fn lookout_device_name(&self, device: &LookoutDevice) -> Option<String> {
+        self.linked_intune(device)
+            .and_then(|i| non_empty(&i.device_name).map(str::to_owned))
+            .or_else(|| device.hardware_name())
+    }
+
+    /// Every identifier of a Lookout device and its Intune twin (for focus matching).
+    pub fn lookout_device_ids<'a>(&'a self, device: &'a LookoutDevice) -> Vec<&'a str> {
+        let mut ids = vec![device.guid.as_str()];
+        ids.extend(device.device_id());
+        if let Some(i) = self.linked_intune(device) {
+            ids.push(i.id.as_str());
+            ids.extend(i.entra_device_id());
+        }
+        ids
+    }
+
+    pub fn is_deleted(device: &LookoutDevice) -> bool {
+        device.activation_status == Some(ActivationStatus::Deleted)
+    }
+
+    // ---- audit -------------------------------------------------------------
+
+    fn index_audit(&mut self, records: Vec<AuditRecord>) {
+        let mut events: Vec<AuditEvent> = records.iter().filter_map(normalize_audit).collect();
+        // Chronological, so "the latest record" is the last one; unknown times first.
+        events.sort_by_key(|e| e.at);
+        for (ix, e) in events.iter().enumerate() {
+            for key in [&e.user_upn, &e.user_id].into_iter().flatten() {
+                self.audit_by_user.entry(lower(key)).or_default().push(ix);
+            }
+        }
+        self.audit = events;
+    }
+
+    /// Audit events about a user (by UPN, mail or object id), oldest first.
+    pub fn audit_for_user(&self, user_key: &str) -> Vec<&AuditEvent> {
+        let mut keys = vec![lower(user_key)];
+        if let Some(u) = self.user(user_key) {
+            let u = &self.users[u];
+            keys.push(u.upn.clone());
+            keys.extend(u.object_id.clone());
+            keys.extend(u.mail.clone());
+        }
+        let mut ixs: Vec<usize> = keys
+            .iter()
+            .filter_map(|k| self.audit_by_user.get(k))
+            .flatten()
+            .copied()
+            .collect();
+        ixs.sort_unstable();
+        ixs.dedup();
+        ixs.into_iter().map(|ix| &self.audit[ix]).collect()
+    }
+}
+
+/// Reads one directory audit record into an event, if it is one we care about.
+fn normalize_audit(r: &AuditRecord) -> Option<AuditEvent> {
+    let kind = match r.activity_display_name.as_deref()?.trim() {
+        "Add member to group" => AuditKind::AddMember,
+        "Remove member from group" => AuditKind::RemoveMember,
+        "Delete group" | "Hard delete group" => AuditKind::DeleteGroup,
+        _ => return None,
+    };
+    let is = |t: &crate::snapshot::audit_logs::TargetResource, k: &str| {
+        t.kind.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(k))
+    };
+    let user = r.target_resources.iter().find(|t| is(t, "User"));
+    let group = r.target_resources.iter().find(|t| is(t, "Group"));
+    let prop = |name: &str| {
+        r.target_resources
+            .iter()
+            .flat_map(|t| &t.modified_properties)
+            .find(|p| p.display_name.as_deref() == Some(name))
+            .and_then(|p| p.value())
+    };
+    Some(AuditEvent {
+        at: r.activity_date_time,
+        kind,
+        user_upn: user.and_then(|u| non_empty(&u.user_principal_name).map(lower)),
+        user_id: user.and_then(|u| non_empty(&u.id).map(lower)),
+        group_id: group
+            .and_then(|g| non_empty(&g.id).map(str::to_owned))
+            .or_else(|| prop("Group.ObjectID")),
+        group_name: group
+            .and_then(|g| non_empty(&g.display_name).map(str::to_owned))
+            .or_else(|| prop("Group.DisplayName")),
+        actor: r.initiated_by.as_ref().and_then(|i| i.actor()),
+    })
+}
+
+/// Something `validate` noticed across files: how many records, a few examples.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossCheck {
+    /// Message key under `validate.cross.` in locales/.
+    pub key: &'static str,
+    pub count: usize,
+    pub examples: Vec<String>,
+}
+
+impl Tenant {
+    /// Consistency checks across files (no rule verdicts): links that point nowhere,
+    /// members that cannot be resolved, identifiers used twice.
+    pub fn cross_checks(&self) -> Vec<CrossCheck> {
+        const EXAMPLES: usize = 5;
+        let mut out = Vec::new();
+        let mut push = |key: &'static str, mut items: Vec<String>| {
+            if items.is_empty() {
+                return;
+            }
+            items.sort();
+            items.dedup();
+            let count = items.len();
+            items.truncate(EXAMPLES);
+            out.push(CrossCheck {
+                key,
+                count,
+                examples: items,
+            });
+        };
+        if self.has(Input::IntuneDevices) {
+            push(
+                "unlinked_device_ids",
+                self.lookout_devices
+                    .iter()
+                    .filter(|d| d.device_id().is_some() && self.linked_intune(d).is_none())
+                    .map(|d| format!("{} → {}", d.guid, d.device_id().unwrap_or_default()))
+                    .collect(),
+            );
+        }
+        let mut seen = HashSet::new();
+        push(
+            "duplicate_guids",
+            self.lookout_devices
+                .iter()
+                .filter(|d| !seen.insert(d.guid.to_lowercase()))
+                .map(|d| d.guid.clone())
+                .collect(),
+        );
+        if self.has(Input::Groups) {
+            push(
+                "unknown_nested_groups",
+                self.groups
+                    .iter()
+                    .flat_map(|g| {
+                        g.unresolved_groups
+                            .iter()
+                            .map(move |id| format!("{} ∋ {id}", g.name))
+                    })
+                    .collect(),
+            );
+            push(
+                "unknown_lookout_users",
+                self.lookout_devices
+                    .iter()
+                    .filter_map(|d| d.email.as_deref().map(str::trim).filter(|e| !e.is_empty()))
+                    .filter(|e| self.user(e).is_none())
+                    .map(str::to_lowercase)
+                    .collect(),
+            );
+        }
+        push(
+            "mobile_without_owner",
+            self.intune_devices
+                .iter()
+                .filter(|d| {
+                    d.operating_system
+                        .as_ref()
+                        .and_then(|o| o.mobile_platform())
+                        .is_some()
+                })
+                .filter(|d| d.owner().is_none())
+                .map(|d| d.id.clone())
+                .collect(),
+        );
+        out
+    }
+}
