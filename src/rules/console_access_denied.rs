@@ -1,0 +1,94 @@
+//! console-access-denied: a user who must use the Lookout console is in neither the
+//! full-access nor the restricted-access Entra group, so the console answers 403.
+
+use super::{console_users, Context, Rule};
+use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
+use crate::snapshot::Input;
+
+pub struct ConsoleAccessDenied;
+
+impl Rule for ConsoleAccessDenied {
+    fn slug(&self) -> &'static str {
+        "console-access-denied"
+    }
+    fn default_severity(&self) -> Severity {
+        Severity::Error
+    }
+    fn subject_kind(&self) -> SubjectKind {
+        SubjectKind::User
+    }
+    fn needs(&self) -> &'static [Input] {
+        &[Input::Lookout, Input::Groups]
+    }
+    fn knowledge_source(&self) -> &'static str {
+        include_str!("../../rules/console-access-denied.toml")
+    }
+
+    fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
+        let t = ctx.tenant;
+        let access = &t.config.console_access;
+        for user in console_users(ctx) {
+            let m = super::console_membership(t, &user);
+            if m.full.is_some() || m.restricted.is_some() {
+                continue;
+            }
+            out.push(
+                Finding::new(
+                    self.slug(),
+                    self.default_severity(),
+                    Subject::new(SubjectKind::User, &user),
+                )
+                .concerning_user(Some(&user))
+                .evidence(
+                    Evidence::new()
+                        .with("user", user.as_str())
+                        .with("full_access_group_id", access.full_access_group_id.clone())
+                        .with("full_access_group_name", m.full_group_name)
+                        .with(
+                            "restricted_access_group_id",
+                            access.restricted_access_group_id.clone(),
+                        )
+                        .with("restricted_access_group_name", m.restricted_group_name)
+                        .with("user_found_in_directory", t.user(&user).is_some()),
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::Fixture;
+
+    #[test]
+    fn expected_user_outside_both_groups_is_denied() {
+        let f = Fixture::new()
+            .expected_users(&["Carol@Contoso.com"])
+            .run_one("console-access-denied");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].subject.id, "carol@contoso.com");
+        assert_eq!(
+            f[0].evidence.get("full_access_group_name").unwrap(),
+            "Lookout Admins"
+        );
+    }
+
+    #[test]
+    fn user_named_on_the_command_line_is_checked() {
+        let f = Fixture::new()
+            .focus_user("bob@contoso.com")
+            .run_one("console-access-denied");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].subject.id, "bob@contoso.com");
+    }
+
+    #[test]
+    fn nested_membership_grants_access_and_cycles_terminate() {
+        // admin@ is in "Lookout Admins" through the nested "Helpdesk" group, which
+        // nests "Lookout Admins" again (a cycle).
+        let f = Fixture::new()
+            .expected_users(&["helpdesk@contoso.com", "admin@contoso.com"])
+            .run_one("console-access-denied");
+        assert!(f.is_empty(), "{f:?}");
+    }
+}

@@ -1,0 +1,229 @@
+//! device-active-without-id: Lookout shows the device as activated but it carries no
+//! device ID, which means its owner left the enrollment scope. The phone still gets
+//! threat alerts, but Intune never hears about them.
+
+use super::{lookout_device_finding, Context, Rule};
+use crate::finding::{Evidence, Finding, Severity, SubjectKind};
+use crate::model::{AuditKind, Tenant};
+use crate::snapshot::values::ActivationStatus;
+use crate::snapshot::Input;
+
+pub struct DeviceActiveWithoutId;
+
+pub const OWNER_REMOVED: &str = "owner-removed-from-enrollment-group";
+pub const GROUP_DELETED: &str = "enrollment-group-deleted";
+pub const OWNER_NOT_IN_GROUP: &str = "owner-not-in-enrollment-group";
+
+impl Rule for DeviceActiveWithoutId {
+    fn slug(&self) -> &'static str {
+        "device-active-without-id"
+    }
+    fn default_severity(&self) -> Severity {
+        Severity::Error
+    }
+    fn subject_kind(&self) -> SubjectKind {
+        SubjectKind::Device
+    }
+    fn causes(&self) -> &'static [&'static str] {
+        &[OWNER_REMOVED, GROUP_DELETED, OWNER_NOT_IN_GROUP]
+    }
+    fn needs(&self) -> &'static [Input] {
+        &[Input::Lookout, Input::LookoutDevices]
+    }
+    fn knowledge_source(&self) -> &'static str {
+        include_str!("../../rules/device-active-without-id.toml")
+    }
+
+    fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
+        let t = ctx.tenant;
+        let configured: Vec<&str> = t.config.enrollment_group_names();
+        let deleted_group = deleted_enrollment_group(t);
+        for d in &t.lookout_devices {
+            if d.activation_status != Some(ActivationStatus::Activated) || d.device_id().is_some() {
+                continue;
+            }
+            let owner = d.email.as_deref().map(str::to_lowercase);
+            let mut evidence = Evidence::new()
+                .with("lookout_guid", d.guid.as_str())
+                .with("owner", owner.clone())
+                .with(
+                    "platform",
+                    d.platform.as_ref().map(|p| p.as_str().to_owned()),
+                )
+                .with("device_name", t.lookout_device_name(d))
+                .with("enrollment_groups", configured.clone());
+            let enrolment = owner.as_deref().and_then(|o| t.enrolment(o));
+            let cause = if let Some(e) = enrolment {
+                // In scope today: the connector should assign the ID at its next poll.
+                evidence.set(
+                    "enrollment_group",
+                    t.groups[e.enrollment_group].name.as_str(),
+                );
+                None
+            } else if let Some(removal) = owner.as_deref().and_then(|o| latest_removal(t, o)) {
+                evidence.set("removed_from_group", t.audit_group_label(removal));
+                evidence.set("removed_at", super::fmt_time(removal.at));
+                evidence.set("removed_by", removal.actor.clone());
+                Some(OWNER_REMOVED)
+            } else if let Some(gone) = &deleted_group {
+                evidence.set("deleted_group", gone.name.as_str());
+                evidence.set("deleted_at", super::fmt_time(gone.at));
+                evidence.set("deleted_by", gone.by.clone());
+                Some(GROUP_DELETED)
+            } else {
+                Some(OWNER_NOT_IN_GROUP)
+            };
+            let mut f = lookout_device_finding(ctx, self.slug(), self.default_severity(), d)
+                .evidence(evidence);
+            f.cause = cause;
+            out.push(f);
+        }
+    }
+}
+
+/// The owner's latest membership change for an enrollment group, if it is a removal.
+fn latest_removal<'t>(t: &'t Tenant, owner: &str) -> Option<&'t crate::model::AuditEvent> {
+    t.audit_for_user(owner)
+        .into_iter()
+        .rfind(|e| {
+            matches!(e.kind, AuditKind::AddMember | AuditKind::RemoveMember)
+                && t.audit_group_is_enrollment(e)
+        })
+        .filter(|e| e.kind == AuditKind::RemoveMember)
+}
+
+struct GoneGroup {
+    name: String,
+    at: Option<crate::snapshot::time::Time>,
+    by: Option<String>,
+}
+
+/// A configured enrollment group that no longer resolves: deleted per the audit log,
+/// or simply absent from groups.json (which is only known when groups.json exists).
+fn deleted_enrollment_group(t: &Tenant) -> Option<GoneGroup> {
+    let deletion = t
+        .audit
+        .iter()
+        .rev()
+        .filter(|e| e.kind == AuditKind::DeleteGroup)
+        .find(|e| {
+            e.group_name
+                .as_deref()
+                .is_some_and(|n| t.enrollment_groups.iter().any(|c| c.name == n))
+                || t.audit_group_is_enrollment(e)
+        });
+    if let Some(e) = deletion {
+        return Some(GoneGroup {
+            name: t.audit_group_label(e).unwrap_or_default(),
+            at: e.at,
+            by: e.actor.clone(),
+        });
+    }
+    if !t.has(Input::Groups) {
+        return None;
+    }
+    t.enrollment_groups
+        .iter()
+        .find(|c| c.exact.is_empty())
+        .map(|c| GoneGroup {
+            name: c.name.clone(),
+            at: None,
+            by: None,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::Fixture;
+
+    fn causes(fx: Fixture) -> Vec<(String, Option<&'static str>)> {
+        fx.run_one("device-active-without-id")
+            .into_iter()
+            .map(|f| (f.subject.id, f.cause))
+            .collect()
+    }
+
+    #[test]
+    fn removal_in_the_audit_log_is_the_cause() {
+        let fx = Fixture::new()
+            .lookout_device("lk-erin", "erin@contoso.com", "ACTIVATED", "PROTECTED", "")
+            .audit_add(
+                "erin@contoso.com",
+                "g-wave",
+                "Lookout Wave",
+                "2026-10-01T08:00:00Z",
+            )
+            .audit_remove(
+                "erin@contoso.com",
+                "g-wave",
+                "Lookout Wave",
+                "2026-11-02T09:14:00Z",
+            );
+        let f = fx.run_one("device-active-without-id");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].cause, Some("owner-removed-from-enrollment-group"));
+        assert_eq!(
+            f[0].evidence.get("removed_at").unwrap(),
+            "2026-11-02T09:14:00Z"
+        );
+        assert_eq!(
+            f[0].evidence.get("removed_by").unwrap(),
+            "admin@contoso.com"
+        );
+    }
+
+    #[test]
+    fn re_added_after_removal_is_not_a_removal() {
+        let fx = Fixture::new()
+            .lookout_device("lk-erin", "erin@contoso.com", "ACTIVATED", "PROTECTED", "")
+            .audit_remove(
+                "erin@contoso.com",
+                "g-wave",
+                "Lookout Wave",
+                "2026-11-02T09:14:00Z",
+            )
+            .audit_add(
+                "erin@contoso.com",
+                "g-wave",
+                "Lookout Wave",
+                "2026-11-03T09:14:00Z",
+            );
+        assert_eq!(
+            causes(fx),
+            [("lk-erin".into(), Some("owner-not-in-enrollment-group"))]
+        );
+    }
+
+    #[test]
+    fn missing_configured_group_is_deleted_group() {
+        let fx = Fixture::new()
+            .enrollment_groups(&["Lookout Pilot", "Lookout Legacy"])
+            .lookout_device("lk-erin", "erin@contoso.com", "ACTIVATED", "PROTECTED", "");
+        let f = fx.run_one("device-active-without-id");
+        assert_eq!(f[0].cause, Some("enrollment-group-deleted"));
+        assert_eq!(
+            f[0].evidence.get("deleted_group").unwrap(),
+            "Lookout Legacy"
+        );
+    }
+
+    #[test]
+    fn owner_outside_groups_and_silence_for_linked_devices() {
+        assert!(causes(Fixture::new()).is_empty());
+        let fx = Fixture::new().lookout_device(
+            "lk-erin",
+            "erin@contoso.com",
+            "ACTIVATED",
+            "PROTECTED",
+            "",
+        );
+        assert_eq!(
+            causes(fx),
+            [("lk-erin".into(), Some("owner-not-in-enrollment-group"))]
+        );
+        // Pending devices without an ID are device-pending's business, not this rule's.
+        let pending =
+            Fixture::new().lookout_device("lk-erin", "erin@contoso.com", "PENDING", "", "");
+        assert!(causes(pending).is_empty());
+    }
+}

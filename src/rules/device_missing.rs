@@ -1,0 +1,262 @@
+//! device-missing: an Intune phone or tablet that should be in Lookout has no Lookout
+//! record. The troubleshooting guide's three explanations are tried in order: the
+//! owner is not in an enrollment group, the OS is too old for Lookout, or the
+//! connector has not polled since the device became eligible.
+
+use super::{intune_device_finding, Context, Rule, SkipReason};
+use crate::finding::{Evidence, Finding, Severity, SubjectKind};
+use crate::model::{AuditKind, Tenant};
+use crate::snapshot::intune_devices::IntuneDevice;
+use crate::snapshot::lookout_config::Coverage;
+use crate::snapshot::time::Time;
+use crate::snapshot::values::MobilePlatform;
+use crate::snapshot::Input;
+use crate::version;
+use chrono::Duration;
+
+pub struct DeviceMissing;
+
+pub const OWNER_NOT_IN_ENROLLMENT_GROUP: &str = "owner-not-in-enrollment-group";
+pub const UNSUPPORTED_OS: &str = "unsupported-os";
+pub const WITHIN_POLLING_INTERVAL: &str = "within-polling-interval";
+pub const UNEXPLAINED: &str = "unexplained";
+
+impl Rule for DeviceMissing {
+    fn slug(&self) -> &'static str {
+        "device-missing"
+    }
+    fn default_severity(&self) -> Severity {
+        Severity::Warning
+    }
+    fn subject_kind(&self) -> SubjectKind {
+        SubjectKind::Device
+    }
+    fn causes(&self) -> &'static [&'static str] {
+        &[
+            OWNER_NOT_IN_ENROLLMENT_GROUP,
+            UNSUPPORTED_OS,
+            WITHIN_POLLING_INTERVAL,
+            UNEXPLAINED,
+        ]
+    }
+    fn needs(&self) -> &'static [Input] {
+        &[Input::Lookout, Input::IntuneDevices, Input::LookoutDevices]
+    }
+    fn knowledge_source(&self) -> &'static str {
+        include_str!("../../rules/device-missing.toml")
+    }
+
+    fn skip_reason(&self, ctx: &Context) -> Option<SkipReason> {
+        let t = ctx.tenant;
+        if t.config.coverage == Coverage::EnrollmentGroups {
+            // Scope is "users in enrollment groups": without groups or a connector
+            // nothing is expected in Lookout, unless the help desk names a device.
+            if !t.has(Input::Groups) && ctx.focus.is_empty() {
+                return Some(SkipReason::MissingInput(Input::Groups));
+            }
+            if t.config.intune_connector.is_none() && ctx.focus.is_empty() {
+                return Some(SkipReason::NoIntuneConnector);
+            }
+        }
+        None
+    }
+
+    fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
+        let t = ctx.tenant;
+        let coverage = t.config.coverage;
+        for d in &t.intune_devices {
+            let Some(platform) = d
+                .operating_system
+                .as_ref()
+                .and_then(|o| o.mobile_platform())
+            else {
+                continue;
+            };
+            let owner = d.owner();
+            let enrolment = owner.as_deref().and_then(|o| t.enrolment(o));
+            let asked = ctx.focus.names_intune(t, d);
+            let in_scope = enrolment.is_some() || coverage == Coverage::AllMobileDevices || asked;
+            if !in_scope {
+                continue;
+            }
+            let records = t.lookout_records_for(d);
+            if records.iter().any(|r| !Tenant::is_deleted(r)) {
+                continue;
+            }
+
+            let mut evidence = Evidence::new()
+                .with("intune_device_id", d.id.as_str())
+                .with("device_name", d.device_name.clone())
+                .with("owner", owner.clone())
+                .with(
+                    "operating_system",
+                    d.operating_system.as_ref().map(|o| o.as_str().to_owned()),
+                )
+                .with("os_version", d.os_version.clone())
+                .with("coverage", coverage.as_str())
+                .with(
+                    "enrollment_group",
+                    enrolment.map(|e| t.groups[e.enrollment_group].name.clone()),
+                );
+            if let Some(deleted) = records.first() {
+                evidence.set("deleted_lookout_record", deleted.guid.as_str());
+            }
+
+            let membership_known = t.has(Input::Groups);
+            let (cause, severity) = if enrolment.is_none() && membership_known {
+                (OWNER_NOT_IN_ENROLLMENT_GROUP, Severity::Warning)
+            } else if let Some(min) = unsupported(t, d, platform) {
+                evidence.set("min_os_version", min);
+                (UNSUPPORTED_OS, Severity::Warning)
+            } else if let Some((since, via)) =
+                eligible_within_polling(t, d, owner.as_deref(), ctx.as_of)
+            {
+                let minutes = t.config.polling_interval_minutes();
+                evidence.set("eligible_since", super::fmt_time(Some(since)));
+                evidence.set("eligible_via_group", via);
+                evidence.set("polling_interval_minutes", minutes);
+                evidence.set(
+                    "expected_by",
+                    super::fmt_time(Some(since + Duration::minutes(i64::from(minutes)))),
+                );
+                (WITHIN_POLLING_INTERVAL, Severity::Info)
+            } else {
+                (UNEXPLAINED, Severity::Error)
+            };
+            out.push(
+                intune_device_finding(ctx, self.slug(), severity, d)
+                    .cause(cause)
+                    .evidence(evidence),
+            );
+        }
+    }
+}
+
+/// The minimum version the device falls short of, if Lookout does not support it.
+fn unsupported(t: &Tenant, d: &IntuneDevice, platform: MobilePlatform) -> Option<String> {
+    let min = match platform {
+        MobilePlatform::Android => t.config.min_os_versions.android.as_deref(),
+        MobilePlatform::Ios => t.config.min_os_versions.ios.as_deref(),
+    }?;
+    let os = d.os_version.as_deref()?;
+    (version::compare(os, min)? == std::cmp::Ordering::Less).then(|| min.to_owned())
+}
+
+/// When the device became eligible within the last polling interval: the owner was
+/// added to an enrollment group (latest such audit record), or the device enrolled in
+/// Intune. Returns the instant and the group (None for a fresh enrolment).
+fn eligible_within_polling(
+    t: &Tenant,
+    d: &IntuneDevice,
+    owner: Option<&str>,
+    as_of: Time,
+) -> Option<(Time, Option<String>)> {
+    let window_start = as_of - Duration::minutes(i64::from(t.config.polling_interval_minutes()));
+    let in_window = |at: Time| at > window_start && at <= as_of;
+    let added = owner.and_then(|o| {
+        t.audit_for_user(o)
+            .into_iter()
+            .rev()
+            .filter(|e| e.kind == AuditKind::AddMember && t.audit_group_is_enrollment(e))
+            .find_map(|e| {
+                e.at.filter(|&at| in_window(at))
+                    .map(|at| (at, t.audit_group_label(e)))
+            })
+    });
+    added.or_else(|| {
+        d.enrolled_date_time
+            .filter(|&at| in_window(at))
+            .map(|at| (at, None))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::Fixture;
+
+    fn missing(fx: Fixture) -> Vec<(String, Option<&'static str>)> {
+        fx.run_one("device-missing")
+            .into_iter()
+            .map(|f| (f.subject.id, f.cause))
+            .collect()
+    }
+
+    #[test]
+    fn enrolled_phone_without_record_is_unexplained_error() {
+        let fx = Fixture::new().without_lookout_device("lk-alice");
+        let f = fx.run_one("device-missing");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].subject.id, "d-alice");
+        assert_eq!(f[0].cause, Some("unexplained"));
+        assert_eq!(f[0].severity, crate::finding::Severity::Error);
+        assert_eq!(
+            f[0].evidence.get("enrollment_group").unwrap(),
+            "Lookout Pilot"
+        );
+    }
+
+    #[test]
+    fn old_os_is_unsupported() {
+        let fx = Fixture::new()
+            .without_lookout_device("lk-alice")
+            .min_os("ios", "18.0");
+        assert_eq!(missing(fx), [("d-alice".into(), Some("unsupported-os"))]);
+    }
+
+    #[test]
+    fn recent_group_addition_is_within_polling_interval() {
+        let fx = Fixture::new().without_lookout_device("lk-alice").audit_add(
+            "alice@contoso.com",
+            "g-wave",
+            "Lookout Wave",
+            "2026-11-20T11:58:00Z",
+        );
+        let f = fx.run_one("device-missing");
+        assert_eq!(f[0].cause, Some("within-polling-interval"));
+        assert_eq!(f[0].severity, crate::finding::Severity::Info);
+        assert_eq!(
+            f[0].evidence.get("expected_by").unwrap(),
+            "2026-11-20T12:03:00Z"
+        );
+        assert_eq!(
+            f[0].evidence.get("eligible_via_group").unwrap(),
+            "Lookout Wave"
+        );
+    }
+
+    #[test]
+    fn addition_older_than_the_interval_does_not_explain() {
+        let fx = Fixture::new().without_lookout_device("lk-alice").audit_add(
+            "alice@contoso.com",
+            "g-wave",
+            "Lookout Wave",
+            "2026-11-20T11:00:00Z",
+        );
+        assert_eq!(missing(fx), [("d-alice".into(), Some("unexplained"))]);
+    }
+
+    #[test]
+    fn outsiders_are_out_of_scope_unless_asked_about() {
+        // dave is in no enrollment group and has no Lookout record.
+        assert!(missing(Fixture::new()).is_empty());
+        let asked = Fixture::new().focus_user("DAVE@contoso.com");
+        assert_eq!(
+            missing(asked),
+            [("d-dave".into(), Some("owner-not-in-enrollment-group"))]
+        );
+        let by_device = Fixture::new().focus_device("aad-dave");
+        assert_eq!(
+            missing(by_device),
+            [("d-dave".into(), Some("owner-not-in-enrollment-group"))]
+        );
+    }
+
+    #[test]
+    fn all_mobile_coverage_includes_outsiders_but_never_windows() {
+        let fx = Fixture::new().coverage_all_mobile();
+        assert_eq!(
+            missing(fx),
+            [("d-dave".into(), Some("owner-not-in-enrollment-group"))]
+        );
+    }
+}

@@ -1,0 +1,119 @@
+//! device-new-owner: the phone now belongs to someone else in Intune while Lookout
+//! still registers it to the previous user. The guide's answer is to retire or wipe
+//! it and have the new user enroll.
+
+use super::{enrollment_group_of, lookout_device_finding, Context, Rule};
+use crate::finding::{Evidence, Finding, Severity, SubjectKind};
+use crate::model::Tenant;
+use crate::snapshot::Input;
+
+pub struct DeviceNewOwner;
+
+pub const NEW_OWNER_IN_GROUP: &str = "new-owner-in-enrollment-group";
+pub const NEW_OWNER_NOT_IN_GROUP: &str = "new-owner-not-in-enrollment-group";
+
+impl Rule for DeviceNewOwner {
+    fn slug(&self) -> &'static str {
+        "device-new-owner"
+    }
+    fn default_severity(&self) -> Severity {
+        Severity::Warning
+    }
+    fn subject_kind(&self) -> SubjectKind {
+        SubjectKind::Device
+    }
+    fn causes(&self) -> &'static [&'static str] {
+        &[NEW_OWNER_IN_GROUP, NEW_OWNER_NOT_IN_GROUP]
+    }
+    fn needs(&self) -> &'static [Input] {
+        &[Input::LookoutDevices, Input::IntuneDevices]
+    }
+    fn knowledge_source(&self) -> &'static str {
+        include_str!("../../rules/device-new-owner.toml")
+    }
+
+    fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
+        let t = ctx.tenant;
+        for d in &t.lookout_devices {
+            if Tenant::is_deleted(d) {
+                continue;
+            }
+            let (Some(intune), Some(email)) = (
+                t.linked_intune(d),
+                d.email.as_deref().filter(|e| !e.trim().is_empty()),
+            ) else {
+                continue;
+            };
+            let Some(new_owner) = intune.owner() else {
+                continue;
+            };
+            let same = t.same_person(email, &new_owner)
+                || intune
+                    .email_address
+                    .as_deref()
+                    .is_some_and(|m| t.same_person(email, m));
+            if same {
+                continue;
+            }
+            let group = enrollment_group_of(t, Some(&new_owner));
+            let cause = match (t.has(Input::Groups), &group) {
+                (false, _) => None,
+                (true, Some(_)) => Some(NEW_OWNER_IN_GROUP),
+                (true, None) => Some(NEW_OWNER_NOT_IN_GROUP),
+            };
+            let evidence = Evidence::new()
+                .with("lookout_guid", d.guid.as_str())
+                .with("intune_device_id", intune.id.as_str())
+                .with("device_name", t.lookout_device_name(d))
+                .with("lookout_owner", email.to_lowercase())
+                .with("intune_primary_user", new_owner.as_str())
+                .with("enrollment_group", group);
+            let mut f = lookout_device_finding(ctx, self.slug(), self.default_severity(), d)
+                .evidence(evidence);
+            f.cause = cause;
+            out.push(f);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::Fixture;
+
+    #[test]
+    fn handed_over_phone_is_reported_with_the_new_owners_scope() {
+        // Alice's phone now belongs to Bob (enrolled) in Intune.
+        let fx = Fixture::new().intune_owner("d-alice", "bob@contoso.com");
+        let f = fx.run_one("device-new-owner");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].cause, Some("new-owner-in-enrollment-group"));
+        assert_eq!(
+            f[0].evidence.get("lookout_owner").unwrap(),
+            "alice@contoso.com"
+        );
+        assert_eq!(
+            f[0].evidence.get("intune_primary_user").unwrap(),
+            "bob@contoso.com"
+        );
+
+        let fx = Fixture::new().intune_owner("d-alice", "dave@contoso.com");
+        assert_eq!(
+            fx.run_one("device-new-owner")[0].cause,
+            Some("new-owner-not-in-enrollment-group")
+        );
+    }
+
+    #[test]
+    fn same_person_by_mail_or_case_is_silent() {
+        assert!(Fixture::new().run_one("device-new-owner").is_empty());
+        // Lookout knows Bob by his mail address, Intune by his UPN.
+        let fx = Fixture::new().lookout_device(
+            "lk-bob",
+            "Robert.Smith@Contoso.com",
+            "ACTIVATED",
+            "PROTECTED",
+            "d-bob",
+        );
+        assert!(fx.run_one("device-new-owner").is_empty());
+    }
+}

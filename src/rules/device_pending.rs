@@ -1,0 +1,76 @@
+//! device-pending: the device is known to Lookout but its user has never opened
+//! Lookout for Work and tapped Activate.
+
+use super::{lookout_device_finding, Context, Rule};
+use crate::finding::{Evidence, Finding, Severity, SubjectKind};
+use crate::snapshot::values::ActivationStatus;
+use crate::snapshot::Input;
+
+pub struct DevicePending;
+
+impl Rule for DevicePending {
+    fn slug(&self) -> &'static str {
+        "device-pending"
+    }
+    fn default_severity(&self) -> Severity {
+        Severity::Warning
+    }
+    fn subject_kind(&self) -> SubjectKind {
+        SubjectKind::Device
+    }
+    fn needs(&self) -> &'static [Input] {
+        &[Input::LookoutDevices]
+    }
+    fn knowledge_source(&self) -> &'static str {
+        include_str!("../../rules/device-pending.toml")
+    }
+
+    fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
+        let t = ctx.tenant;
+        for d in &t.lookout_devices {
+            if d.activation_status != Some(ActivationStatus::Pending) {
+                continue;
+            }
+            let evidence = Evidence::new()
+                .with("lookout_guid", d.guid.as_str())
+                .with("owner", d.email.as_deref().map(str::to_lowercase))
+                .with(
+                    "platform",
+                    d.platform.as_ref().map(|p| p.as_str().to_owned()),
+                )
+                .with("device_name", t.lookout_device_name(d))
+                .with("intune_device_id", t.linked_intune(d).map(|i| i.id.clone()));
+            out.push(
+                lookout_device_finding(ctx, self.slug(), self.default_severity(), d)
+                    .evidence(evidence),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::Fixture;
+
+    #[test]
+    fn pending_device_is_reported_and_linked() {
+        let f = Fixture::new()
+            .lookout_device(
+                "lk-9",
+                "alice@contoso.com",
+                "PENDING",
+                "PROTECTED",
+                "d-alice",
+            )
+            .run_one("device-pending");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].subject.id, "lk-9");
+        assert_eq!(f[0].subject.name.as_deref(), Some("Alice iPhone"));
+        assert_eq!(f[0].evidence.get("intune_device_id").unwrap(), "d-alice");
+    }
+
+    #[test]
+    fn activated_devices_are_silent() {
+        assert!(Fixture::new().run_one("device-pending").is_empty());
+    }
+}

@@ -1,0 +1,272 @@
+//! The rule catalogue: one module per rule, detection only. Each rule reads the
+//! normalized tenant and returns findings with their evidence; the words (title,
+//! diagnosis, remediation) live in `rules/<slug>.toml` at the top of the repository.
+
+use crate::finding::{Finding, Severity, Subject, SubjectKind};
+use crate::model::Tenant;
+use crate::snapshot::intune_devices::IntuneDevice;
+use crate::snapshot::lookout_devices::LookoutDevice;
+use crate::snapshot::time::Time;
+use crate::snapshot::Input;
+
+mod consent_not_granted;
+mod console_access_denied;
+mod console_access_restricted;
+mod device_active_without_id;
+mod device_disconnected;
+mod device_missing;
+mod device_new_owner;
+mod device_pending;
+
+/// Every rule, in catalogue order (scenarios of the troubleshooting guide first).
+pub fn all() -> &'static [&'static dyn Rule] {
+    &[
+        &console_access_denied::ConsoleAccessDenied,
+        &console_access_restricted::ConsoleAccessRestricted,
+        &consent_not_granted::ConsentNotGranted,
+        &device_missing::DeviceMissing,
+        &device_pending::DevicePending,
+        &device_active_without_id::DeviceActiveWithoutId,
+        &device_disconnected::DeviceDisconnected,
+        &device_new_owner::DeviceNewOwner,
+    ]
+}
+
+pub fn by_slug(slug: &str) -> Option<&'static dyn Rule> {
+    all().iter().copied().find(|r| r.slug() == slug)
+}
+
+/// Why a rule could not run on this snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkipReason {
+    /// A file the rule reads is not in the snapshot.
+    MissingInput(Input),
+    /// lookout.json has no Intune connector, so no enrollment group defines scope.
+    NoIntuneConnector,
+}
+
+/// What a rule sees: the tenant, the instant it is judged at, and the help-desk focus.
+pub struct Context<'a> {
+    pub tenant: &'a Tenant,
+    pub as_of: Time,
+    pub focus: &'a Focus,
+}
+
+pub trait Rule: Sync {
+    /// The stable slug (public API: reports, config files and scripts use it).
+    fn slug(&self) -> &'static str;
+    fn default_severity(&self) -> Severity;
+    fn subject_kind(&self) -> SubjectKind;
+    /// Cause slugs this rule can report, in precedence order.
+    fn causes(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Files the rule cannot work without.
+    fn needs(&self) -> &'static [Input];
+    /// The rule's knowledge file, embedded at build time.
+    fn knowledge_source(&self) -> &'static str;
+    /// A reason beyond missing files not to run (checked after `needs`).
+    fn skip_reason(&self, _ctx: &Context) -> Option<SkipReason> {
+        None
+    }
+    fn check(&self, ctx: &Context, out: &mut Vec<Finding>);
+}
+
+/// The users and devices a help-desk run asks about (`--user`, `--device`).
+#[derive(Debug, Clone, Default)]
+pub struct Focus {
+    /// Lower-case UPNs.
+    pub users: Vec<String>,
+    /// Lower-case device ids (Lookout guid, Intune id, Entra device id).
+    pub devices: Vec<String>,
+}
+
+impl Focus {
+    pub fn new(users: &[String], devices: &[String]) -> Focus {
+        let norm = |v: &[String]| {
+            let mut v: Vec<String> = v.iter().map(|s| s.trim().to_lowercase()).collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        Focus {
+            users: norm(users),
+            devices: norm(devices),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty() && self.devices.is_empty()
+    }
+
+    pub fn names_user(&self, upn: Option<&str>) -> bool {
+        upn.is_some_and(|u| self.users.iter().any(|f| f.eq_ignore_ascii_case(u.trim())))
+    }
+
+    pub fn names_device(&self, id: Option<&str>) -> bool {
+        id.is_some_and(|d| {
+            self.devices
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(d.trim()))
+        })
+    }
+
+    /// True when the finding concerns a focused user or device. Tenant, connector and
+    /// group findings concern everyone.
+    pub fn keeps(&self, f: &Finding) -> bool {
+        if self.is_empty() {
+            return true;
+        }
+        match f.subject.kind {
+            SubjectKind::Tenant | SubjectKind::Connector | SubjectKind::Group => true,
+            SubjectKind::User | SubjectKind::Device => {
+                f.concerns.users.iter().any(|u| self.names_user(Some(u)))
+                    || f.concerns
+                        .devices
+                        .iter()
+                        .any(|d| self.names_device(Some(d)))
+            }
+        }
+    }
+
+    /// True when the Intune device or its owner is asked about.
+    pub fn names_intune(&self, t: &Tenant, d: &IntuneDevice) -> bool {
+        if self.is_empty() {
+            return false;
+        }
+        self.names_user(d.owner().as_deref())
+            || self.names_device(Some(&d.id))
+            || self.names_device(d.entra_device_id())
+            || t.lookout_records_for(d)
+                .iter()
+                .any(|l| self.names_device(Some(&l.guid)))
+    }
+}
+
+/// A finding about a Lookout device record, with everything focus needs to match it.
+pub(crate) fn lookout_device_finding(
+    ctx: &Context,
+    rule: &'static str,
+    severity: Severity,
+    device: &LookoutDevice,
+) -> Finding {
+    let t = ctx.tenant;
+    let owner = device.email.as_deref();
+    let subject = Subject::new(SubjectKind::Device, &device.guid)
+        .named(t.lookout_device_name(device).as_deref())
+        .owned_by(owner);
+    let mut f = Finding::new(rule, severity, subject).concerning_user(owner);
+    if let Some(i) = t.linked_intune(device) {
+        f = f.concerning_user(i.owner().as_deref());
+    }
+    for id in t.lookout_device_ids(device) {
+        f = f.concerning_device(Some(id));
+    }
+    f
+}
+
+/// A finding about an Intune managed device.
+pub(crate) fn intune_device_finding(
+    ctx: &Context,
+    rule: &'static str,
+    severity: Severity,
+    device: &IntuneDevice,
+) -> Finding {
+    let owner = device.owner();
+    let subject = Subject::new(SubjectKind::Device, &device.id)
+        .named(device.device_name.as_deref())
+        .owned_by(owner.as_deref());
+    let mut f = Finding::new(rule, severity, subject)
+        .concerning_user(owner.as_deref())
+        .concerning_device(Some(&device.id))
+        .concerning_device(device.entra_device_id());
+    for l in ctx.tenant.lookout_records_for(device) {
+        f = f.concerning_device(Some(&l.guid));
+    }
+    f
+}
+
+/// The display name of the enrollment group that brings `user` into scope, if any.
+pub(crate) fn enrollment_group_of(t: &Tenant, user: Option<&str>) -> Option<String> {
+    user.and_then(|u| t.enrolment(u))
+        .map(|e| t.groups[e.enrollment_group].name.clone())
+}
+
+/// Whole days between two instants (floor), for evidence.
+pub(crate) fn days_between(earlier: Time, later: Time) -> i64 {
+    (later - earlier).num_days()
+}
+
+pub(crate) fn fmt_time(t: Option<Time>) -> serde_json::Value {
+    t.map(|t| crate::snapshot::time::format(&t).into())
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// The tenant a tenant-level finding is about: snapshot.json's tenant id, else the
+/// one configured in Lookout.
+pub(crate) fn tenant_subject_id(t: &Tenant) -> String {
+    t.tenant_id
+        .clone()
+        .or_else(|| {
+            t.config
+                .tenant
+                .azure_ad_tenant_id
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        })
+        .unwrap_or_default()
+}
+
+/// Users whose console access is checked: `expected_users` plus every `--user`,
+/// lower-case, each once, sorted.
+pub(crate) fn console_users(ctx: &Context) -> Vec<String> {
+    let mut users: Vec<String> = ctx
+        .tenant
+        .config
+        .console_access
+        .expected_users
+        .iter()
+        .map(|u| u.trim().to_lowercase())
+        .filter(|u| !u.is_empty())
+        .chain(ctx.focus.users.iter().cloned())
+        .collect();
+    users.sort();
+    users.dedup();
+    users
+}
+
+/// Where a user stands with the two console-access groups.
+pub(crate) struct ConsoleMembership {
+    /// Membership path into the full-access group ("Lookout Admins > Helpdesk").
+    pub full: Option<String>,
+    pub restricted: Option<String>,
+    pub full_group_name: Option<String>,
+    pub restricted_group_name: Option<String>,
+}
+
+pub(crate) fn console_membership(t: &Tenant, upn: &str) -> ConsoleMembership {
+    let access = &t.config.console_access;
+    let resolve = |id: &Option<String>| {
+        id.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .and_then(|id| t.group_by_id(id))
+    };
+    let path_in = |g: Option<usize>| {
+        let (g, u) = (g?, t.user(upn)?);
+        t.membership_path(g, u).map(|p| t.path_names(&p))
+    };
+    let full = resolve(&access.full_access_group_id);
+    let restricted = resolve(&access.restricted_access_group_id);
+    ConsoleMembership {
+        full: path_in(full),
+        restricted: path_in(restricted),
+        full_group_name: full.map(|g| t.groups[g].name.clone()),
+        restricted_group_name: restricted.map(|g| t.groups[g].name.clone()),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testkit;
