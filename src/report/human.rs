@@ -1,0 +1,318 @@
+//! The terminal report: a header, a summary table, then each finding with its
+//! diagnosis, evidence, impact and numbered fix. Colour only when asked for or on a
+//! terminal (decided by the caller); the layout is the same either way.
+
+use super::{Printer, Report, ReportFinding};
+use crate::finding::Severity;
+use crate::knowledge;
+use crate::messages::{self, Messages};
+use colored::{ColoredString, Colorize};
+use comfy_table::{presets, ContentArrangement, Table};
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+/// How the human report is laid out.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+    /// Wrap prose at this many columns.
+    pub width: usize,
+    /// The `--fail-on` threshold, to explain the exit code (`None` = never).
+    pub fail_on: Option<Severity>,
+}
+
+pub struct HumanPrinter {
+    pub style: Style,
+}
+
+impl HumanPrinter {
+    fn paint(&self, text: &str, f: impl Fn(&str) -> ColoredString) -> String {
+        if self.style.color {
+            f(text).to_string()
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity_label(&self, msg: &Messages, s: Severity) -> String {
+        let label = msg.t(&format!("severity.{}", s.as_str()));
+        self.paint(&label, |t| match s {
+            Severity::Error => t.red().bold(),
+            Severity::Warning => t.yellow().bold(),
+            Severity::Info => t.cyan().bold(),
+        })
+    }
+
+    fn wrap(&self, text: &str, indent: &str) -> String {
+        wrap_hanging(self.style.width, indent, indent, text)
+    }
+
+    fn wrap_hanging(&self, first: &str, rest: &str, text: &str) -> String {
+        wrap_hanging(self.style.width, first, rest, text)
+    }
+
+    fn header(&self, r: &Report, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
+        let title = msg.f("report.title", &[("version", &r.tool.version)]);
+        writeln!(out, "{}", self.paint(&title, |t| t.bold()))?;
+        writeln!(
+            out,
+            "{}",
+            msg.f("report.snapshot", &[("path", &r.snapshot.path)])
+        )?;
+        match &r.snapshot.tenant_id {
+            Some(id) => writeln!(out, "{}", msg.f("report.tenant", &[("tenant_id", id)]))?,
+            None => writeln!(out, "{}", msg.t("report.tenant_unknown"))?,
+        }
+        let as_of_key = match r.as_of_source {
+            super::AsOfSource::Option => "report.as_of_option",
+            super::AsOfSource::Snapshot => "report.as_of_snapshot",
+            super::AsOfSource::CurrentTime => "report.as_of_now",
+        };
+        writeln!(
+            out,
+            "{}",
+            self.wrap(&msg.f(as_of_key, &[("as_of", &r.as_of)]), "")
+        )?;
+        let c = &r.snapshot.counts;
+        writeln!(
+            out,
+            "{}",
+            msg.f(
+                "report.read",
+                &[
+                    ("groups", &c.groups),
+                    ("users", &c.users),
+                    ("lookout_devices", &c.lookout_devices),
+                    ("intune_devices", &c.intune_devices),
+                ],
+            )
+        )?;
+        if !r.focus.is_empty() {
+            writeln!(
+                out,
+                "{}",
+                self.wrap(
+                    &msg.f("report.focus", &[("focus", &r.focus.join(", "))]),
+                    ""
+                )
+            )?;
+        }
+        Ok(())
+    }
+
+    fn summary_table(&self, r: &Report, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
+        let mut per_rule: BTreeMap<(Severity, &str), (usize, &str)> = BTreeMap::new();
+        for f in &r.findings {
+            per_rule
+                .entry((f.severity, f.rule))
+                .or_insert((0, &f.title))
+                .0 += 1;
+        }
+        let mut table = Table::new();
+        table
+            .load_preset(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(self.style.width as u16)
+            .set_header(vec![
+                msg.t("report.col_severity"),
+                msg.t("report.col_rule"),
+                msg.t("report.col_count"),
+                msg.t("report.col_title"),
+            ]);
+        for ((severity, rule), (count, title)) in per_rule {
+            table.add_row(vec![
+                msg.t(&format!("severity.{}", severity.as_str())),
+                rule.to_string(),
+                count.to_string(),
+                title.to_string(),
+            ]);
+        }
+        writeln!(out, "{table}")
+    }
+
+    fn finding(
+        &self,
+        f: &ReportFinding,
+        msg: &Messages,
+        lang: &str,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let mut subject = format!("{} {}", f.subject.kind.as_str(), f.subject.id);
+        let extra: Vec<&str> = [f.subject.name.as_deref(), f.subject.user.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        if !extra.is_empty() {
+            subject.push_str(&format!(" ({})", extra.join(", ")));
+        }
+        writeln!(
+            out,
+            "{} {} · {}",
+            self.severity_label(msg, f.severity),
+            self.paint(f.rule, |t| t.bold()),
+            subject
+        )?;
+        writeln!(out, "{}", self.wrap(&f.title, "  "))?;
+        if let Some(cause) = f.cause {
+            let meaning = knowledge::of(f.rule)
+                .text(lang)
+                .causes
+                .get(cause)
+                .cloned()
+                .unwrap_or_default();
+            let line = if meaning.is_empty() {
+                format!("{}: {cause}", msg.t("report.cause"))
+            } else {
+                format!("{}: {cause}. {meaning}", msg.t("report.cause"))
+            };
+            writeln!(out, "{}", self.wrap(&line, "  "))?;
+        }
+        writeln!(
+            out,
+            "{}",
+            self.wrap(
+                &format!("{}: {}", msg.t("report.diagnosis"), f.diagnosis),
+                "  "
+            )
+        )?;
+        if !f.evidence.is_empty() {
+            writeln!(out, "  {}:", msg.t("report.evidence"))?;
+            let key_width = f.evidence.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+            for (key, value) in f.evidence.iter() {
+                let text = match value {
+                    serde_json::Value::Bool(b) => {
+                        msg.t(if *b { "value.true" } else { "value.false" })
+                    }
+                    v => knowledge::value_text(v).unwrap_or_else(|| msg.t("value.none")),
+                };
+                let first = format!("    {key:<key_width$}  ");
+                let rest = " ".repeat(first.chars().count());
+                writeln!(out, "{}", self.wrap_hanging(&first, &rest, &text))?;
+            }
+        }
+        writeln!(
+            out,
+            "{}",
+            self.wrap(&format!("{}: {}", msg.t("report.impact"), f.impact), "  ")
+        )?;
+        if !f.remediation.is_empty() {
+            writeln!(out, "  {}:", msg.t("report.remediation"))?;
+            for (i, step) in f.remediation.iter().enumerate() {
+                let first = format!("    {}. ", i + 1);
+                let rest = " ".repeat(first.chars().count());
+                writeln!(out, "{}", self.wrap_hanging(&first, &rest, step))?;
+            }
+        }
+        if !f.references.is_empty() {
+            writeln!(out, "  {}:", msg.t("report.references"))?;
+            for r in &f.references {
+                writeln!(out, "    {r}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Printer for HumanPrinter {
+    fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let msg = messages::get(&r.lang);
+        self.header(r, msg, out)?;
+        writeln!(out)?;
+        if r.findings.is_empty() {
+            writeln!(
+                out,
+                "{}",
+                self.paint(&msg.t("report.no_findings"), |t| t.green().bold())
+            )?;
+        } else {
+            self.summary_table(r, msg, out)?;
+        }
+        if !r.skipped.is_empty() {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "{}:",
+                self.paint(&msg.t("report.skipped_heading"), |t| t.bold())
+            )?;
+            for s in &r.skipped {
+                writeln!(
+                    out,
+                    "{}",
+                    self.wrap_hanging("  - ", "    ", &format!("{}: {}", s.rule, s.reason))
+                )?;
+            }
+        }
+        if !r.notes.is_empty() {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "{}:",
+                self.paint(&msg.t("report.notes_heading"), |t| t.bold())
+            )?;
+            for n in &r.notes {
+                writeln!(
+                    out,
+                    "{}",
+                    self.wrap_hanging("  - ", "    ", &format!("{}: {}", n.file, n.message))
+                )?;
+            }
+        }
+        if !r.findings.is_empty() {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "{}",
+                self.paint(&msg.t("report.findings_heading"), |t| t.bold().underline())
+            )?;
+            for f in &r.findings {
+                writeln!(out)?;
+                self.finding(f, msg, &r.lang, out)?;
+            }
+        }
+        writeln!(out)?;
+        let s = &r.summary;
+        writeln!(
+            out,
+            "{}",
+            msg.f(
+                "report.summary",
+                &[
+                    ("error", &s.error),
+                    ("warning", &s.warning),
+                    ("info", &s.info)
+                ]
+            )
+        )?;
+        let exit_line = match self.style.fail_on {
+            None => msg.t("report.exit_never"),
+            Some(threshold) => {
+                let key = if s.fails(Some(threshold)) {
+                    "report.exit_fail"
+                } else {
+                    "report.exit_ok"
+                };
+                msg.f(key, &[("fail_on", &threshold.as_str())])
+            }
+        };
+        writeln!(out, "{exit_line}")
+    }
+}
+
+/// Wraps prose. Latin text breaks only at spaces, so URLs and console paths stay whole;
+/// text with CJK characters (no spaces between words) breaks where Unicode allows.
+pub fn wrap_hanging(width: usize, first: &str, rest: &str, text: &str) -> String {
+    use textwrap::{WordSeparator, WordSplitter};
+    let cjk = text.chars().any(|c| c as u32 >= 0x2E80);
+    let separator = if cjk {
+        WordSeparator::UnicodeBreakProperties
+    } else {
+        WordSeparator::AsciiSpace
+    };
+    let opts = textwrap::Options::new(width.max(40))
+        .initial_indent(first)
+        .subsequent_indent(rest)
+        .word_separator(separator)
+        .word_splitter(WordSplitter::NoHyphenation)
+        .break_words(cjk);
+    textwrap::fill(text.trim(), opts)
+}

@@ -1,0 +1,13 @@
+//! `--format json`: the machine-readable report of SPEC section 5. Same input, same bytes.
+
+use super::{Printer, Report};
+use std::io::{self, Write};
+
+pub struct JsonPrinter;
+
+impl Printer for JsonPrinter {
+    fn print(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, report)?;
+        out.write_all(b"\n")
+    }
+}
