@@ -1,0 +1,139 @@
+//! End to end: every fixture snapshot under fixtures/ is diagnosed by the binary and
+//! must give exactly the findings (rule, severity, subject, cause) and exit code that
+//! tests/expected/<fixture>.json lists. The expectations were derived independently
+//! of the code, from SPEC and the rule semantics.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn implemented_rules() -> BTreeSet<String> {
+    let out = Command::cargo_bin("lookout-doctor")
+        .unwrap()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn key(f: &Value, subject_kind: &str, subject_id: &str) -> String {
+    format!(
+        "{} {} {}:{} cause={}",
+        f["severity"].as_str().unwrap(),
+        f["rule"].as_str().unwrap(),
+        subject_kind,
+        subject_id,
+        f["cause"].as_str().unwrap_or("-")
+    )
+}
+
+#[test]
+fn every_fixture_gives_its_expected_findings() {
+    let implemented = implemented_rules();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir("tests/expected")
+        .unwrap()
+        .flatten()
+        .collect();
+    entries.sort_by_key(|e| e.path());
+    for entry in entries {
+        let path = entry.path();
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        let dir = Path::new("fixtures").join(&name);
+        assert!(
+            dir.is_dir(),
+            "tests/expected/{name}.json has no fixtures/{name}/"
+        );
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for run in expected["runs"].as_array().unwrap() {
+            let args: Vec<String> = run["args"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap().to_string())
+                .collect();
+            let out = Command::cargo_bin("lookout-doctor")
+                .unwrap()
+                .arg("diagnose")
+                .arg(&dir)
+                .args(["--format", "json"])
+                .args(&args)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+                panic!("{name} {args:?}: no JSON report ({e}); stderr: {stderr}")
+            });
+            let want: Vec<String> = run["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| implemented.contains(f["rule"].as_str().unwrap()))
+                .map(|f| {
+                    key(
+                        f,
+                        f["subject_kind"].as_str().unwrap(),
+                        f["subject_id"].as_str().unwrap(),
+                    )
+                })
+                .collect();
+            for f in report["findings"].as_array().unwrap() {
+                let d = f["diagnosis"].as_str().unwrap();
+                if d.contains('{') || d.contains("[[") || d.trim().is_empty() {
+                    failures.push(format!(
+                        "{name} {args:?}: unfilled diagnosis for {}: {d}",
+                        f["rule"]
+                    ));
+                }
+            }
+            let got: Vec<String> = report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| {
+                    key(
+                        f,
+                        f["subject"]["kind"].as_str().unwrap(),
+                        f["subject"]["id"].as_str().unwrap(),
+                    )
+                })
+                .collect();
+            if want != got {
+                failures.push(format!(
+                    "{name} {args:?}:\n  want {want:#?}\n  got  {got:#?}"
+                ));
+            }
+            // The exit code can only be compared once every rule it depends on exists.
+            let all_implemented = run["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|f| implemented.contains(f["rule"].as_str().unwrap()));
+            if all_implemented {
+                let want_code = run["exit_code"].as_i64().unwrap() as i32;
+                if out.status.code() != Some(want_code) {
+                    failures.push(format!(
+                        "{name} {args:?}: exit {:?}, want {want_code}",
+                        out.status.code()
+                    ));
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 25, "only {checked} runs checked");
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
