@@ -167,7 +167,8 @@ fn fill(
         let key = &after[..close];
         match lookup(key) {
             Some(Some(v)) => out.push_str(&v),
-            Some(None) if optional => return None,
+            // Inside an optional segment, an unknown or absent fact drops the segment.
+            Some(None) | None if optional => return None,
             Some(None) => out.push('—'),
             None => out.push_str(&rest[open..open + close + 2]),
         }
@@ -175,6 +176,19 @@ fn fill(
     }
     out.push_str(rest);
     Some(out)
+}
+
+/// The `{placeholders}` a template names, for the completeness tests.
+pub fn placeholders(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        out.push(&after[..close]);
+        rest = &after[close + 1..];
+    }
+    out
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 fn implemented_rules() -> BTreeSet<String> {
@@ -37,6 +37,7 @@ fn key(f: &Value, subject_kind: &str, subject_id: &str) -> String {
 fn every_fixture_gives_its_expected_findings() {
     let implemented = implemented_rules();
     let mut checked = 0;
+    let mut evidence_keys: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut failures = Vec::new();
     let mut entries: Vec<_> = std::fs::read_dir("tests/expected")
         .unwrap()
@@ -86,6 +87,10 @@ fn every_fixture_gives_its_expected_findings() {
                 })
                 .collect();
             for f in report["findings"].as_array().unwrap() {
+                let keys = evidence_keys
+                    .entry(f["rule"].as_str().unwrap().to_string())
+                    .or_default();
+                keys.extend(f["evidence"].as_object().unwrap().keys().cloned());
                 let d = f["diagnosis"].as_str().unwrap();
                 if d.contains('{') || d.contains("[[") || d.trim().is_empty() {
                     failures.push(format!(
@@ -130,6 +135,23 @@ fn every_fixture_gives_its_expected_findings() {
         }
     }
     assert!(checked >= 25, "only {checked} runs checked");
+    // Every placeholder a diagnosis template names must be evidence that rule emits
+    // somewhere (a misspelt key inside an optional [[...]] segment would otherwise
+    // silently vanish).
+    for rule in lookout_doctor::rules::all() {
+        let seen = evidence_keys.get(rule.slug()).cloned().unwrap_or_default();
+        let k = lookout_doctor::knowledge::of(rule.slug());
+        for (lang, text) in &k.texts {
+            for (cause, template) in &text.diagnosis {
+                for p in lookout_doctor::knowledge::placeholders(template) {
+                    let builtin = ["subject_id", "subject_name", "subject_user"].contains(&p);
+                    if !builtin && !seen.contains(p) {
+                        failures.push(format!("rules/{}.toml [{lang}] diagnosis.{cause}: {{{p}}} is never in its evidence", rule.slug()));
+                    }
+                }
+            }
+        }
+    }
     assert!(
         failures.is_empty(),
         "{} mismatches:\n{}",
