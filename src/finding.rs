@@ -158,6 +158,13 @@ pub struct Concerns {
     pub devices: Vec<String>,
 }
 
+/// A configuration finding that explains another finding: fix it, and the other goes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RootCause {
+    pub rule: &'static str,
+    pub subject: String,
+}
+
 /// One problem found by one rule about one subject.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
@@ -168,6 +175,9 @@ pub struct Finding {
     pub cause: Option<&'static str>,
     pub evidence: Evidence,
     pub concerns: Concerns,
+    /// Set by a rule when a configuration problem may explain this finding; the engine
+    /// keeps it only if that configuration finding was really reported.
+    pub root_cause: Option<RootCause>,
 }
 
 impl Finding {
@@ -179,7 +189,16 @@ impl Finding {
             cause: None,
             evidence: Evidence::new(),
             concerns: Concerns::default(),
+            root_cause: None,
         }
+    }
+
+    pub fn caused_by(mut self, rule: &'static str, subject: impl Into<String>) -> Finding {
+        self.root_cause = Some(RootCause {
+            rule,
+            subject: subject.into(),
+        });
+        self
     }
 
     pub fn cause(mut self, cause: &'static str) -> Finding {

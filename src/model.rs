@@ -100,6 +100,9 @@ pub struct Tenant {
     enrolled: HashMap<UserIx, Enrolment>,
     /// Every group inside an enrollment group (itself included) -> that enrollment group.
     enrollment_closure: HashMap<GroupIx, GroupIx>,
+    /// Users who would be enrolled if a configured name matched its group's letter case:
+    /// user -> index into `enrollment_groups`.
+    case_mismatch_members: HashMap<UserIx, usize>,
     audit_by_user: HashMap<String, Vec<usize>>,
 }
 
@@ -136,6 +139,7 @@ impl Tenant {
             lookout_by_device_id: HashMap::new(),
             enrolled: HashMap::new(),
             enrollment_closure: HashMap::new(),
+            case_mismatch_members: HashMap::new(),
             audit_by_user: HashMap::new(),
         };
         t.index_groups(snap.groups.unwrap_or_default());
@@ -371,6 +375,25 @@ impl Tenant {
                 }
             }
         }
+        for (configured, c) in self.enrollment_groups.iter().enumerate() {
+            for &root in &c.case_only {
+                for u in self.transitive_users(root).into_keys() {
+                    self.case_mismatch_members.entry(u).or_insert(configured);
+                }
+            }
+        }
+    }
+
+    /// The configured enrollment group whose letter case keeps this user out of scope:
+    /// the user is in a group that matches the configured name only ignoring case.
+    pub fn case_mismatched_enrollment(&self, user_key: &str) -> Option<&ConfiguredGroup> {
+        let u = self.user(user_key)?;
+        if self.enrolled.contains_key(&u) {
+            return None;
+        }
+        self.case_mismatch_members
+            .get(&u)
+            .map(|&c| &self.enrollment_groups[c])
     }
 
     /// How the user with this UPN/e-mail is in an enrollment group, if they are.

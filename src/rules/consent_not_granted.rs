@@ -1,29 +1,26 @@
 //! consent-not-granted: nobody can sign in to the Lookout console until an Entra
 //! Global Administrator has accepted Lookout's consent prompt.
 
-use super::{Context, Rule};
+use super::{Context, Rule, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
 use crate::snapshot::Input;
 
 pub struct ConsentNotGranted;
 
+const META: RuleMeta = RuleMeta {
+    slug: "consent-not-granted",
+    default_severity: Severity::Error,
+    subject_kind: SubjectKind::Tenant,
+    causes: &[],
+    needs: &[Input::Lookout],
+    knowledge: include_str!("../../rules/consent-not-granted.toml"),
+};
+
 pub const CONSENT_URL: &str = "https://aad.lookout.com/les?action=consent";
 
 impl Rule for ConsentNotGranted {
-    fn slug(&self) -> &'static str {
-        "consent-not-granted"
-    }
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn subject_kind(&self) -> SubjectKind {
-        SubjectKind::Tenant
-    }
-    fn needs(&self) -> &'static [Input] {
-        &[Input::Lookout]
-    }
-    fn knowledge_source(&self) -> &'static str {
-        include_str!("../../rules/consent-not-granted.toml")
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
@@ -34,8 +31,8 @@ impl Rule for ConsentNotGranted {
         let tenant_id = super::tenant_subject_id(ctx.tenant);
         out.push(
             Finding::new(
-                self.slug(),
-                self.default_severity(),
+                META.slug,
+                META.default_severity,
                 Subject::new(SubjectKind::Tenant, &tenant_id),
             )
             .evidence(

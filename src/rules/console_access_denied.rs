@@ -1,27 +1,24 @@
 //! console-access-denied: a user who must use the Lookout console is in neither the
 //! full-access nor the restricted-access Entra group, so the console answers 403.
 
-use super::{console_users, Context, Rule};
+use super::{console_users, Context, Rule, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
 use crate::snapshot::Input;
 
 pub struct ConsoleAccessDenied;
 
+const META: RuleMeta = RuleMeta {
+    slug: "console-access-denied",
+    default_severity: Severity::Error,
+    subject_kind: SubjectKind::User,
+    causes: &[],
+    needs: &[Input::Lookout, Input::Groups],
+    knowledge: include_str!("../../rules/console-access-denied.toml"),
+};
+
 impl Rule for ConsoleAccessDenied {
-    fn slug(&self) -> &'static str {
-        "console-access-denied"
-    }
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn subject_kind(&self) -> SubjectKind {
-        SubjectKind::User
-    }
-    fn needs(&self) -> &'static [Input] {
-        &[Input::Lookout, Input::Groups]
-    }
-    fn knowledge_source(&self) -> &'static str {
-        include_str!("../../rules/console-access-denied.toml")
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
@@ -32,14 +29,18 @@ impl Rule for ConsoleAccessDenied {
             if m.full.is_some() || m.restricted.is_some() {
                 continue;
             }
+            let mut f = Finding::new(
+                META.slug,
+                META.default_severity,
+                Subject::new(SubjectKind::User, &user),
+            );
+            if m.full_group_name.is_none() {
+                // The configured full-access group does not resolve: that is the real problem.
+                let id = access.full_access_group_id.as_deref().unwrap_or("").trim();
+                f = f.caused_by("console-access-group-not-found", id);
+            }
             out.push(
-                Finding::new(
-                    self.slug(),
-                    self.default_severity(),
-                    Subject::new(SubjectKind::User, &user),
-                )
-                .concerning_user(Some(&user))
-                .evidence(
+                f.concerning_user(Some(&user)).evidence(
                     Evidence::new()
                         .with("user", user.as_str())
                         .with("full_access_group_id", access.full_access_group_id.clone())

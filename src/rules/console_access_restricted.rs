@@ -1,27 +1,24 @@
 //! console-access-restricted: a console user is only in the restricted-access group,
 //! so they see Security Policies read-only and none of the configuration modules.
 
-use super::{console_users, Context, Rule};
+use super::{console_users, Context, Rule, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
 use crate::snapshot::Input;
 
 pub struct ConsoleAccessRestricted;
 
+const META: RuleMeta = RuleMeta {
+    slug: "console-access-restricted",
+    default_severity: Severity::Info,
+    subject_kind: SubjectKind::User,
+    causes: &[],
+    needs: &[Input::Lookout, Input::Groups],
+    knowledge: include_str!("../../rules/console-access-restricted.toml"),
+};
+
 impl Rule for ConsoleAccessRestricted {
-    fn slug(&self) -> &'static str {
-        "console-access-restricted"
-    }
-    fn default_severity(&self) -> Severity {
-        Severity::Info
-    }
-    fn subject_kind(&self) -> SubjectKind {
-        SubjectKind::User
-    }
-    fn needs(&self) -> &'static [Input] {
-        &[Input::Lookout, Input::Groups]
-    }
-    fn knowledge_source(&self) -> &'static str {
-        include_str!("../../rules/console-access-restricted.toml")
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
@@ -34,8 +31,8 @@ impl Rule for ConsoleAccessRestricted {
             };
             out.push(
                 Finding::new(
-                    self.slug(),
-                    self.default_severity(),
+                    META.slug,
+                    META.default_severity,
                     Subject::new(SubjectKind::User, &user),
                 )
                 .concerning_user(Some(&user))

@@ -2,7 +2,7 @@
 //! device ID, which means its owner left the enrollment scope. The phone still gets
 //! threat alerts, but Intune never hears about them.
 
-use super::{lookout_device_finding, Context, Rule};
+use super::{lookout_device_finding, Context, Rule, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, SubjectKind};
 use crate::model::{AuditKind, Tenant};
 use crate::snapshot::values::ActivationStatus;
@@ -10,28 +10,22 @@ use crate::snapshot::Input;
 
 pub struct DeviceActiveWithoutId;
 
+const META: RuleMeta = RuleMeta {
+    slug: "device-active-without-id",
+    default_severity: Severity::Error,
+    subject_kind: SubjectKind::Device,
+    causes: &[OWNER_REMOVED, GROUP_DELETED, OWNER_NOT_IN_GROUP],
+    needs: &[Input::Lookout, Input::LookoutDevices],
+    knowledge: include_str!("../../rules/device-active-without-id.toml"),
+};
+
 pub const OWNER_REMOVED: &str = "owner-removed-from-enrollment-group";
 pub const GROUP_DELETED: &str = "enrollment-group-deleted";
 pub const OWNER_NOT_IN_GROUP: &str = "owner-not-in-enrollment-group";
 
 impl Rule for DeviceActiveWithoutId {
-    fn slug(&self) -> &'static str {
-        "device-active-without-id"
-    }
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn subject_kind(&self) -> SubjectKind {
-        SubjectKind::Device
-    }
-    fn causes(&self) -> &'static [&'static str] {
-        &[OWNER_REMOVED, GROUP_DELETED, OWNER_NOT_IN_GROUP]
-    }
-    fn needs(&self) -> &'static [Input] {
-        &[Input::Lookout, Input::LookoutDevices]
-    }
-    fn knowledge_source(&self) -> &'static str {
-        include_str!("../../rules/device-active-without-id.toml")
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
@@ -53,6 +47,7 @@ impl Rule for DeviceActiveWithoutId {
                 .with("device_name", t.lookout_device_name(d))
                 .with("enrollment_groups", configured.clone());
             let enrolment = owner.as_deref().and_then(|o| t.enrolment(o));
+            let mut root_cause: Option<(&'static str, String)> = None;
             let cause = if let Some(e) = enrolment {
                 // In scope today: the connector should assign the ID at its next poll.
                 evidence.set(
@@ -69,13 +64,18 @@ impl Rule for DeviceActiveWithoutId {
                 evidence.set("deleted_group", gone.name.as_str());
                 evidence.set("deleted_at", super::fmt_time(gone.at));
                 evidence.set("deleted_by", gone.by.clone());
+                root_cause = Some(super::missing_enrollment_group_finding(t, &gone.name));
                 Some(GROUP_DELETED)
             } else {
+                root_cause = super::case_mismatch_finding(t, owner.as_deref());
                 Some(OWNER_NOT_IN_GROUP)
             };
-            let mut f = lookout_device_finding(ctx, self.slug(), self.default_severity(), d)
-                .evidence(evidence);
+            let mut f =
+                lookout_device_finding(ctx, META.slug, META.default_severity, d).evidence(evidence);
             f.cause = cause;
+            if let Some((rule, subject)) = root_cause {
+                f = f.caused_by(rule, subject);
+            }
             out.push(f);
         }
     }

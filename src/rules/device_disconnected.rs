@@ -2,7 +2,7 @@
 //! because the app is gone or because it has not checked in within the configured
 //! number of days. Intune then treats it as non-compliant.
 
-use super::{days_between, fmt_time, lookout_device_finding, Context, Rule};
+use super::{days_between, fmt_time, lookout_device_finding, Context, Rule, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, SubjectKind};
 use crate::snapshot::lookout_config::DEFAULT_DISCONNECTED_AFTER_DAYS;
 use crate::snapshot::values::{ActivationStatus, ProtectionStatus};
@@ -11,27 +11,21 @@ use chrono::Duration;
 
 pub struct DeviceDisconnected;
 
+const META: RuleMeta = RuleMeta {
+    slug: "device-disconnected",
+    default_severity: Severity::Error,
+    subject_kind: SubjectKind::Device,
+    causes: &[APP_UNINSTALLED, NO_CHECK_IN],
+    needs: &[Input::Lookout, Input::LookoutDevices],
+    knowledge: include_str!("../../rules/device-disconnected.toml"),
+};
+
 pub const APP_UNINSTALLED: &str = "app-uninstalled";
 pub const NO_CHECK_IN: &str = "no-check-in";
 
 impl Rule for DeviceDisconnected {
-    fn slug(&self) -> &'static str {
-        "device-disconnected"
-    }
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn subject_kind(&self) -> SubjectKind {
-        SubjectKind::Device
-    }
-    fn causes(&self) -> &'static [&'static str] {
-        &[APP_UNINSTALLED, NO_CHECK_IN]
-    }
-    fn needs(&self) -> &'static [Input] {
-        &[Input::Lookout, Input::LookoutDevices]
-    }
-    fn knowledge_source(&self) -> &'static str {
-        include_str!("../../rules/device-disconnected.toml")
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
@@ -65,7 +59,7 @@ impl Rule for DeviceDisconnected {
                 )
                 .with("disconnected_after_days", threshold_days);
             out.push(
-                lookout_device_finding(ctx, self.slug(), self.default_severity(), d)
+                lookout_device_finding(ctx, META.slug, META.default_severity, d)
                     .cause(cause)
                     .evidence(evidence),
             );

@@ -3,7 +3,7 @@
 //! owner is not in an enrollment group, the OS is too old for Lookout, or the
 //! connector has not polled since the device became eligible.
 
-use super::{intune_device_finding, Context, Rule, SkipReason};
+use super::{intune_device_finding, Context, Rule, RuleMeta, SkipReason};
 use crate::finding::{Evidence, Finding, Severity, SubjectKind};
 use crate::model::{AuditKind, Tenant};
 use crate::snapshot::intune_devices::IntuneDevice;
@@ -16,34 +16,28 @@ use chrono::Duration;
 
 pub struct DeviceMissing;
 
+const META: RuleMeta = RuleMeta {
+    slug: "device-missing",
+    default_severity: Severity::Warning,
+    subject_kind: SubjectKind::Device,
+    causes: &[
+        OWNER_NOT_IN_ENROLLMENT_GROUP,
+        UNSUPPORTED_OS,
+        WITHIN_POLLING_INTERVAL,
+        UNEXPLAINED,
+    ],
+    needs: &[Input::Lookout, Input::IntuneDevices, Input::LookoutDevices],
+    knowledge: include_str!("../../rules/device-missing.toml"),
+};
+
 pub const OWNER_NOT_IN_ENROLLMENT_GROUP: &str = "owner-not-in-enrollment-group";
 pub const UNSUPPORTED_OS: &str = "unsupported-os";
 pub const WITHIN_POLLING_INTERVAL: &str = "within-polling-interval";
 pub const UNEXPLAINED: &str = "unexplained";
 
 impl Rule for DeviceMissing {
-    fn slug(&self) -> &'static str {
-        "device-missing"
-    }
-    fn default_severity(&self) -> Severity {
-        Severity::Warning
-    }
-    fn subject_kind(&self) -> SubjectKind {
-        SubjectKind::Device
-    }
-    fn causes(&self) -> &'static [&'static str] {
-        &[
-            OWNER_NOT_IN_ENROLLMENT_GROUP,
-            UNSUPPORTED_OS,
-            WITHIN_POLLING_INTERVAL,
-            UNEXPLAINED,
-        ]
-    }
-    fn needs(&self) -> &'static [Input] {
-        &[Input::Lookout, Input::IntuneDevices, Input::LookoutDevices]
-    }
-    fn knowledge_source(&self) -> &'static str {
-        include_str!("../../rules/device-missing.toml")
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn skip_reason(&self, ctx: &Context) -> Option<SkipReason> {
@@ -123,11 +117,15 @@ impl Rule for DeviceMissing {
             } else {
                 (UNEXPLAINED, Severity::Error)
             };
-            out.push(
-                intune_device_finding(ctx, self.slug(), severity, d)
-                    .cause(cause)
-                    .evidence(evidence),
-            );
+            let mut f = intune_device_finding(ctx, META.slug, severity, d)
+                .cause(cause)
+                .evidence(evidence);
+            if cause == OWNER_NOT_IN_ENROLLMENT_GROUP {
+                if let Some((rule, subject)) = super::case_mismatch_finding(t, owner.as_deref()) {
+                    f = f.caused_by(rule, subject);
+                }
+            }
+            out.push(f);
         }
     }
 }

@@ -2,34 +2,28 @@
 //! still registers it to the previous user. The guide's answer is to retire or wipe
 //! it and have the new user enroll.
 
-use super::{enrollment_group_of, lookout_device_finding, Context, Rule};
+use super::{enrollment_group_of, lookout_device_finding, Context, Rule, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, SubjectKind};
 use crate::model::Tenant;
 use crate::snapshot::Input;
 
 pub struct DeviceNewOwner;
 
+const META: RuleMeta = RuleMeta {
+    slug: "device-new-owner",
+    default_severity: Severity::Warning,
+    subject_kind: SubjectKind::Device,
+    causes: &[NEW_OWNER_IN_GROUP, NEW_OWNER_NOT_IN_GROUP],
+    needs: &[Input::LookoutDevices, Input::IntuneDevices],
+    knowledge: include_str!("../../rules/device-new-owner.toml"),
+};
+
 pub const NEW_OWNER_IN_GROUP: &str = "new-owner-in-enrollment-group";
 pub const NEW_OWNER_NOT_IN_GROUP: &str = "new-owner-not-in-enrollment-group";
 
 impl Rule for DeviceNewOwner {
-    fn slug(&self) -> &'static str {
-        "device-new-owner"
-    }
-    fn default_severity(&self) -> Severity {
-        Severity::Warning
-    }
-    fn subject_kind(&self) -> SubjectKind {
-        SubjectKind::Device
-    }
-    fn causes(&self) -> &'static [&'static str] {
-        &[NEW_OWNER_IN_GROUP, NEW_OWNER_NOT_IN_GROUP]
-    }
-    fn needs(&self) -> &'static [Input] {
-        &[Input::LookoutDevices, Input::IntuneDevices]
-    }
-    fn knowledge_source(&self) -> &'static str {
-        include_str!("../../rules/device-new-owner.toml")
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
@@ -68,9 +62,14 @@ impl Rule for DeviceNewOwner {
                 .with("lookout_owner", email.to_lowercase())
                 .with("intune_primary_user", new_owner.as_str())
                 .with("enrollment_group", group);
-            let mut f = lookout_device_finding(ctx, self.slug(), self.default_severity(), d)
-                .evidence(evidence);
+            let mut f =
+                lookout_device_finding(ctx, META.slug, META.default_severity, d).evidence(evidence);
             f.cause = cause;
+            if cause == Some(NEW_OWNER_NOT_IN_GROUP) {
+                if let Some((rule, subject)) = super::case_mismatch_finding(t, Some(&new_owner)) {
+                    f = f.caused_by(rule, subject);
+                }
+            }
             out.push(f);
         }
     }

@@ -1,28 +1,25 @@
 //! device-pending: the device is known to Lookout but its user has never opened
 //! Lookout for Work and tapped Activate.
 
-use super::{lookout_device_finding, Context, Rule};
+use super::{lookout_device_finding, Context, Rule, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, SubjectKind};
 use crate::snapshot::values::ActivationStatus;
 use crate::snapshot::Input;
 
 pub struct DevicePending;
 
+const META: RuleMeta = RuleMeta {
+    slug: "device-pending",
+    default_severity: Severity::Warning,
+    subject_kind: SubjectKind::Device,
+    causes: &[],
+    needs: &[Input::LookoutDevices],
+    knowledge: include_str!("../../rules/device-pending.toml"),
+};
+
 impl Rule for DevicePending {
-    fn slug(&self) -> &'static str {
-        "device-pending"
-    }
-    fn default_severity(&self) -> Severity {
-        Severity::Warning
-    }
-    fn subject_kind(&self) -> SubjectKind {
-        SubjectKind::Device
-    }
-    fn needs(&self) -> &'static [Input] {
-        &[Input::LookoutDevices]
-    }
-    fn knowledge_source(&self) -> &'static str {
-        include_str!("../../rules/device-pending.toml")
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
@@ -41,8 +38,7 @@ impl Rule for DevicePending {
                 .with("device_name", t.lookout_device_name(d))
                 .with("intune_device_id", t.linked_intune(d).map(|i| i.id.clone()));
             out.push(
-                lookout_device_finding(ctx, self.slug(), self.default_severity(), d)
-                    .evidence(evidence),
+                lookout_device_finding(ctx, META.slug, META.default_severity, d).evidence(evidence),
             );
         }
     }

@@ -11,14 +11,28 @@ use crate::snapshot::Input;
 
 mod consent_not_granted;
 mod console_access_denied;
+mod console_access_group_not_found;
 mod console_access_restricted;
 mod device_active_without_id;
 mod device_disconnected;
+mod device_duplicate;
 mod device_missing;
 mod device_new_owner;
 mod device_pending;
+mod device_threat_detected;
+mod disconnected_threshold_out_of_range;
+mod enrollment_group_case_mismatch;
+mod enrollment_group_empty;
+mod enrollment_group_not_found;
+mod error_notifications_unset;
+mod intune_connector_missing;
+mod intune_mtd_connector_not_enabled;
+mod intune_mtd_partner_unresponsive;
+mod state_sync_disabled;
+mod tenant_not_linked;
 
-/// Every rule, in catalogue order (scenarios of the troubleshooting guide first).
+/// Every rule, in catalogue order: the troubleshooting scenarios, then the
+/// configuration audit of the setup guide.
 pub fn all() -> &'static [&'static dyn Rule] {
     &[
         &console_access_denied::ConsoleAccessDenied,
@@ -29,7 +43,32 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &device_active_without_id::DeviceActiveWithoutId,
         &device_disconnected::DeviceDisconnected,
         &device_new_owner::DeviceNewOwner,
+        &tenant_not_linked::TenantNotLinked,
+        &console_access_group_not_found::ConsoleAccessGroupNotFound,
+        &enrollment_group_not_found::EnrollmentGroupNotFound,
+        &enrollment_group_case_mismatch::EnrollmentGroupCaseMismatch,
+        &enrollment_group_empty::EnrollmentGroupEmpty,
+        &intune_connector_missing::IntuneConnectorMissing,
+        &state_sync_disabled::StateSyncDisabled,
+        &error_notifications_unset::ErrorNotificationsUnset,
+        &disconnected_threshold_out_of_range::DisconnectedThresholdOutOfRange,
+        &intune_mtd_connector_not_enabled::IntuneMtdConnectorNotEnabled,
+        &intune_mtd_partner_unresponsive::IntuneMtdPartnerUnresponsive,
+        &device_threat_detected::DeviceThreatDetected,
+        &device_duplicate::DeviceDuplicate,
     ]
+}
+
+/// The subject id of findings about the Lookout-side Intune connector settings.
+pub const CONNECTOR_SUBJECT: &str = "intune-connector";
+
+/// The subject id of an Intune MTD connector: its Graph id.
+pub(crate) fn mtd_connector_subject(c: &crate::snapshot::mtd_connector::MtdConnector) -> String {
+    c.id.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("intune-mtd-connector")
+        .to_string()
 }
 
 pub fn by_slug(slug: &str) -> Option<&'static dyn Rule> {
@@ -52,19 +91,41 @@ pub struct Context<'a> {
     pub focus: &'a Focus,
 }
 
-pub trait Rule: Sync {
+/// What the catalogue knows about a rule without running it.
+pub struct RuleMeta {
     /// The stable slug (public API: reports, config files and scripts use it).
-    fn slug(&self) -> &'static str;
-    fn default_severity(&self) -> Severity;
-    fn subject_kind(&self) -> SubjectKind;
+    pub slug: &'static str,
+    pub default_severity: Severity,
+    pub subject_kind: SubjectKind,
     /// Cause slugs this rule can report, in precedence order.
-    fn causes(&self) -> &'static [&'static str] {
-        &[]
-    }
+    pub causes: &'static [&'static str],
     /// Files the rule cannot work without.
-    fn needs(&self) -> &'static [Input];
-    /// The rule's knowledge file, embedded at build time.
-    fn knowledge_source(&self) -> &'static str;
+    pub needs: &'static [Input],
+    /// The rule's knowledge file (`rules/<slug>.toml`), embedded at build time.
+    pub knowledge: &'static str,
+}
+
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+
+    fn slug(&self) -> &'static str {
+        self.meta().slug
+    }
+    fn default_severity(&self) -> Severity {
+        self.meta().default_severity
+    }
+    fn subject_kind(&self) -> SubjectKind {
+        self.meta().subject_kind
+    }
+    fn causes(&self) -> &'static [&'static str] {
+        self.meta().causes
+    }
+    fn needs(&self) -> &'static [Input] {
+        self.meta().needs
+    }
+    fn knowledge_source(&self) -> &'static str {
+        self.meta().knowledge
+    }
     /// A reason beyond missing files not to run (checked after `needs`).
     fn skip_reason(&self, _ctx: &Context) -> Option<SkipReason> {
         None
@@ -190,6 +251,30 @@ pub(crate) fn intune_device_finding(
 pub(crate) fn enrollment_group_of(t: &Tenant, user: Option<&str>) -> Option<String> {
     user.and_then(|u| t.enrolment(u))
         .map(|e| t.groups[e.enrollment_group].name.clone())
+}
+
+/// The configuration finding behind "owner not in an enrollment group" when the owner
+/// sits in a group whose name matches a configured one only ignoring case.
+pub(crate) fn case_mismatch_finding(
+    t: &Tenant,
+    owner: Option<&str>,
+) -> Option<(&'static str, String)> {
+    owner
+        .and_then(|o| t.case_mismatched_enrollment(o))
+        .map(|c| ("enrollment-group-case-mismatch", c.name.clone()))
+}
+
+/// The configuration finding for a configured enrollment group that resolves to no group.
+pub(crate) fn missing_enrollment_group_finding(t: &Tenant, name: &str) -> (&'static str, String) {
+    let case_only = t
+        .enrollment_groups
+        .iter()
+        .any(|c| c.name == name && c.exact.is_empty() && !c.case_only.is_empty());
+    if case_only {
+        ("enrollment-group-case-mismatch", name.to_string())
+    } else {
+        ("enrollment-group-not-found", name.to_string())
+    }
 }
 
 /// Whole days between two instants (floor), for evidence.

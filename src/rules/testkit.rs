@@ -46,6 +46,7 @@ pub struct Fixture {
     intune: Vec<Value>,
     lookout_devices: Vec<Value>,
     audit: Vec<Value>,
+    mtd: Option<Value>,
     focus: Focus,
 }
 
@@ -114,6 +115,7 @@ impl Fixture {
                 ),
             ],
             audit: Vec::new(),
+            mtd: None,
             focus: Focus::default(),
         }
     }
@@ -182,6 +184,28 @@ impl Fixture {
         self
     }
 
+    pub fn add_group(mut self, id: &str, name: &str) -> Fixture {
+        self.groups
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"id": id, "displayName": name, "members": []}));
+        self
+    }
+
+    pub fn mtd_connector(mut self, connector: Value) -> Fixture {
+        self.mtd = Some(connector);
+        self
+    }
+
+    pub fn security(mut self, guid: &str, status: &str) -> Fixture {
+        for d in &mut self.lookout_devices {
+            if d["guid"] == guid {
+                d["security_status"] = json!(status);
+            }
+        }
+        self
+    }
+
     pub fn intune_owner(mut self, id: &str, upn: &str) -> Fixture {
         for d in &mut self.intune {
             if d["id"] == id {
@@ -241,6 +265,9 @@ impl Fixture {
             &json!({"count": self.lookout_devices.len(), "devices": self.lookout_devices}),
         );
         write("audit-logs.json", &json!({"value": self.audit}));
+        if let Some(mtd) = &self.mtd {
+            write("intune-mtd-connector.json", mtd);
+        }
         Tenant::build(crate::snapshot::load(dir.path()).unwrap())
     }
 

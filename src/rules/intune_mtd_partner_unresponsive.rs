@@ -1,0 +1,83 @@
+//! intune-mtd-partner-unresponsive: Intune has not heard from Lookout for longer than
+//! the connector's unresponsiveness threshold, so threat levels in Intune are stale.
+
+use super::{days_between, fmt_time, Context, Rule, RuleMeta};
+use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
+use crate::snapshot::Input;
+use chrono::Duration;
+
+pub struct IntuneMtdPartnerUnresponsive;
+
+/// Intune's default for partnerUnresponsivenessThresholdInDays.
+pub const DEFAULT_THRESHOLD_DAYS: i64 = 7;
+
+const META: RuleMeta = RuleMeta {
+    slug: "intune-mtd-partner-unresponsive",
+    default_severity: Severity::Error,
+    subject_kind: SubjectKind::Connector,
+    causes: &[],
+    needs: &[Input::MtdConnector],
+    knowledge: include_str!("../../rules/intune-mtd-partner-unresponsive.toml"),
+};
+
+impl Rule for IntuneMtdPartnerUnresponsive {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
+        for c in &ctx.tenant.mtd_connectors {
+            let threshold = c
+                .partner_unresponsiveness_threshold_in_days
+                .filter(|&d| d > 0)
+                .unwrap_or(DEFAULT_THRESHOLD_DAYS);
+            let last = c.last_heartbeat_date_time;
+            let silent = last.is_none_or(|at| ctx.as_of - at > Duration::days(threshold));
+            if !silent {
+                continue;
+            }
+            out.push(
+                Finding::new(
+                    META.slug,
+                    META.default_severity,
+                    Subject::new(SubjectKind::Connector, super::mtd_connector_subject(c)),
+                )
+                .evidence(
+                    Evidence::new()
+                        .with("last_heartbeat", fmt_time(last))
+                        .with("threshold_days", threshold)
+                        .with(
+                            "days_since_heartbeat",
+                            last.map(|at| days_between(at, ctx.as_of)),
+                        ),
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::Fixture;
+    use serde_json::json;
+
+    fn fires(heartbeat: serde_json::Value, threshold: Option<i64>) -> bool {
+        let mut c = json!({"id": "mtd-1", "partnerState": "enabled", "lastHeartbeatDateTime": heartbeat, "androidEnabled": true, "iosEnabled": true});
+        if let Some(t) = threshold {
+            c["partnerUnresponsivenessThresholdInDays"] = json!(t);
+        }
+        !Fixture::new()
+            .mtd_connector(c)
+            .run_one("intune-mtd-partner-unresponsive")
+            .is_empty()
+    }
+
+    #[test]
+    fn heartbeat_age_against_threshold() {
+        assert!(!fires(json!("2026-11-20T09:00:00Z"), Some(7)));
+        assert!(fires(json!("2026-11-10T09:00:00Z"), Some(7)));
+        assert!(!fires(json!("2026-11-10T09:00:00Z"), Some(14)));
+        assert!(fires(json!("2026-11-12T09:00:00Z"), None)); // default 7 days
+        assert!(fires(json!("0001-01-01T00:00:00Z"), Some(7))); // never
+    }
+}
