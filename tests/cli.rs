@@ -486,3 +486,70 @@ fn bad_arguments_exit_2() {
         Some(2)
     );
 }
+
+#[test]
+fn human_report_opens_with_the_integration_health() {
+    let text = String::from_utf8(
+        bin()
+            .args(["diagnose", "fixtures/sample"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(text.contains("Integration health:"));
+    assert!(text.contains("FAIL Enrollment groups"), "{text}");
+    assert!(text.contains("WARN Error e-mails"), "{text}");
+    assert!(text.contains("OK   Admin consent"), "{text}");
+    // A healthy tenant is green throughout.
+    let healthy = String::from_utf8(
+        bin()
+            .args(["diagnose", "fixtures/healthy"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let start = healthy.find("Integration health:").unwrap();
+    let block: Vec<&str> = healthy[start..]
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter(|l| !l.starts_with("       "))
+        .collect();
+    assert!(block.len() >= 9, "{block:?}");
+    assert!(
+        block.iter().all(|l| l.trim_start().starts_with("OK")),
+        "{block:?}"
+    );
+}
+
+#[test]
+fn device_findings_are_grouped_under_their_configuration_cause() {
+    let dir = "fixtures/config-enrollment-group-case-mismatch";
+    let (r, _) = json_report(&["diagnose", dir]);
+    let device = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "device-active-without-id")
+        .unwrap();
+    assert_eq!(
+        device["evidence"]["root_cause"],
+        serde_json::json!({"rule": "enrollment-group-case-mismatch", "subject": "lookout pilot"})
+    );
+    let text = String::from_utf8(bin().args(["diagnose", dir]).output().unwrap().stdout).unwrap();
+    assert!(
+        text.contains("Fixing this also resolves 1 finding(s)"),
+        "{text}"
+    );
+    // Listed once, as a line under its cause, not as a full block of its own.
+    assert!(
+        !text.contains("\nERROR device-active-without-id ·"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- ERROR device-active-without-id · device"),
+        "{text}"
+    );
+}

@@ -2,6 +2,7 @@
 //! diagnosis, evidence, impact and numbered fix. Colour only when asked for or on a
 //! terminal (decided by the caller); the layout is the same either way.
 
+use super::overview::Health;
 use super::{Printer, Report, ReportFinding};
 use crate::finding::Severity;
 use crate::knowledge;
@@ -137,14 +138,7 @@ impl HumanPrinter {
         lang: &str,
         out: &mut dyn Write,
     ) -> io::Result<()> {
-        let mut subject = format!("{} {}", f.subject.kind.as_str(), f.subject.id);
-        let extra: Vec<&str> = [f.subject.name.as_deref(), f.subject.user.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
-        if !extra.is_empty() {
-            subject.push_str(&format!(" ({})", extra.join(", ")));
-        }
+        let subject = subject_text(f);
         writeln!(
             out,
             "{} {} · {}",
@@ -213,10 +207,81 @@ impl HumanPrinter {
     }
 }
 
+impl HumanPrinter {
+    fn health(&self, r: &Report, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
+        if r.health.is_empty() {
+            return Ok(());
+        }
+        writeln!(
+            out,
+            "{}:",
+            self.paint(&msg.t("health.heading"), |t| t.bold())
+        )?;
+        let label_width = r
+            .health
+            .iter()
+            .map(|h| display_width(&h.label))
+            .max()
+            .unwrap_or(0);
+        for h in &r.health {
+            let status = msg.t(&format!("health.status.{}", health_key(h.status)));
+            let status = format!("{status:<4}");
+            let status = self.paint(&status, |t| match h.status {
+                Health::Ok => t.green().bold(),
+                Health::Warning => t.yellow().bold(),
+                Health::Error => t.red().bold(),
+                Health::Unknown => t.dimmed(),
+            });
+            let pad = " ".repeat(label_width - display_width(&h.label));
+            let first = format!("  {status} {}{pad}  ", h.label);
+            let rest = " ".repeat(2 + 4 + 1 + label_width + 2);
+            writeln!(out, "{}", self.wrap_hanging(&first, &rest, &h.detail))?;
+        }
+        Ok(())
+    }
+
+    /// A one-line mention of a finding explained by another.
+    fn dependent_line(&self, f: &ReportFinding, msg: &Messages) -> String {
+        format!(
+            "{} {} · {}",
+            msg.t(&format!("severity.{}", f.severity.as_str())),
+            f.rule,
+            subject_text(f)
+        )
+    }
+}
+
+fn health_key(h: Health) -> &'static str {
+    match h {
+        Health::Ok => "ok",
+        Health::Warning => "warning",
+        Health::Error => "error",
+        Health::Unknown => "unknown",
+    }
+}
+
+fn display_width(s: &str) -> usize {
+    textwrap::core::display_width(s)
+}
+
+fn subject_text(f: &ReportFinding) -> String {
+    let mut subject = format!("{} {}", f.subject.kind.as_str(), f.subject.id);
+    let extra: Vec<&str> = [f.subject.name.as_deref(), f.subject.user.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    if !extra.is_empty() {
+        subject.push_str(&format!(" ({})", extra.join(", ")));
+    }
+    subject
+}
+
 impl Printer for HumanPrinter {
     fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         let msg = messages::get(&r.lang);
         self.header(r, msg, out)?;
+        writeln!(out)?;
+        self.health(r, msg, out)?;
         writeln!(out)?;
         if r.findings.is_empty() {
             writeln!(
@@ -264,9 +329,45 @@ impl Printer for HumanPrinter {
                 "{}",
                 self.paint(&msg.t("report.findings_heading"), |t| t.bold().underline())
             )?;
-            for f in &r.findings {
+            // A finding explained by a configuration finding is listed under it, so the
+            // admin fixes one setting instead of reading many findings.
+            let shown: std::collections::HashSet<(&str, &str)> = r
+                .findings
+                .iter()
+                .map(|f| (f.rule, f.subject.id.as_str()))
+                .collect();
+            let is_grouped = |f: &ReportFinding| {
+                f.root_cause
+                    .as_ref()
+                    .is_some_and(|rc| shown.contains(&(rc.rule, rc.subject.as_str())))
+            };
+            for f in r.findings.iter().filter(|f| !is_grouped(f)) {
                 writeln!(out)?;
                 self.finding(f, msg, &r.lang, out)?;
+                let dependents: Vec<&ReportFinding> = r
+                    .findings
+                    .iter()
+                    .filter(|d| {
+                        is_grouped(d)
+                            && d.root_cause
+                                .as_ref()
+                                .is_some_and(|rc| rc.rule == f.rule && rc.subject == f.subject.id)
+                    })
+                    .collect();
+                if !dependents.is_empty() {
+                    let heading = format!(
+                        "{}:",
+                        msg.f("report.explains", &[("count", &dependents.len())])
+                    );
+                    writeln!(out, "{}", self.wrap(&heading, "  "))?;
+                    for d in dependents {
+                        writeln!(
+                            out,
+                            "{}",
+                            self.wrap_hanging("    - ", "      ", &self.dependent_line(d, msg))
+                        )?;
+                    }
+                }
             }
         }
         writeln!(out)?;

@@ -3,12 +3,13 @@
 
 mod human;
 mod json;
+pub mod overview;
 
 pub use human::{wrap_hanging, HumanPrinter, Style};
 pub use json::JsonPrinter;
 
 use crate::engine::Outcome;
-use crate::finding::{Evidence, Severity, Subject};
+use crate::finding::{Evidence, RootCause, Severity, Subject};
 use crate::knowledge;
 use crate::messages;
 use crate::model::Tenant;
@@ -42,6 +43,8 @@ pub struct Report {
     /// Things the loader noticed that did not stop it (unknown values, unknown keys).
     pub notes: Vec<Note>,
     pub summary: Summary,
+    /// The integration's health, item by item (the human report opens with it).
+    pub health: Vec<overview::HealthLine>,
     pub findings: Vec<ReportFinding>,
     /// The language of the human text fields.
     #[serde(skip)]
@@ -120,6 +123,9 @@ pub struct ReportFinding {
     pub remediation: Vec<String>,
     pub references: Vec<String>,
     pub evidence: Evidence,
+    /// The configuration finding that explains this one (also in `evidence`).
+    #[serde(skip)]
+    pub root_cause: Option<RootCause>,
 }
 
 pub struct BuildOptions<'a> {
@@ -152,9 +158,11 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
                 references: k.references.clone(),
                 subject: f.subject,
                 evidence: f.evidence,
+                root_cause: f.root_cause,
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let health = overview::build(tenant, &findings, opts.as_of, msg);
     let skipped = outcome
         .skipped
         .into_iter()
@@ -199,6 +207,7 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         skipped,
         notes,
         summary,
+        health,
         findings,
         lang: opts.lang.to_string(),
         focus: opts.focus.clone(),
