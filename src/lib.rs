@@ -7,6 +7,7 @@
 //! knowledge of [`knowledge`]. Rules never print; printers never decide.
 
 pub mod cli;
+pub mod commands;
 pub mod engine;
 pub mod finding;
 pub mod knowledge;

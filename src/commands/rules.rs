@@ -1,0 +1,57 @@
+//! `lookout-doctor rules`: the catalogue.
+
+use crate::cli::{OutputFormat, RulesArgs, LANG};
+use crate::knowledge;
+use crate::messages;
+use crate::rules;
+use anyhow::Result;
+use std::io::Write;
+
+pub fn run(args: &RulesArgs, out: &mut dyn Write) -> Result<u8> {
+    let msg = messages::get(LANG);
+    match args.format {
+        OutputFormat::Json => {
+            let list: Vec<serde_json::Value> = rules::all()
+                .iter()
+                .map(|r| {
+                    let k = knowledge::of(r.slug());
+                    serde_json::json!({
+                        "rule": r.slug(),
+                        "default_severity": r.default_severity(),
+                        "subject_kind": r.subject_kind(),
+                        "causes": r.causes(),
+                        "title": k.text(LANG).title,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &list)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Human => {
+            let mut table = comfy_table::Table::new();
+            table
+                .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+                .set_header(vec![
+                    msg.t("rules.col_slug"),
+                    msg.t("rules.col_severity"),
+                    msg.t("rules.col_subject"),
+                    msg.t("rules.col_title"),
+                ]);
+            for r in rules::all() {
+                table.add_row(vec![
+                    r.slug().to_string(),
+                    r.default_severity().to_string(),
+                    r.subject_kind().as_str().to_string(),
+                    knowledge::of(r.slug()).text(LANG).title.clone(),
+                ]);
+            }
+            writeln!(out, "{table}")?;
+            writeln!(
+                out,
+                "{}",
+                msg.f("rules.footer", &[("count", &rules::all().len())])
+            )?;
+        }
+    }
+    Ok(0)
+}
