@@ -1,15 +1,19 @@
-//! Runs every rule over the tenant and collects the findings, in report order.
+//! Runs every rule over the tenant and collects the findings, in report order, then
+//! applies the run's policy: rules turned off, severity changes, suppressions.
 
+use crate::config::{Level, Origin, Policy, Suppression};
 use crate::finding::Finding;
 use crate::model::Tenant;
 use crate::rules::{self, Context, Focus, SkipReason};
 use crate::snapshot::time::Time;
 use std::collections::HashSet;
 
+#[derive(Default)]
 pub struct Options {
     /// The instant the snapshot is judged at (never the wall clock inside rules).
     pub as_of: Time,
     pub focus: Focus,
+    pub policy: Policy,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -18,10 +22,30 @@ pub struct Skipped {
     pub reason: SkipReason,
 }
 
+/// What became of one suppression in this run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SuppressionState {
+    /// It matched findings and hid them from the summary and exit code.
+    Applied,
+    /// Its expiry date is before the judging date: it no longer applies.
+    Expired,
+    /// It matched no finding: probably stale, clean it up.
+    Unmatched,
+}
+
+#[derive(Debug, Clone)]
+pub struct SuppressionOutcome {
+    pub suppression: Suppression,
+    pub state: SuppressionState,
+    pub matched: usize,
+}
+
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub findings: Vec<Finding>,
     pub skipped: Vec<Skipped>,
+    pub suppressions: Vec<SuppressionOutcome>,
 }
 
 pub fn run(tenant: &Tenant, options: &Options) -> Outcome {
@@ -32,9 +56,16 @@ pub fn run(tenant: &Tenant, options: &Options) -> Outcome {
     };
     let mut outcome = Outcome::default();
     for rule in rules::all() {
+        let level = options.policy.level(rule.slug());
+        let turned_off = match level {
+            Some((Level::Off, origin)) => {
+                Some(SkipReason::TurnedOff(matches!(origin, Origin::CommandLine)))
+            }
+            _ => None,
+        };
         let missing = rule.needs().iter().find(|&&input| !tenant.has(input));
-        let skip = missing
-            .map(|&input| SkipReason::MissingInput(input))
+        let skip = turned_off
+            .or_else(|| missing.map(|&input| SkipReason::MissingInput(input)))
             .or_else(|| rule.skip_reason(&ctx));
         if let Some(reason) = skip {
             outcome.skipped.push(Skipped {
@@ -48,8 +79,15 @@ pub fn run(tenant: &Tenant, options: &Options) -> Outcome {
         debug_assert!(outcome.findings[start..]
             .iter()
             .all(|f| f.rule == rule.slug()));
+        if let Some((Level::At(severity), _)) = level {
+            for f in &mut outcome.findings[start..] {
+                f.severity = *severity;
+            }
+        }
     }
     link_root_causes(&mut outcome.findings);
+    outcome.suppressions =
+        apply_suppressions(&mut outcome.findings, &options.policy, options.as_of);
     outcome.findings.retain(|f| options.focus.keeps(f));
     outcome
         .findings
@@ -76,4 +114,39 @@ fn link_root_causes(findings: &mut [Finding]) {
             f.root_cause = Some(rc);
         }
     }
+}
+
+/// Marks the findings each live suppression covers. Expiry is judged at `as_of`, so an
+/// old snapshot keeps giving the same answer.
+fn apply_suppressions(
+    findings: &mut [Finding],
+    policy: &Policy,
+    as_of: Time,
+) -> Vec<SuppressionOutcome> {
+    let today = as_of.date_naive();
+    policy
+        .suppressions
+        .iter()
+        .map(|s| {
+            let matches = |f: &Finding| {
+                f.rule == s.rule && f.subject.id.eq_ignore_ascii_case(s.subject.trim())
+            };
+            let matched = findings.iter().filter(|f| matches(f)).count();
+            let state = if s.expires.is_some_and(|d| d < today) {
+                SuppressionState::Expired
+            } else if matched == 0 {
+                SuppressionState::Unmatched
+            } else {
+                for f in findings.iter_mut().filter(|f| matches(f)) {
+                    f.suppressed = Some(s.reason.clone());
+                }
+                SuppressionState::Applied
+            };
+            SuppressionOutcome {
+                suppression: s.clone(),
+                state,
+                matched,
+            }
+        })
+        .collect()
 }

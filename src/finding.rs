@@ -178,6 +178,8 @@ pub struct Finding {
     /// Set by a rule when a configuration problem may explain this finding; the engine
     /// keeps it only if that configuration finding was really reported.
     pub root_cause: Option<RootCause>,
+    /// The reason of the suppression that covers this finding, if any.
+    pub suppressed: Option<String>,
 }
 
 impl Finding {
@@ -190,6 +192,7 @@ impl Finding {
             evidence: Evidence::new(),
             concerns: Concerns::default(),
             root_cause: None,
+            suppressed: None,
         }
     }
 

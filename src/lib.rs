@@ -8,11 +8,13 @@
 
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod engine;
 pub mod finding;
 pub mod knowledge;
 pub mod messages;
 pub mod model;
+pub mod output;
 pub mod report;
 pub mod rules;
 pub mod snapshot;

@@ -82,6 +82,8 @@ pub enum SkipReason {
     MissingInput(Input),
     /// lookout.json has no Intune connector, so no enrollment group defines scope.
     NoIntuneConnector,
+    /// Turned off by policy: `true` on the command line (--allow), `false` in the file.
+    TurnedOff(bool),
 }
 
 /// What a rule sees: the tenant, the instant it is judged at, and the help-desk focus.

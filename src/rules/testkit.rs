@@ -277,6 +277,7 @@ impl Fixture {
         let options = Options {
             as_of: crate::snapshot::time::parse(AS_OF).unwrap().unwrap(),
             focus: self.focus.clone(),
+            ..Options::default()
         };
         engine::run(&tenant, &options)
             .findings

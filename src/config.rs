@@ -1,0 +1,257 @@
+//! `lookout-doctor.toml`: per-rule severity, rules turned off, and suppressions with a
+//! mandatory reason and an optional expiry (SPEC section 7). Read from the snapshot
+//! folder or `--config FILE`. Unknown keys are errors with their line, so a typo never
+//! silently disables a check.
+
+use crate::finding::Severity;
+use crate::rules;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+pub const FILE_NAME: &str = "lookout-doctor.toml";
+
+/// What a rule's findings are reported as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Off,
+    At(Severity),
+}
+
+impl Level {
+    pub fn parse(s: &str) -> Option<Level> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "off" | "allow" => Some(Level::Off),
+            other => Severity::parse(other).map(Level::At),
+        }
+    }
+}
+
+/// Where a severity change or a rule switch-off came from (the report says which).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    ConfigFile(PathBuf),
+    CommandLine,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    pub rule: String,
+    pub subject: String,
+    pub reason: String,
+    pub expires: Option<NaiveDate>,
+}
+
+/// The policy a run applies on top of the rules' own verdicts.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    pub levels: BTreeMap<String, (Level, Origin)>,
+    pub suppressions: Vec<Suppression>,
+    /// The file the policy was read from, if any.
+    pub source: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{}{}: {message}", path.display(), position.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
+pub struct ConfigError {
+    pub path: PathBuf,
+    /// Line and column (1-based), when known.
+    pub position: Option<(usize, usize)>,
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    suppress: Vec<Spanned<RawSuppression>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSuppression {
+    rule: Spanned<String>,
+    subject: String,
+    reason: String,
+    #[serde(default)]
+    expires: Option<Spanned<String>>,
+}
+
+/// Line and column of a byte offset.
+fn position(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.len(), |nl| before.len() - nl - 1)
+        + 1;
+    (line, column)
+}
+
+impl Policy {
+    /// Reads `--config FILE`, else `lookout-doctor.toml` in the snapshot folder, else
+    /// returns an empty policy.
+    pub fn load(explicit: Option<&Path>, snapshot_dir: &Path) -> Result<Policy, ConfigError> {
+        let path = match explicit {
+            Some(p) => p.to_owned(),
+            None => {
+                let p = snapshot_dir.join(FILE_NAME);
+                if !p.is_file() {
+                    return Ok(Policy::default());
+                }
+                p
+            }
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
+            path: path.clone(),
+            position: None,
+            message: format!("cannot read the configuration file: {e}"),
+        })?;
+        Policy::parse(&path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Policy, ConfigError> {
+        let err = |span: Option<std::ops::Range<usize>>, message: String| ConfigError {
+            path: path.to_owned(),
+            position: span.map(|s| position(text, s.start)),
+            message,
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            // toml's message repeats the position as a snippet; keep its first line.
+            let message = e.message().lines().next().unwrap_or_default().to_string();
+            err(e.span(), message)
+        })?;
+        let origin = Origin::ConfigFile(path.to_owned());
+        let mut policy = Policy {
+            source: Some(path.to_owned()),
+            ..Policy::default()
+        };
+        for (slug, level) in raw.rules {
+            check_slug(slug.get_ref()).map_err(|m| err(Some(slug.span()), m))?;
+            let parsed = Level::parse(level.get_ref()).ok_or_else(|| {
+                err(
+                    Some(level.span()),
+                    format!(
+                        "\"{}\" is not a level; expected error, warning, info or off",
+                        level.get_ref()
+                    ),
+                )
+            })?;
+            policy
+                .levels
+                .insert(slug.into_inner(), (parsed, origin.clone()));
+        }
+        for s in raw.suppress {
+            let span = s.span();
+            let s = s.into_inner();
+            check_slug(s.rule.get_ref()).map_err(|m| err(Some(s.rule.span()), m))?;
+            if s.reason.trim().is_empty() {
+                return Err(err(
+                    Some(span),
+                    "a suppression needs a reason (who decided, why, ticket)".into(),
+                ));
+            }
+            let expires = match s.expires {
+                None => None,
+                Some(e) => Some(
+                    NaiveDate::parse_from_str(e.get_ref().trim(), "%Y-%m-%d").map_err(|_| {
+                        err(
+                            Some(e.span()),
+                            format!(
+                                "expires \"{}\" is not a date; expected YYYY-MM-DD",
+                                e.get_ref()
+                            ),
+                        )
+                    })?,
+                ),
+            };
+            policy.suppressions.push(Suppression {
+                rule: s.rule.into_inner(),
+                subject: s.subject,
+                reason: s.reason,
+                expires,
+            });
+        }
+        Ok(policy)
+    }
+
+    /// Applies `--allow/--warn/--deny RULE`, which win over the file.
+    pub fn override_level(&mut self, slug: &str, level: Level) -> Result<(), String> {
+        check_slug(slug)?;
+        self.levels
+            .insert(slug.to_string(), (level, Origin::CommandLine));
+        Ok(())
+    }
+
+    pub fn level(&self, slug: &str) -> Option<&(Level, Origin)> {
+        self.levels.get(slug)
+    }
+}
+
+fn check_slug(slug: &str) -> Result<(), String> {
+    if rules::by_slug(slug).is_some() {
+        return Ok(());
+    }
+    let hint = rules::all()
+        .iter()
+        .map(|r| (strsim::jaro_winkler(slug, r.slug()), r.slug()))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|(score, _)| *score > 0.8)
+        .map(|(_, s)| format!("; did you mean \"{s}\"?"))
+        .unwrap_or_default();
+    Err(format!(
+        "unknown rule \"{slug}\"{hint} (`lookout-doctor rules` lists them)"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Policy, String> {
+        Policy::parse(Path::new("lookout-doctor.toml"), text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn levels_and_suppressions() {
+        let p = parse(
+            "[rules]\ndevice-pending = \"info\"\ndevice-duplicate = \"off\"\n\n[[suppress]]\nrule = \"device-disconnected\"\nsubject = \"lk-7f3a\"\nreason = \"lost phone, ticket 4411\"\nexpires = \"2026-12-31\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            p.level("device-pending").unwrap().0,
+            Level::At(Severity::Info)
+        );
+        assert_eq!(p.level("device-duplicate").unwrap().0, Level::Off);
+        assert_eq!(
+            p.suppressions[0].expires,
+            NaiveDate::from_ymd_opt(2026, 12, 31)
+        );
+    }
+
+    #[test]
+    fn mistakes_name_the_key_and_line() {
+        let e = parse("[rules]\ndevice-pendng = \"info\"\n").unwrap_err();
+        assert!(e.starts_with("lookout-doctor.toml:2:1: unknown rule \"device-pendng\"; did you mean \"device-pending\"?"), "{e}");
+        let e = parse("[rule]\ndevice-pending = \"info\"\n").unwrap_err();
+        assert!(
+            e.contains(":1:") && e.contains("unknown field `rule`"),
+            "{e}"
+        );
+        let e = parse("[[suppress]]\nrule = \"device-pending\"\nsubject = \"x\"\nreason = \"r\"\nexpire = \"2026-01-01\"\n").unwrap_err();
+        assert!(e.contains("unknown field `expire`"), "{e}");
+        let e = parse("[[suppress]]\nrule = \"device-pending\"\nsubject = \"x\"\n").unwrap_err();
+        assert!(e.contains("missing field `reason`"), "{e}");
+        let e = parse("[[suppress]]\nrule = \"device-pending\"\nsubject = \"x\"\nreason = \" \"\n")
+            .unwrap_err();
+        assert!(e.contains("needs a reason"), "{e}");
+        let e = parse("[rules]\ndevice-pending = \"loud\"\n").unwrap_err();
+        assert!(e.starts_with("lookout-doctor.toml:2:18:"), "{e}");
+        let e = parse("[[suppress]]\nrule = \"device-pending\"\nsubject = \"x\"\nreason = \"r\"\nexpires = \"31/12/2026\"\n").unwrap_err();
+        assert!(e.contains(":5:11:") && e.contains("YYYY-MM-DD"), "{e}");
+    }
+}
