@@ -24,7 +24,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Load a snapshot, run every rule and print what is wrong and how to fix it.
-    Diagnose(DiagnoseArgs),
+    Diagnose(Box<DiagnoseArgs>),
     /// List the rule catalogue: slug, default severity, title.
     Rules(RulesArgs),
     /// Explain one rule in full: what it checks, why, causes, fix, references.
@@ -53,12 +53,39 @@ pub struct DiagnoseArgs {
     pub fail_on: FailOn,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Write the report to this file (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The configuration file (default: lookout-doctor.toml in the snapshot folder).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Turn a rule off for this run. Repeatable.
+    #[arg(long, value_name = "RULE")]
+    pub allow: Vec<String>,
+    /// Report a rule's findings as warnings. Repeatable.
+    #[arg(long, value_name = "RULE")]
+    pub warn: Vec<String>,
+    /// Report a rule's findings as errors. Repeatable.
+    #[arg(long, value_name = "RULE")]
+    pub deny: Vec<String>,
+    /// An earlier JSON report: mark findings new or unchanged and list resolved ones.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: only new findings decide the exit code.
+    #[arg(long, requires = "baseline")]
+    pub fail_on_new: bool,
 }
 
 #[derive(clap::Args, Debug)]
 pub struct RulesArgs {
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
+    #[arg(long, value_enum, default_value_t = CatalogueFormat::Human)]
+    pub format: CatalogueFormat,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum CatalogueFormat {
+    Human,
+    Json,
 }
 
 #[derive(clap::Args, Debug)]
@@ -74,8 +101,20 @@ pub struct ValidateArgs {
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum OutputFormat {
+    /// For people at a terminal.
     Human,
+    /// The machine-readable report (schema in schema/report.schema.json).
     Json,
+    /// For a ticket or a pipeline summary.
+    Markdown,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// JUnit XML: one test case per rule and subject.
+    Junit,
+    /// One row per finding: an action plan with owner and due-date columns.
+    Csv,
+    /// GitHub Actions workflow annotations.
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -122,9 +161,12 @@ pub fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             // A closed pipe (`| head`) is not an error worth a message.
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            {
+            let broken_pipe = e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                    || c.to_string().contains("Broken pipe")
+            });
+            if broken_pipe {
                 return ExitCode::from(0);
             }
             eprintln!("error: {e:#}");

@@ -33,7 +33,7 @@ fn healthy_tenant_is_silent_and_exits_0() {
     assert_eq!(report["findings"].as_array().unwrap().len(), 0);
     assert_eq!(
         report["summary"],
-        serde_json::json!({"error": 0, "warning": 0, "info": 0})
+        serde_json::json!({"error": 0, "warning": 0, "info": 0, "suppressed": 0})
     );
     let out = bin()
         .args(["diagnose", "fixtures/healthy"])

@@ -1,8 +1,13 @@
-//! `lookout-doctor diagnose`: load, run the rules, print the report.
+//! `lookout-doctor diagnose`: load, run the rules under the run's policy, print the
+//! report in the chosen format, to stdout or atomically to a file.
 
-use crate::cli::{ColorChoice, DiagnoseArgs, OutputFormat, LANG, PIPE_WIDTH};
+use crate::cli::{ColorChoice, DiagnoseArgs, LANG, PIPE_WIDTH};
+use crate::config::{Level, Policy};
 use crate::engine::{self, Options};
-use crate::report::{self, AsOfSource, BuildOptions, HumanPrinter, JsonPrinter, Printer, Style};
+use crate::finding::Severity;
+use crate::output;
+use crate::report::baseline::Baseline;
+use crate::report::{self, AsOfSource, BuildOptions, FailPolicy, Style};
 use crate::rules::Focus;
 use anyhow::{anyhow, Result};
 use std::io::{IsTerminal, Write};
@@ -17,6 +22,11 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
                 .map_err(|_| anyhow!("--as-of \"{s}\" is not an RFC 3339 time (expected e.g. 2026-11-20T12:00:00Z)"))
         })
         .transpose()?;
+    if let Some(path) = &args.output {
+        output::ensure_outside(path, &args.dir)?;
+    }
+    let policy = policy(args)?;
+    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     let tenant = super::load(&args.dir)?;
     let (as_of, as_of_source) = match (as_of_arg, tenant.exported_at) {
         (Some(t), _) => (t, AsOfSource::Option),
@@ -24,9 +34,15 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
         (None, None) => (chrono::Utc::now(), AsOfSource::CurrentTime),
     };
     let focus = Focus::new(&args.user, &args.device);
-    let mut focus_list: Vec<String> = focus.users.clone();
-    focus_list.extend(focus.devices.iter().cloned());
-    let outcome = engine::run(&tenant, &Options { as_of, focus });
+    let focus_list: Vec<String> = focus.users.iter().chain(&focus.devices).cloned().collect();
+    let outcome = engine::run(
+        &tenant,
+        &Options {
+            as_of,
+            focus,
+            policy,
+        },
+    );
     let report = report::build(
         &tenant,
         outcome,
@@ -36,48 +52,78 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
             as_of_source,
             lang: LANG,
             focus: focus_list,
+            baseline: baseline.as_ref(),
         },
     );
-    let fail_on = args.fail_on.threshold();
-    match args.format {
-        OutputFormat::Json => JsonPrinter.print(&report, out)?,
-        OutputFormat::Human => {
-            let color = use_color(args.color);
-            HumanPrinter {
-                style: Style {
-                    color,
-                    width: width(),
-                    fail_on,
-                },
-            }
-            .print(&report, out)?
+    let fail = FailPolicy {
+        threshold: args.fail_on.threshold(),
+        new_only: args.fail_on_new,
+    };
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let style = Style {
+        color: use_color(args.color, to_terminal),
+        width: if to_terminal {
+            terminal_width()
+        } else {
+            PIPE_WIDTH
+        },
+        fail,
+    };
+    let printer = report::printer(args.format, style);
+    match &args.output {
+        None => printer.print(&report, out)?,
+        Some(path) => {
+            let mut buf = Vec::new();
+            printer.print(&report, &mut buf)?;
+            output::write_atomically(path, &buf)?;
         }
     }
-    Ok(u8::from(report.summary.fails(fail_on)))
+    Ok(report.exit_code(fail))
+}
+
+/// The configuration file, then `--allow/--warn/--deny`, which win over it.
+fn policy(args: &DiagnoseArgs) -> Result<Policy> {
+    let mut policy = Policy::load(args.config.as_deref(), &args.dir)?;
+    let overrides = [
+        (&args.allow, Level::Off),
+        (&args.warn, Level::At(Severity::Warning)),
+        (&args.deny, Level::At(Severity::Error)),
+    ];
+    for (slugs, level) in overrides {
+        for slug in slugs {
+            policy
+                .override_level(slug, level)
+                .map_err(|m| anyhow!("--{}: {m}", flag_name(level)))?;
+        }
+    }
+    Ok(policy)
+}
+
+fn flag_name(level: Level) -> &'static str {
+    match level {
+        Level::Off => "allow",
+        Level::At(Severity::Error) => "deny",
+        Level::At(_) => "warn",
+    }
 }
 
 /// Colour: `--color always/never`, else only on a terminal without NO_COLOR.
-fn use_color(choice: ColorChoice) -> bool {
+fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
     let on = match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
     colored::control::set_override(on);
     on
 }
 
-fn width() -> usize {
-    if std::io::stdout().is_terminal() {
-        std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(PIPE_WIDTH)
-            .clamp(60, 160)
-    } else {
-        PIPE_WIDTH
-    }
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(PIPE_WIDTH)
+        .clamp(60, 160)
 }

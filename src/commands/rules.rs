@@ -1,6 +1,6 @@
 //! `lookout-doctor rules`: the catalogue.
 
-use crate::cli::{OutputFormat, RulesArgs, LANG};
+use crate::cli::{CatalogueFormat, RulesArgs, LANG};
 use crate::knowledge;
 use crate::messages;
 use crate::rules;
@@ -10,7 +10,7 @@ use std::io::Write;
 pub fn run(args: &RulesArgs, out: &mut dyn Write) -> Result<u8> {
     let msg = messages::get(LANG);
     match args.format {
-        OutputFormat::Json => {
+        CatalogueFormat::Json => {
             let list: Vec<serde_json::Value> = rules::all()
                 .iter()
                 .map(|r| {
@@ -27,7 +27,7 @@ pub fn run(args: &RulesArgs, out: &mut dyn Write) -> Result<u8> {
             serde_json::to_writer_pretty(&mut *out, &list)?;
             writeln!(out)?;
         }
-        OutputFormat::Human => {
+        CatalogueFormat::Human => {
             let mut table = comfy_table::Table::new();
             table
                 .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)

@@ -4,12 +4,14 @@
 
 use super::overview::Health;
 use super::{Printer, Report, ReportFinding};
+use crate::engine::SuppressionState;
 use crate::finding::Severity;
 use crate::knowledge;
 use crate::messages::{self, Messages};
 use colored::{ColoredString, Colorize};
 use comfy_table::{presets, ContentArrangement, Table};
 use std::collections::BTreeMap;
+use std::collections::HashSet;
 use std::io::{self, Write};
 
 /// How the human report is laid out.
@@ -18,8 +20,8 @@ pub struct Style {
     pub color: bool,
     /// Wrap prose at this many columns.
     pub width: usize,
-    /// The `--fail-on` threshold, to explain the exit code (`None` = never).
-    pub fail_on: Option<Severity>,
+    /// When the run fails, to explain the exit code.
+    pub fail: super::FailPolicy,
 }
 
 pub struct HumanPrinter {
@@ -138,10 +140,20 @@ impl HumanPrinter {
         lang: &str,
         out: &mut dyn Write,
     ) -> io::Result<()> {
-        let subject = subject_text(f);
+        let subject = f.subject_label();
+        let new = if f.baseline_state == Some(super::baseline::BaselineState::New) {
+            format!(
+                " {}",
+                self.paint(&format!("[{}]", msg.t("report.new")), |t| t
+                    .magenta()
+                    .bold())
+            )
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "{} {} · {}",
+            "{} {} · {}{new}",
             self.severity_label(msg, f.severity),
             self.paint(f.rule, |t| t.bold()),
             subject
@@ -242,11 +254,16 @@ impl HumanPrinter {
 
     /// A one-line mention of a finding explained by another.
     fn dependent_line(&self, f: &ReportFinding, msg: &Messages) -> String {
+        let new = if f.baseline_state == Some(super::baseline::BaselineState::New) {
+            format!(" [{}]", msg.t("report.new"))
+        } else {
+            String::new()
+        };
         format!(
-            "{} {} · {}",
+            "{} {} · {}{new}",
             msg.t(&format!("severity.{}", f.severity.as_str())),
             f.rule,
-            subject_text(f)
+            f.subject_label()
         )
     }
 }
@@ -264,18 +281,6 @@ fn display_width(s: &str) -> usize {
     textwrap::core::display_width(s)
 }
 
-fn subject_text(f: &ReportFinding) -> String {
-    let mut subject = format!("{} {}", f.subject.kind.as_str(), f.subject.id);
-    let extra: Vec<&str> = [f.subject.name.as_deref(), f.subject.user.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
-    if !extra.is_empty() {
-        subject.push_str(&format!(" ({})", extra.join(", ")));
-    }
-    subject
-}
-
 impl Printer for HumanPrinter {
     fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         let msg = messages::get(&r.lang);
@@ -283,7 +288,8 @@ impl Printer for HumanPrinter {
         writeln!(out)?;
         self.health(r, msg, out)?;
         writeln!(out)?;
-        if r.findings.is_empty() {
+        let open: Vec<&ReportFinding> = r.findings.iter().filter(|f| !f.is_suppressed()).collect();
+        if open.is_empty() {
             writeln!(
                 out,
                 "{}",
@@ -292,37 +298,40 @@ impl Printer for HumanPrinter {
         } else {
             self.summary_table(r, msg, out)?;
         }
-        if !r.skipped.is_empty() {
-            writeln!(out)?;
-            writeln!(
-                out,
-                "{}:",
-                self.paint(&msg.t("report.skipped_heading"), |t| t.bold())
-            )?;
-            for s in &r.skipped {
-                writeln!(
-                    out,
-                    "{}",
-                    self.wrap_hanging("  - ", "    ", &format!("{}: {}", s.rule, s.reason))
-                )?;
-            }
-        }
-        if !r.notes.is_empty() {
-            writeln!(out)?;
-            writeln!(
-                out,
-                "{}:",
-                self.paint(&msg.t("report.notes_heading"), |t| t.bold())
-            )?;
-            for n in &r.notes {
-                writeln!(
-                    out,
-                    "{}",
-                    self.wrap_hanging("  - ", "    ", &format!("{}: {}", n.file, n.message))
-                )?;
-            }
-        }
-        if !r.findings.is_empty() {
+        let skipped: Vec<String> = r
+            .skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.rule, s.reason))
+            .collect();
+        self.list(msg, "report.skipped_heading", &skipped, out)?;
+        let notes: Vec<String> = r
+            .notes
+            .iter()
+            .map(|n| format!("{}: {}", n.file, n.message))
+            .collect();
+        self.list(msg, "report.notes_heading", &notes, out)?;
+        let stale: Vec<String> = r
+            .suppressions
+            .iter()
+            .filter(|s| s.state != SuppressionState::Applied)
+            .map(|s| {
+                let key = match s.state {
+                    SuppressionState::Expired => "report.suppression_expired",
+                    _ => "report.suppression_unmatched",
+                };
+                msg.f(
+                    key,
+                    &[
+                        ("rule", &s.rule),
+                        ("subject", &s.subject),
+                        ("expires", &s.expires.clone().unwrap_or_default()),
+                    ],
+                )
+            })
+            .collect();
+        self.list(msg, "report.suppressions_heading", &stale, out)?;
+
+        if !open.is_empty() {
             writeln!(out)?;
             writeln!(
                 out,
@@ -331,28 +340,25 @@ impl Printer for HumanPrinter {
             )?;
             // A finding explained by a configuration finding is listed under it, so the
             // admin fixes one setting instead of reading many findings.
-            let shown: std::collections::HashSet<(&str, &str)> = r
-                .findings
+            let shown: HashSet<(&str, &str)> = open
                 .iter()
                 .map(|f| (f.rule, f.subject.id.as_str()))
                 .collect();
-            let is_grouped = |f: &ReportFinding| {
+            fn cause_of<'f>(
+                f: &'f ReportFinding,
+                shown: &HashSet<(&str, &str)>,
+            ) -> Option<(&'static str, &'f str)> {
                 f.root_cause
                     .as_ref()
-                    .is_some_and(|rc| shown.contains(&(rc.rule, rc.subject.as_str())))
-            };
-            for f in r.findings.iter().filter(|f| !is_grouped(f)) {
+                    .filter(|rc| shown.contains(&(rc.rule, rc.subject.as_str())))
+                    .map(|rc| (rc.rule, rc.subject.as_str()))
+            }
+            for f in open.iter().filter(|f| cause_of(f, &shown).is_none()) {
                 writeln!(out)?;
                 self.finding(f, msg, &r.lang, out)?;
-                let dependents: Vec<&ReportFinding> = r
-                    .findings
+                let dependents: Vec<&&ReportFinding> = open
                     .iter()
-                    .filter(|d| {
-                        is_grouped(d)
-                            && d.root_cause
-                                .as_ref()
-                                .is_some_and(|rc| rc.rule == f.rule && rc.subject == f.subject.id)
-                    })
+                    .filter(|d| cause_of(d, &shown) == Some((f.rule, f.subject.id.as_str())))
                     .collect();
                 if !dependents.is_empty() {
                     let heading = format!(
@@ -370,32 +376,77 @@ impl Printer for HumanPrinter {
                 }
             }
         }
+        let suppressed: Vec<String> = r
+            .findings
+            .iter()
+            .filter_map(|f| {
+                f.suppressed
+                    .as_ref()
+                    .map(|reason| format!("{} · {}", self.dependent_line(f, msg), reason))
+            })
+            .collect();
+        self.list(msg, "report.suppressed_heading", &suppressed, out)?;
+        if let Some(resolved) = &r.resolved {
+            let lines: Vec<String> = resolved
+                .iter()
+                .map(|f| format!("{} · {} {}", f.rule, f.subject.kind, f.subject.id))
+                .collect();
+            self.list(msg, "report.resolved_heading", &lines, out)?;
+        }
+
         writeln!(out)?;
         let s = &r.summary;
-        writeln!(
-            out,
-            "{}",
-            msg.f(
-                "report.summary",
-                &[
-                    ("error", &s.error),
-                    ("warning", &s.warning),
-                    ("info", &s.info)
-                ]
-            )
-        )?;
-        let exit_line = match self.style.fail_on {
+        let mut summary = msg.f(
+            "report.summary",
+            &[
+                ("error", &s.error),
+                ("warning", &s.warning),
+                ("info", &s.info),
+            ],
+        );
+        if s.suppressed > 0 {
+            summary.push(' ');
+            summary.push_str(&msg.f("report.summary_suppressed", &[("count", &s.suppressed)]));
+        }
+        if let Some(new) = s.new {
+            summary.push(' ');
+            summary.push_str(&msg.f("report.summary_new", &[("count", &new)]));
+        }
+        writeln!(out, "{}", self.wrap(&summary, ""))?;
+        let exit_line = match self.style.fail.threshold {
             None => msg.t("report.exit_never"),
             Some(threshold) => {
-                let key = if s.fails(Some(threshold)) {
-                    "report.exit_fail"
-                } else {
-                    "report.exit_ok"
+                let key = match (r.exit_code(self.style.fail) == 1, self.style.fail.new_only) {
+                    (true, false) => "report.exit_fail",
+                    (true, true) => "report.exit_fail_new",
+                    (false, false) => "report.exit_ok",
+                    (false, true) => "report.exit_ok_new",
                 };
                 msg.f(key, &[("fail_on", &threshold.as_str())])
             }
         };
         writeln!(out, "{exit_line}")
+    }
+}
+
+impl HumanPrinter {
+    /// A titled bullet list; nothing at all when empty.
+    fn list(
+        &self,
+        msg: &Messages,
+        heading: &str,
+        items: &[String],
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        writeln!(out)?;
+        writeln!(out, "{}:", self.paint(&msg.t(heading), |t| t.bold()))?;
+        for item in items {
+            writeln!(out, "{}", self.wrap_hanging("  - ", "    ", item))?;
+        }
+        Ok(())
     }
 }
 

@@ -1,0 +1,66 @@
+//! `--format csv`: the action plan, one row per finding, with empty owner and due-date
+//! columns for whoever triages it in a spreadsheet.
+
+use super::{Printer, Report};
+use std::io::{self, Write};
+
+pub struct CsvPrinter;
+
+const HEADER: [&str; 16] = [
+    "severity",
+    "rule",
+    "cause",
+    "subject_kind",
+    "subject_id",
+    "subject_name",
+    "user",
+    "title",
+    "diagnosis",
+    "remediation",
+    "references",
+    "status",
+    "suppression_reason",
+    "file",
+    "owner",
+    "due_date",
+];
+
+impl Printer for CsvPrinter {
+    fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(HEADER)?;
+        for f in &r.findings {
+            let steps: Vec<String> = f
+                .remediation
+                .iter()
+                .enumerate()
+                .map(|(i, s)| format!("{}. {s}", i + 1))
+                .collect();
+            let status = match (&f.suppressed, f.baseline_state) {
+                (Some(_), _) => "suppressed",
+                (None, Some(super::baseline::BaselineState::New)) => "new",
+                (None, Some(super::baseline::BaselineState::Unchanged)) => "unchanged",
+                (None, None) => "open",
+            };
+            w.write_record([
+                f.severity.as_str(),
+                f.rule,
+                f.cause.unwrap_or(""),
+                f.subject.kind.as_str(),
+                &f.subject.id,
+                f.subject.name.as_deref().unwrap_or(""),
+                f.subject.user.as_deref().unwrap_or(""),
+                &f.title,
+                &f.diagnosis,
+                &steps.join("\n"),
+                &f.references.join("\n"),
+                status,
+                f.suppressed.as_deref().unwrap_or(""),
+                &r.file_of(f),
+                "",
+                "",
+            ])?;
+        }
+        w.flush()
+    }
+}

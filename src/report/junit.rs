@@ -1,0 +1,84 @@
+//! `--format junit`: JUnit XML for CI test dashboards. One suite per rule; one test
+//! case per rule and subject. A finding that fails the run (at or above --fail-on, not
+//! suppressed) is a failure carrying the diagnosis and the fix; a suppressed one is
+//! skipped with its reason; a rule that found nothing is one passing case.
+
+use super::{FailPolicy, Printer, Report, ReportFinding};
+use crate::rules;
+use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
+use std::io::{self, Write};
+
+pub struct JunitPrinter {
+    pub fail: FailPolicy,
+}
+
+fn details(f: &ReportFinding) -> String {
+    let steps: Vec<String> = f
+        .remediation
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{}. {s}", i + 1))
+        .collect();
+    format!(
+        "{}\n\n{}\n\nFix:\n{}",
+        f.diagnosis,
+        f.impact,
+        steps.join("\n")
+    )
+}
+
+impl Printer for JunitPrinter {
+    fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let failing: Vec<*const ReportFinding> =
+            r.failing(self.fail).map(|f| f as *const _).collect();
+        let mut report = JunitReport::new("lookout-doctor");
+        for rule in rules::all() {
+            let mut suite = TestSuite::new(rule.slug());
+            let findings: Vec<&ReportFinding> = r
+                .findings
+                .iter()
+                .filter(|f| f.rule == rule.slug())
+                .collect();
+            if let Some(skip) = r.skipped.iter().find(|s| s.rule == rule.slug()) {
+                let mut status = TestCaseStatus::skipped();
+                status.set_message(skip.reason.clone());
+                suite.add_test_case(TestCase::new(rule.slug(), status));
+            } else if findings.is_empty() {
+                let mut case = TestCase::new(rule.slug(), TestCaseStatus::success());
+                case.set_classname(rule.slug());
+                suite.add_test_case(case);
+            }
+            for f in findings {
+                let status = if let Some(reason) = &f.suppressed {
+                    let mut s = TestCaseStatus::skipped();
+                    s.set_message(format!("suppressed: {reason}"));
+                    s
+                } else if failing.contains(&(f as *const _)) {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    s.set_message(f.title.clone())
+                        .set_type(f.severity.as_str())
+                        .set_description(details(f));
+                    s
+                } else {
+                    TestCaseStatus::success()
+                };
+                let mut case = TestCase::new(f.subject_label(), status);
+                case.set_classname(f.rule);
+                if f.failing_below_threshold(&failing) {
+                    case.set_system_out(details(f));
+                }
+                suite.add_test_case(case);
+            }
+            report.add_test_suite(suite);
+        }
+        report.serialize(&mut *out).map_err(io::Error::other)?;
+        out.write_all(b"\n")
+    }
+}
+
+impl ReportFinding {
+    /// A finding that is reported but does not fail the run keeps its details as output.
+    fn failing_below_threshold(&self, failing: &[*const ReportFinding]) -> bool {
+        !self.is_suppressed() && !failing.contains(&(self as *const _))
+    }
+}

@@ -1,0 +1,209 @@
+//! `--format markdown`: for a ticket or a pipeline summary (e.g. `$GITHUB_STEP_SUMMARY`).
+//! Tables for the overview, then each finding with its diagnosis and numbered fix; the
+//! evidence folds away in a `<details>` block.
+
+use super::overview::Health;
+use super::{FailPolicy, Printer, Report, ReportFinding};
+use crate::knowledge;
+use crate::messages::{self, Messages};
+use std::io::{self, Write};
+
+pub struct MarkdownPrinter {
+    pub fail: FailPolicy,
+}
+
+/// Text safe inside a table cell.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', "<br>")
+}
+
+fn icon(h: Health) -> &'static str {
+    match h {
+        Health::Ok => "🟢",
+        Health::Warning => "🟡",
+        Health::Error => "🔴",
+        Health::Unknown => "⚪",
+    }
+}
+
+impl MarkdownPrinter {
+    fn finding(&self, f: &ReportFinding, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
+        let mut tags = String::new();
+        if f.baseline_state == Some(super::baseline::BaselineState::New) {
+            tags.push_str(" · **NEW**");
+        }
+        writeln!(
+            out,
+            "### {} `{}` · {}{tags}\n",
+            msg.t(&format!("severity.{}", f.severity.as_str())),
+            f.rule,
+            cell(&f.subject_label())
+        )?;
+        writeln!(out, "**{}**\n", f.title)?;
+        if let Some(cause) = f.cause {
+            writeln!(out, "{}: `{cause}`\n", msg.t("report.cause"))?;
+        }
+        writeln!(out, "{}\n", f.diagnosis)?;
+        writeln!(out, "{}: {}\n", msg.t("report.impact"), f.impact)?;
+        writeln!(out, "{}:\n", msg.t("report.remediation"))?;
+        for (i, step) in f.remediation.iter().enumerate() {
+            writeln!(out, "{}. {step}", i + 1)?;
+        }
+        writeln!(out)?;
+        if !f.evidence.is_empty() {
+            writeln!(
+                out,
+                "<details><summary>{}</summary>\n",
+                msg.t("report.evidence")
+            )?;
+            writeln!(out, "| | |\n|---|---|")?;
+            for (k, v) in f.evidence.iter() {
+                let text = knowledge::value_text(v).unwrap_or_else(|| msg.t("value.none"));
+                writeln!(out, "| {k} | {} |", cell(&text))?;
+            }
+            writeln!(out, "\n</details>\n")?;
+        }
+        if !f.references.is_empty() {
+            let links: Vec<String> = f.references.iter().map(|r| format!("<{r}>")).collect();
+            writeln!(
+                out,
+                "{}: {}\n",
+                msg.t("report.references"),
+                links.join(" · ")
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Printer for MarkdownPrinter {
+    fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let msg = messages::get(&r.lang);
+        writeln!(
+            out,
+            "# {}\n",
+            msg.f("report.title", &[("version", &r.tool.version)])
+        )?;
+        writeln!(
+            out,
+            "- {}",
+            msg.f(
+                "report.snapshot",
+                &[("path", &format!("`{}`", r.snapshot.path))]
+            )
+        )?;
+        if let Some(id) = &r.snapshot.tenant_id {
+            writeln!(
+                out,
+                "- {}",
+                msg.f("report.tenant", &[("tenant_id", &format!("`{id}`"))])
+            )?;
+        }
+        writeln!(
+            out,
+            "- {}\n",
+            msg.f("report.markdown_as_of", &[("as_of", &r.as_of)])
+        )?;
+
+        let s = &r.summary;
+        writeln!(
+            out,
+            "| {} | {} | {} | {} |\n|---|---|---|---|\n| {} | {} | {} | {} |\n",
+            msg.t("severity.error"),
+            msg.t("severity.warning"),
+            msg.t("severity.info"),
+            msg.t("report.suppressed"),
+            s.error,
+            s.warning,
+            s.info,
+            s.suppressed
+        )?;
+        let verdict = if r.exit_code(self.fail) == 1 {
+            msg.t("report.markdown_fails")
+        } else {
+            msg.t("report.markdown_passes")
+        };
+        writeln!(out, "**{verdict}**\n")?;
+
+        if !r.health.is_empty() {
+            writeln!(out, "## {}\n", msg.t("health.heading"))?;
+            writeln!(out, "| | | |\n|---|---|---|")?;
+            for h in &r.health {
+                writeln!(
+                    out,
+                    "| {} | {} | {} |",
+                    icon(h.status),
+                    cell(&h.label),
+                    cell(&h.detail)
+                )?;
+            }
+            writeln!(out)?;
+        }
+
+        let open: Vec<&ReportFinding> = r.findings.iter().filter(|f| !f.is_suppressed()).collect();
+        writeln!(out, "## {}\n", msg.t("report.findings_heading"))?;
+        if open.is_empty() {
+            writeln!(out, "{}\n", msg.t("report.no_findings"))?;
+        } else {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} |\n|---|---|---|---|",
+                msg.t("report.col_severity"),
+                msg.t("report.col_rule"),
+                msg.t("report.col_subject"),
+                msg.t("report.cause")
+            )?;
+            for f in &open {
+                writeln!(
+                    out,
+                    "| {} | `{}` | {} | {} |",
+                    msg.t(&format!("severity.{}", f.severity.as_str())),
+                    f.rule,
+                    cell(&f.subject_label()),
+                    f.cause.map(|c| format!("`{c}`")).unwrap_or_default()
+                )?;
+            }
+            writeln!(out)?;
+            for f in open {
+                self.finding(f, msg, out)?;
+            }
+        }
+
+        if let Some(resolved) = r.resolved.as_ref().filter(|v| !v.is_empty()) {
+            writeln!(out, "## {}\n", msg.t("report.resolved_heading"))?;
+            for f in resolved {
+                writeln!(
+                    out,
+                    "- `{}` · {} {}",
+                    f.rule,
+                    f.subject.kind,
+                    cell(&f.subject.id)
+                )?;
+            }
+            writeln!(out)?;
+        }
+        let suppressed: Vec<&ReportFinding> =
+            r.findings.iter().filter(|f| f.is_suppressed()).collect();
+        if !suppressed.is_empty() {
+            writeln!(out, "## {}\n", msg.t("report.suppressed_heading"))?;
+            for f in suppressed {
+                writeln!(
+                    out,
+                    "- `{}` · {}: {}",
+                    f.rule,
+                    cell(&f.subject_label()),
+                    cell(f.suppressed.as_deref().unwrap_or_default())
+                )?;
+            }
+            writeln!(out)?;
+        }
+        if !r.skipped.is_empty() {
+            writeln!(out, "## {}\n", msg.t("report.skipped_heading"))?;
+            for sk in &r.skipped {
+                writeln!(out, "- `{}`: {}", sk.rule, sk.reason)?;
+            }
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+}

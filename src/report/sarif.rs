@@ -1,0 +1,155 @@
+//! `--format sarif`: SARIF 2.1.0 for code-scanning dashboards. Every rule of the
+//! catalogue is described (help text, default level); each finding is a result whose
+//! ruleId is the rule slug, located at the snapshot file it comes from and, logically,
+//! at its subject. The output is checked against the official schema in the tests.
+
+use super::{Printer, Report, ReportFinding};
+use crate::finding::Severity;
+use crate::knowledge;
+use crate::rules;
+use serde_json::{json, Value};
+use std::io::{self, Write};
+
+pub struct SarifPrinter;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn rule_descriptor(rule: &dyn rules::Rule, lang: &str) -> Value {
+    let k = knowledge::of(rule.slug());
+    let t = k.text(lang);
+    let steps: Vec<String> = t
+        .remediation("default".into())
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{}. {s}", i + 1))
+        .collect();
+    let help_text = format!(
+        "{}\n\n{}\n\n{}",
+        t.what.trim(),
+        t.why.trim(),
+        steps.join("\n")
+    );
+    let help_markdown = format!(
+        "{}\n\n{}\n\n{}\n\n{}",
+        t.what.trim(),
+        t.why.trim(),
+        steps.join("\n"),
+        k.references
+            .iter()
+            .map(|r| format!("- <{r}>"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let mut d = json!({
+        "id": rule.slug(),
+        "name": rule.slug(),
+        "shortDescription": {"text": t.title},
+        "fullDescription": {"text": t.what.trim()},
+        "help": {"text": help_text, "markdown": help_markdown},
+        "defaultConfiguration": {"level": level(rule.default_severity())},
+        "properties": {
+            "subject_kind": rule.subject_kind().as_str(),
+            "causes": rule.causes(),
+            "tags": ["lookout", "intune"],
+        },
+    });
+    if let Some(first) = k.references.first() {
+        d["helpUri"] = json!(first);
+    }
+    d
+}
+
+/// A path as a SARIF URI reference: forward slashes, spaces escaped.
+fn uri(path: &str) -> String {
+    let p = path
+        .replace('\\', "/")
+        .replace('%', "%25")
+        .replace(' ', "%20");
+    if p.starts_with('/') {
+        format!("file://{p}")
+    } else {
+        p
+    }
+}
+
+fn result(r: &Report, f: &ReportFinding, rule_index: usize) -> Value {
+    let mut v = json!({
+        "ruleId": f.rule,
+        "ruleIndex": rule_index,
+        "level": level(f.severity),
+        "message": {"text": format!("{} {}", f.title, f.diagnosis)},
+        "locations": [{
+            "physicalLocation": {"artifactLocation": {"uri": uri(&r.file_of(f))}},
+            "logicalLocations": [{
+                "name": f.subject.id,
+                "kind": f.subject.kind.as_str(),
+                "fullyQualifiedName": format!("{}/{}", f.subject.kind.as_str(), f.subject.id),
+            }],
+        }],
+        "partialFingerprints": {
+            "lookoutDoctorSubject/v1": format!("{}:{}:{}", f.rule, f.subject.kind.as_str(), f.subject.id),
+        },
+        "properties": {
+            "cause": f.cause,
+            "subject": f.subject,
+            "remediation": f.remediation,
+            "evidence": f.evidence,
+        },
+    });
+    if let Some(state) = f.baseline_state {
+        v["baselineState"] = json!(state);
+    }
+    if let Some(reason) = &f.suppressed {
+        v["suppressions"] =
+            json!([{"kind": "external", "status": "accepted", "justification": reason}]);
+    }
+    v
+}
+
+impl Printer for SarifPrinter {
+    fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let catalogue = rules::all();
+        let descriptors: Vec<Value> = catalogue
+            .iter()
+            .map(|rule| rule_descriptor(*rule, &r.lang))
+            .collect();
+        let results: Vec<Value> = r
+            .findings
+            .iter()
+            .map(|f| {
+                let index = catalogue
+                    .iter()
+                    .position(|x| x.slug() == f.rule)
+                    .unwrap_or(0);
+                result(r, f, index)
+            })
+            .collect();
+        let sarif = json!({
+            "$schema": SCHEMA,
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": r.tool.name,
+                    "version": r.tool.version,
+                    "semanticVersion": r.tool.version,
+                    "rules": descriptors,
+                }},
+                "invocations": [{
+                    "executionSuccessful": true,
+                    "properties": {"as_of": r.as_of, "snapshot": r.snapshot.path},
+                }],
+                "results": results,
+            }],
+        });
+        serde_json::to_writer_pretty(&mut *out, &sarif)?;
+        out.write_all(b"\n")
+    }
+}

@@ -1,0 +1,441 @@
+//! Issue 5: every output format for the sample tenant, checked against what its
+//! consumer expects (JSON Schema, the SARIF 2.1.0 schema, JUnit XML counts, CSV
+//! columns, workflow-command syntax), plus configuration, overrides and baselines.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+
+fn bin() -> Command {
+    Command::cargo_bin("lookout-doctor").unwrap()
+}
+
+fn run(args: &[&str]) -> (String, i32) {
+    let out = bin().args(args).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+fn json(args: &[&str]) -> (Value, i32) {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let (text, code) = run(&all);
+    (serde_json::from_str(&text).unwrap(), code)
+}
+
+fn validate(schema_path: &str, instance: &Value) {
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{schema_path}: {errors:#?}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+#[test]
+fn json_reports_validate_against_the_checked_in_schema() {
+    for dir in [
+        "fixtures/sample",
+        "fixtures/healthy",
+        "fixtures/config-intune-connector-missing",
+    ] {
+        let (report, _) = json(&["diagnose", dir]);
+        validate("schema/report.schema.json", &report);
+    }
+    // With a baseline and suppressions too.
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("base.json");
+    run(&[
+        "diagnose",
+        "fixtures/healthy",
+        "--format",
+        "json",
+        "--output",
+        base.to_str().unwrap(),
+    ]);
+    let (report, _) = json(&[
+        "diagnose",
+        "fixtures/sample",
+        "--baseline",
+        base.to_str().unwrap(),
+    ]);
+    validate("schema/report.schema.json", &report);
+    // The schema itself rejects drift: a finding without a rule is invalid.
+    let mut broken = report.clone();
+    broken["findings"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("rule");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string("schema/report.schema.json").unwrap())
+            .unwrap();
+    assert!(!jsonschema::validator_for(&schema)
+        .unwrap()
+        .is_valid(&broken));
+}
+
+#[test]
+fn sarif_validates_and_carries_rules_and_levels() {
+    let (text, code) = run(&["diagnose", "fixtures/sample", "--format", "sarif"]);
+    assert_eq!(code, 1);
+    let sarif: Value = serde_json::from_str(&text).unwrap();
+    validate("tests/schemas/sarif-2.1.0.json", &sarif);
+    let run0 = &sarif["runs"][0];
+    let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 21);
+    let pending = rules.iter().find(|r| r["id"] == "device-pending").unwrap();
+    assert_eq!(pending["defaultConfiguration"]["level"], "warning");
+    assert!(pending["help"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("Activate"));
+    let (report, _) = json(&["diagnose", "fixtures/sample"]);
+    let results = run0["results"].as_array().unwrap();
+    assert_eq!(results.len(), report["findings"].as_array().unwrap().len());
+    for (r, f) in results.iter().zip(report["findings"].as_array().unwrap()) {
+        assert_eq!(r["ruleId"], f["rule"]);
+        assert_eq!(
+            rules[r["ruleIndex"].as_u64().unwrap() as usize]["id"],
+            f["rule"]
+        );
+        let level = match f["severity"].as_str().unwrap() {
+            "error" => "error",
+            "warning" => "warning",
+            _ => "note",
+        };
+        assert_eq!(r["level"], level);
+    }
+}
+
+#[test]
+fn junit_is_xml_with_one_failure_per_failing_finding() {
+    let count = |fail_on: &str| {
+        let (xml, _) = run(&[
+            "diagnose",
+            "fixtures/sample",
+            "--format",
+            "junit",
+            "--fail-on",
+            fail_on,
+        ]);
+        let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "testsuites");
+        let failures = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("failure"))
+            .count();
+        assert_eq!(
+            root.attribute("failures")
+                .unwrap()
+                .parse::<usize>()
+                .unwrap(),
+            failures
+        );
+        let suites = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("testsuite"))
+            .count();
+        assert_eq!(suites, 21, "one suite per rule");
+        failures
+    };
+    let (report, _) = json(&["diagnose", "fixtures/sample"]);
+    let s = &report["summary"];
+    let n = |k: &str| s[k].as_u64().unwrap() as usize;
+    assert_eq!(count("error"), n("error"));
+    assert_eq!(count("warning"), n("error") + n("warning"));
+    assert_eq!(count("never"), 0);
+}
+
+#[test]
+fn csv_is_an_action_plan_with_owner_and_due_date() {
+    let (text, _) = run(&["diagnose", "fixtures/sample", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[headers.len() - 2], "owner");
+    assert_eq!(&headers[headers.len() - 1], "due_date");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let (report, _) = json(&["diagnose", "fixtures/sample"]);
+    assert_eq!(rows.len(), report["findings"].as_array().unwrap().len());
+    assert!(
+        rows.iter().all(|r| r[9].starts_with("1. ")),
+        "remediation steps are numbered"
+    );
+}
+
+#[test]
+fn github_annotations_and_markdown() {
+    let (text, _) = run(&["diagnose", "fixtures/sample", "--format", "github"]);
+    let (report, _) = json(&["diagnose", "fixtures/sample"]);
+    let s = &report["summary"];
+    let lines: Vec<&str> = text.lines().collect();
+    let count = |p: &str| lines.iter().filter(|l| l.starts_with(p)).count() as u64;
+    assert_eq!(count("::error "), s["error"].as_u64().unwrap());
+    assert_eq!(count("::warning "), s["warning"].as_u64().unwrap());
+    assert_eq!(count("::notice "), s["info"].as_u64().unwrap());
+    assert!(lines
+        .iter()
+        .filter(|l| l.starts_with("::"))
+        .all(|l| !l[2..].contains('\n') && l.contains(" file=fixtures/sample/")));
+
+    let (md, _) = run(&["diagnose", "fixtures/sample", "--format", "markdown"]);
+    assert!(md.starts_with("# lookout-doctor"));
+    assert!(md.contains("## Integration health") && md.contains("## Findings"));
+    assert!(md.contains("### ERROR `device-active-without-id`"));
+}
+
+#[test]
+fn output_file_is_written_atomically_and_never_into_the_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("report.sarif");
+    std::fs::write(&path, "stale").unwrap();
+    let (stdout, code) = run(&[
+        "diagnose",
+        "fixtures/sample",
+        "--format",
+        "sarif",
+        "--output",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty());
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(written["version"], "2.1.0");
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        1,
+        "no temporary files left"
+    );
+
+    let snap = tempfile::tempdir().unwrap();
+    copy_dir(Path::new("fixtures/sample"), snap.path());
+    let inside = snap.path().join("report.json");
+    let out = bin()
+        .args([
+            "diagnose",
+            snap.path().to_str().unwrap(),
+            "--output",
+            inside.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("never writes into a snapshot"));
+    assert!(!inside.exists());
+}
+
+fn with_config(dir: &Path, config: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(dir, tmp.path());
+    std::fs::write(tmp.path().join("lookout-doctor.toml"), config).unwrap();
+    tmp
+}
+
+#[test]
+fn suppressions_stay_visible_but_do_not_count() {
+    // scenario-consent-not-granted has exactly one finding, an error.
+    let (r, code) = json(&["diagnose", "fixtures/scenario-consent-not-granted"]);
+    assert_eq!(code, 1);
+    let tenant = r["findings"][0]["subject"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let config = format!(
+        "[[suppress]]\nrule = \"consent-not-granted\"\nsubject = \"{tenant}\"\nreason = \"consent scheduled with the GA, CHG-1234\"\nexpires = \"2026-12-31\"\n\n[[suppress]]\nrule = \"device-pending\"\nsubject = \"no-such-device\"\nreason = \"old entry\"\n"
+    );
+    let tmp = with_config(Path::new("fixtures/scenario-consent-not-granted"), &config);
+    let dir = tmp.path().to_str().unwrap();
+    let (r, code) = json(&["diagnose", dir]);
+    assert_eq!(code, 0, "a suppressed error does not fail the run");
+    assert_eq!(r["summary"]["error"], 0);
+    assert_eq!(r["summary"]["suppressed"], 1);
+    assert_eq!(
+        r["findings"][0]["suppressed"],
+        "consent scheduled with the GA, CHG-1234"
+    );
+    let states: Vec<&str> = r["suppressions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["applied", "unmatched"]);
+    let (text, _) = run(&["diagnose", dir]);
+    assert!(
+        text.contains("Suppressed findings (not counted)") && text.contains("matches no finding"),
+        "{text}"
+    );
+
+    // After the expiry date the suppression stops applying, and says so.
+    let (r, code) = json(&["diagnose", dir, "--as-of", "2027-01-01T00:00:00Z"]);
+    assert_eq!(code, 1);
+    assert_eq!(r["suppressions"][0]["state"], "expired");
+    assert!(r["findings"][0].get("suppressed").is_none());
+}
+
+#[test]
+fn severity_overrides_from_file_and_command_line() {
+    // scenario-device-pending: two warnings, exit 0.
+    let dir = "fixtures/scenario-device-pending";
+    assert_eq!(run(&["diagnose", dir]).1, 0);
+    assert_eq!(run(&["diagnose", dir, "--deny", "device-pending"]).1, 1);
+    let (r, code) = json(&["diagnose", "fixtures/sample", "--allow", "device-pending"]);
+    assert!(r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["rule"] != "device-pending"));
+    assert!(r["skipped"].as_array().unwrap().iter().any(
+        |s| s["rule"] == "device-pending" && s["reason"].as_str().unwrap().contains("--allow")
+    ));
+    assert_eq!(code, 1);
+
+    let tmp = with_config(Path::new(dir), "[rules]\ndevice-pending = \"error\"\n");
+    let (r, code) = json(&["diagnose", tmp.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["severity"] == "error"));
+    // The command line wins over the file.
+    assert_eq!(
+        run(&[
+            "diagnose",
+            tmp.path().to_str().unwrap(),
+            "--warn",
+            "device-pending"
+        ])
+        .1,
+        0
+    );
+    // --config points at a file elsewhere.
+    let cfg = tmp.path().join("lookout-doctor.toml");
+    assert_eq!(
+        run(&["diagnose", dir, "--config", cfg.to_str().unwrap()]).1,
+        1
+    );
+}
+
+#[test]
+fn config_mistakes_are_exit_2_with_key_and_line() {
+    let tmp = with_config(
+        Path::new("fixtures/healthy"),
+        "[rules]\ndevice-pending = \"info\"\ndevice-pendng = \"off\"\n",
+    );
+    let out = bin()
+        .args(["diagnose", tmp.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("lookout-doctor.toml:3:1")
+            && err.contains("device-pendng")
+            && err.contains("did you mean"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    let out = bin()
+        .args(["diagnose", "fixtures/healthy", "--deny", "no-such-rule"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn baselines_mark_new_and_resolved_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sample = tmp.path().join("sample.json");
+    run(&[
+        "diagnose",
+        "fixtures/sample",
+        "--format",
+        "json",
+        "--output",
+        sample.to_str().unwrap(),
+    ]);
+    let sample = sample.to_str().unwrap();
+
+    // Same snapshot: nothing new, so --fail-on-new passes while plain --fail-on fails.
+    let (r, code) = json(&[
+        "diagnose",
+        "fixtures/sample",
+        "--baseline",
+        sample,
+        "--fail-on-new",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(r["summary"]["new"], 0);
+    assert!(r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["baseline_state"] == "unchanged"));
+    assert_eq!(r["resolved"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        run(&["diagnose", "fixtures/sample", "--baseline", sample]).1,
+        1
+    );
+
+    // Everything fixed: all baseline findings are resolved.
+    let (r, code) = json(&["diagnose", "fixtures/healthy", "--baseline", sample]);
+    assert_eq!(code, 0);
+    let (base, _) = json(&["diagnose", "fixtures/sample"]);
+    assert_eq!(
+        r["resolved"].as_array().unwrap().len(),
+        base["findings"].as_array().unwrap().len()
+    );
+
+    // From a healthy baseline every finding is new, and new errors fail the run.
+    let healthy = tmp.path().join("healthy.json");
+    run(&[
+        "diagnose",
+        "fixtures/healthy",
+        "--format",
+        "json",
+        "--output",
+        healthy.to_str().unwrap(),
+    ]);
+    let (r, code) = json(&[
+        "diagnose",
+        "fixtures/sample",
+        "--baseline",
+        healthy.to_str().unwrap(),
+        "--fail-on-new",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        r["summary"]["new"].as_u64().unwrap() as usize,
+        r["findings"].as_array().unwrap().len()
+    );
+
+    // A broken baseline is exit 2 with its position.
+    let bad = tmp.path().join("bad.json");
+    std::fs::write(&bad, "{\"findings\": [").unwrap();
+    let out = bin()
+        .args([
+            "diagnose",
+            "fixtures/sample",
+            "--baseline",
+            bad.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.json:1:"));
+    // --fail-on-new without --baseline is a usage error.
+    assert_eq!(run(&["diagnose", "fixtures/sample", "--fail-on-new"]).1, 2);
+}
