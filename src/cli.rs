@@ -74,6 +74,19 @@ pub struct DiagnoseArgs {
     /// With --baseline: only new findings decide the exit code.
     #[arg(long, requires = "baseline")]
     pub fail_on_new: bool,
+    /// Replace user names, e-mails, device names and ids, tenant and group ids with
+    /// stable pseudonyms (key: LOOKOUT_DOCTOR_REDACT_KEY, else random per run).
+    #[arg(long)]
+    pub redact: bool,
+    /// With --redact: keep these readable. Repeatable.
+    #[arg(long, value_enum, value_name = "WHAT", requires = "redact")]
+    pub redact_keep: Vec<RedactKeep>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum RedactKeep {
+    /// Group display names and object ids.
+    Groups,
 }
 
 #[derive(clap::Args, Debug)]

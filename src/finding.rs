@@ -133,6 +133,10 @@ impl Evidence {
         self.0.iter().map(|(k, v)| (*k, v))
     }
 
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&'static str, &mut Value)> {
+        self.0.iter_mut().map(|(k, v)| (*k, v))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -1,11 +1,12 @@
 //! `lookout-doctor diagnose`: load, run the rules under the run's policy, print the
 //! report in the chosen format, to stdout or atomically to a file.
 
-use crate::cli::{ColorChoice, DiagnoseArgs, LANG, PIPE_WIDTH};
+use crate::cli::{ColorChoice, DiagnoseArgs, RedactKeep, LANG, PIPE_WIDTH};
 use crate::config::{Level, Policy};
 use crate::engine::{self, Options};
 use crate::finding::Severity;
 use crate::output;
+use crate::redact::{Keep, Redactor};
 use crate::report::baseline::Baseline;
 use crate::report::{self, AsOfSource, BuildOptions, FailPolicy, Style};
 use crate::rules::Focus;
@@ -35,7 +36,7 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
     };
     let focus = Focus::new(&args.user, &args.device);
     let focus_list: Vec<String> = focus.users.iter().chain(&focus.devices).cloned().collect();
-    let outcome = engine::run(
+    let mut outcome = engine::run(
         &tenant,
         &Options {
             as_of,
@@ -43,7 +44,18 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
             policy,
         },
     );
-    let report = report::build(
+    let redactor = if args.redact {
+        let keep = Keep {
+            groups: args.redact_keep.contains(&RedactKeep::Groups),
+        };
+        Some(Redactor::new(&tenant, Redactor::key_from_env()?, keep))
+    } else {
+        None
+    };
+    if let Some(r) = &redactor {
+        r.findings(&mut outcome.findings);
+    }
+    let mut report = report::build(
         &tenant,
         outcome,
         &BuildOptions {
@@ -55,6 +67,9 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
             baseline: baseline.as_ref(),
         },
     );
+    if let Some(r) = &redactor {
+        r.report(&mut report);
+    }
     let fail = FailPolicy {
         threshold: args.fail_on.threshold(),
         new_only: args.fail_on_new,

@@ -248,13 +248,18 @@ pub fn build(
                 .clone()
                 .unwrap_or_else(|| msg.t("value.none"));
             let heartbeat = match c.last_heartbeat_date_time {
-                Some(at) => msg.f(
-                    "health.heartbeat",
-                    &[
-                        ("at", &time::format(&at)),
-                        ("days", &(as_of - at).num_days()),
-                    ],
-                ),
+                Some(at) => {
+                    let age = as_of - at;
+                    let age = if age.num_hours() < 48 {
+                        msg.f("health.hours", &[("n", &age.num_hours().max(0))])
+                    } else {
+                        msg.f("health.days", &[("days", &age.num_days())])
+                    };
+                    msg.f(
+                        "health.heartbeat",
+                        &[("at", &time::format(&at)), ("age", &age)],
+                    )
+                }
                 None => msg.t("health.heartbeat_never"),
             };
             line(
