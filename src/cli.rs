@@ -35,8 +35,10 @@ pub enum Command {
 
 #[derive(clap::Args, Debug)]
 pub struct DiagnoseArgs {
-    /// The snapshot folder (holds lookout.json and the exported files).
-    pub dir: PathBuf,
+    /// Snapshot folders (each holds lookout.json and the exported files), or one
+    /// folder whose subfolders are snapshots: one report per tenant.
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
     /// The instant the snapshot is judged at (RFC 3339). Default: exported_at of snapshot.json.

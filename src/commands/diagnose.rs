@@ -1,5 +1,6 @@
 //! `lookout-doctor diagnose`: load, run the rules under the run's policy, print the
-//! report in the chosen format, to stdout or atomically to a file.
+//! report in the chosen format, to stdout or atomically to a file. Several snapshot
+//! folders (or one folder of them) give one report per tenant.
 
 use crate::cli::{ColorChoice, DiagnoseArgs, RedactKeep, LANG, PIPE_WIDTH};
 use crate::config::{Level, Policy};
@@ -7,29 +8,110 @@ use crate::engine::{self, Options};
 use crate::finding::Severity;
 use crate::output;
 use crate::redact::{Keep, Redactor};
-use crate::report::baseline::Baseline;
-use crate::report::{self, AsOfSource, BuildOptions, FailPolicy, Style};
+use crate::report::baseline::Baselines;
+use crate::report::{self, AsOfSource, BuildOptions, FailPolicy, Report, Style};
 use crate::rules::Focus;
+use crate::snapshot::time::Time;
 use anyhow::{anyhow, Result};
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
 pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
-    let as_of_arg = args
+    let as_of = args
         .as_of
         .as_deref()
         .map(|s| {
             chrono::DateTime::parse_from_rfc3339(s.trim())
                 .map(|t| t.with_timezone(&chrono::Utc))
-                .map_err(|_| anyhow!("--as-of \"{s}\" is not an RFC 3339 time (expected e.g. 2026-11-20T12:00:00Z)"))
+                .map_err(|_| {
+                    anyhow!("--as-of \"{s}\" is not an RFC 3339 time (expected e.g. 2026-11-20T12:00:00Z)")
+                })
         })
         .transpose()?;
+    let dirs = snapshot_dirs(&args.dirs)?;
     if let Some(path) = &args.output {
-        output::ensure_outside(path, &args.dir)?;
+        for dir in &dirs {
+            output::ensure_outside(path, dir)?;
+        }
     }
-    let policy = policy(args)?;
-    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
-    let tenant = super::load(&args.dir)?;
-    let (as_of, as_of_source) = match (as_of_arg, tenant.exported_at) {
+    let baselines = args.baseline.as_deref().map(Baselines::load).transpose()?;
+    let fail = FailPolicy {
+        threshold: args.fail_on.threshold(),
+        new_only: args.fail_on_new,
+    };
+
+    let mut reports = Vec::with_capacity(dirs.len());
+    let mut failed = Vec::new();
+    for dir in &dirs {
+        match diagnose_one(args, dir, as_of, baselines.as_ref()) {
+            Ok(r) => reports.push(r),
+            // One tenant: its error is the run's error. Several: the others are still
+            // reported, the failure is said on stderr, and the exit code is 2.
+            Err(e) if dirs.len() == 1 => return Err(e),
+            Err(e) => failed.push(format!("{e:#}")),
+        }
+    }
+
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let style = Style {
+        color: use_color(args.color, to_terminal),
+        width: if to_terminal {
+            terminal_width()
+        } else {
+            PIPE_WIDTH
+        },
+        fail,
+    };
+    let printer = report::printer(args.format, style);
+    let mut buf = Vec::new();
+    let sink: &mut dyn Write = if args.output.is_some() { &mut buf } else { out };
+    if dirs.len() == 1 {
+        printer.print(&reports[0], sink)?;
+    } else {
+        printer.print_many(&reports, sink)?;
+    }
+    if let Some(path) = &args.output {
+        output::write_atomically(path, &buf)?;
+    }
+    for f in &failed {
+        eprintln!("error: {f}");
+    }
+    if !failed.is_empty() {
+        return Ok(2);
+    }
+    Ok(reports.iter().map(|r| r.exit_code(fail)).max().unwrap_or(0))
+}
+
+/// The snapshot folders of the run: the folders given, or, for a single folder with
+/// no lookout.json, its subfolders that have one (sorted, so output is stable).
+fn snapshot_dirs(given: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    if let [only] = given {
+        if only.is_dir() && !only.join("lookout.json").exists() {
+            let mut subs: Vec<PathBuf> = std::fs::read_dir(only)
+                .map_err(|e| anyhow!("{}: cannot list the folder: {e}", only.display()))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.join("lookout.json").is_file())
+                .collect();
+            subs.sort();
+            if !subs.is_empty() {
+                return Ok(subs);
+            }
+        }
+    }
+    Ok(given.to_vec())
+}
+
+/// Loads one snapshot and builds its report.
+fn diagnose_one(
+    args: &DiagnoseArgs,
+    dir: &Path,
+    as_of: Option<Time>,
+    baselines: Option<&Baselines>,
+) -> Result<Report> {
+    let policy = policy(args, dir)?;
+    let tenant = super::load(dir)?;
+    let (as_of, as_of_source) = match (as_of, tenant.exported_at) {
         (Some(t), _) => (t, AsOfSource::Option),
         (None, Some(t)) => (t, AsOfSource::Snapshot),
         (None, None) => (chrono::Utc::now(), AsOfSource::CurrentTime),
@@ -55,50 +137,29 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
     if let Some(r) = &redactor {
         r.findings(&mut outcome.findings);
     }
+    let path = dir.to_string_lossy();
+    let baseline = baselines.and_then(|b| b.for_tenant(tenant.tenant_id.as_deref(), &path));
     let mut report = report::build(
         &tenant,
         outcome,
         &BuildOptions {
-            snapshot_path: &args.dir.to_string_lossy(),
+            snapshot_path: &path,
             as_of,
             as_of_source,
             lang: LANG,
             focus: focus_list,
-            baseline: baseline.as_ref(),
+            baseline,
         },
     );
     if let Some(r) = &redactor {
         r.report(&mut report);
     }
-    let fail = FailPolicy {
-        threshold: args.fail_on.threshold(),
-        new_only: args.fail_on_new,
-    };
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let style = Style {
-        color: use_color(args.color, to_terminal),
-        width: if to_terminal {
-            terminal_width()
-        } else {
-            PIPE_WIDTH
-        },
-        fail,
-    };
-    let printer = report::printer(args.format, style);
-    match &args.output {
-        None => printer.print(&report, out)?,
-        Some(path) => {
-            let mut buf = Vec::new();
-            printer.print(&report, &mut buf)?;
-            output::write_atomically(path, &buf)?;
-        }
-    }
-    Ok(report.exit_code(fail))
+    Ok(report)
 }
 
 /// The configuration file, then `--allow/--warn/--deny`, which win over it.
-fn policy(args: &DiagnoseArgs) -> Result<Policy> {
-    let mut policy = Policy::load(args.config.as_deref(), &args.dir)?;
+fn policy(args: &DiagnoseArgs, dir: &Path) -> Result<Policy> {
+    let mut policy = Policy::load(args.config.as_deref(), dir)?;
     let overrides = [
         (&args.allow, Level::Off),
         (&args.warn, Level::At(Severity::Warning)),

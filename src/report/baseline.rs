@@ -17,7 +17,69 @@ pub enum BaselineState {
 /// What is kept of an earlier report.
 #[derive(Debug, Deserialize)]
 pub struct Baseline {
+    #[serde(default)]
+    snapshot: Option<BaselineSnapshot>,
     findings: Vec<BaselineFinding>,
+}
+
+#[derive(Debug, Deserialize)]
+struct BaselineSnapshot {
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(default)]
+    tenant_id: Option<String>,
+}
+
+/// A baseline file: one report, or (from a multi-tenant run) an array of them.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum BaselineFile {
+    One(Baseline),
+    Many(Vec<Baseline>),
+}
+
+/// The baselines of one or many tenants.
+#[derive(Debug)]
+pub struct Baselines(Vec<Baseline>);
+
+impl Baselines {
+    pub fn load(path: &Path) -> anyhow::Result<Baselines> {
+        let bytes = std::fs::read(path).map_err(|e| {
+            anyhow::anyhow!("{}: cannot read the baseline report: {e}", path.display())
+        })?;
+        // Parse once as JSON for a precise position, then as a report.
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "{}:{}:{}: not valid JSON ({}); create a baseline with `diagnose --format json --output FILE`",
+                path.display(),
+                e.line(),
+                e.column(),
+                e.to_string().split(" at line").next().unwrap_or_default()
+            )
+        })?;
+        let file: BaselineFile = serde_json::from_value(value).map_err(|e| {
+            anyhow::anyhow!("{}: not a lookout-doctor JSON report: {e}", path.display())
+        })?;
+        Ok(Baselines(match file {
+            BaselineFile::One(b) => vec![b],
+            BaselineFile::Many(v) => v,
+        }))
+    }
+
+    /// The baseline of a tenant: the only one, or the one with the same tenant id (or,
+    /// without ids, the same snapshot path).
+    pub fn for_tenant(&self, tenant_id: Option<&str>, path: &str) -> Option<&Baseline> {
+        if let [only] = self.0.as_slice() {
+            return Some(only);
+        }
+        self.0.iter().find(|b| {
+            let snap = b.snapshot.as_ref();
+            match (tenant_id, snap.and_then(|s| s.tenant_id.as_deref())) {
+                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                _ => snap.and_then(|s| s.path.as_deref()) == Some(path),
+            }
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -53,21 +115,6 @@ pub struct ResolvedFinding {
 }
 
 impl Baseline {
-    pub fn load(path: &Path) -> anyhow::Result<Baseline> {
-        let bytes = std::fs::read(path).map_err(|e| {
-            anyhow::anyhow!("{}: cannot read the baseline report: {e}", path.display())
-        })?;
-        serde_json::from_slice(&bytes).map_err(|e| {
-            anyhow::anyhow!(
-                "{}:{}:{}: not a lookout-doctor JSON report ({}); create one with `diagnose --format json --output FILE`",
-                path.display(),
-                e.line(),
-                e.column(),
-                e.to_string().split(" at line").next().unwrap_or_default()
-            )
-        })
-    }
-
     /// Marks each finding new or unchanged; returns how many are new (not counting
     /// suppressed ones) and the baseline findings that are gone.
     pub fn compare(&self, findings: &mut [ReportFinding]) -> (usize, Vec<ResolvedFinding>) {

@@ -27,8 +27,22 @@ const HEADER: [&str; 16] = [
 
 impl Printer for CsvPrinter {
     fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        self.print_many(std::slice::from_ref(r), out)
+    }
+
+    /// One table for all tenants: the `file` column says which snapshot a row is from.
+    fn print_many(&self, reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(HEADER)?;
+        for r in reports {
+            write_rows(&mut w, r)?;
+        }
+        w.flush()
+    }
+}
+
+fn write_rows<W: Write>(w: &mut csv::Writer<W>, r: &Report) -> io::Result<()> {
+    {
         for f in &r.findings {
             let steps: Vec<String> = f
                 .remediation
@@ -61,6 +75,6 @@ impl Printer for CsvPrinter {
                 "",
             ])?;
         }
-        w.flush()
     }
+    Ok(())
 }

@@ -427,9 +427,76 @@ impl Printer for HumanPrinter {
         };
         writeln!(out, "{exit_line}")
     }
+
+    /// A table of all tenants, then each tenant's report under a rule line.
+    fn print_many(&self, reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
+        let Some(first) = reports.first() else {
+            return Ok(());
+        };
+        let msg = messages::get(&first.lang);
+        self.tenants_table(reports, msg, out)?;
+        for r in reports {
+            writeln!(out)?;
+            writeln!(out, "{}", "═".repeat(self.style.width.min(100)))?;
+            self.print(r, out)?;
+        }
+        Ok(())
+    }
 }
 
 impl HumanPrinter {
+    /// The per-tenant table that opens a multi-tenant run.
+    fn tenants_table(
+        &self,
+        reports: &[Report],
+        msg: &Messages,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let mut table = Table::new();
+        table
+            .load_preset(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(self.style.width as u16)
+            .set_header(vec![
+                msg.t("report.col_snapshot"),
+                msg.t("report.col_tenant"),
+                msg.t("severity.error"),
+                msg.t("severity.warning"),
+                msg.t("severity.info"),
+                msg.t("report.suppressed"),
+                msg.t("report.col_result"),
+            ]);
+        for r in reports {
+            let s = &r.summary;
+            let result = if r.exit_code(self.style.fail) == 1 {
+                "report.result_fail"
+            } else {
+                "report.result_pass"
+            };
+            table.add_row(vec![
+                r.snapshot.path.clone(),
+                r.snapshot
+                    .tenant_id
+                    .clone()
+                    .unwrap_or_else(|| msg.t("value.none")),
+                s.error.to_string(),
+                s.warning.to_string(),
+                s.info.to_string(),
+                s.suppressed.to_string(),
+                msg.t(result),
+            ]);
+        }
+        writeln!(
+            out,
+            "{}",
+            self.paint(
+                &msg.f("report.tenants_heading", &[("count", &reports.len())]),
+                |t| t.bold()
+            )
+        )?;
+        writeln!(out, "{table}")
+    }
+
     /// A titled bullet list; nothing at all when empty.
     fn list(
         &self,

@@ -10,4 +10,10 @@ impl Printer for JsonPrinter {
         serde_json::to_writer_pretty(&mut *out, report)?;
         out.write_all(b"\n")
     }
+
+    /// A JSON array of reports, one per tenant, each as `print` writes it.
+    fn print_many(&self, reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, reports)?;
+        out.write_all(b"\n")
+    }
 }

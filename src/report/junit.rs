@@ -29,11 +29,33 @@ fn details(f: &ReportFinding) -> String {
 
 impl Printer for JunitPrinter {
     fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let mut report = JunitReport::new("lookout-doctor");
+        self.add_suites(r, None, &mut report);
+        report.serialize(&mut *out).map_err(io::Error::other)?;
+        out.write_all(b"\n")
+    }
+
+    /// One document; each tenant's suites are named "<snapshot>: <rule>".
+    fn print_many(&self, reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
+        let mut report = JunitReport::new("lookout-doctor");
+        for r in reports {
+            self.add_suites(r, Some(&r.snapshot.path), &mut report);
+        }
+        report.serialize(&mut *out).map_err(io::Error::other)?;
+        out.write_all(b"\n")
+    }
+}
+
+impl JunitPrinter {
+    fn add_suites(&self, r: &Report, prefix: Option<&str>, report: &mut JunitReport) {
         let failing: Vec<*const ReportFinding> =
             r.failing(self.fail).map(|f| f as *const _).collect();
-        let mut report = JunitReport::new("lookout-doctor");
         for rule in rules::all() {
-            let mut suite = TestSuite::new(rule.slug());
+            let name = match prefix {
+                Some(p) => format!("{p}: {}", rule.slug()),
+                None => rule.slug().to_string(),
+            };
+            let mut suite = TestSuite::new(name);
             let findings: Vec<&ReportFinding> = r
                 .findings
                 .iter()
@@ -49,11 +71,12 @@ impl Printer for JunitPrinter {
                 suite.add_test_case(case);
             }
             for f in findings {
+                let fails = failing.contains(&(f as *const _));
                 let status = if let Some(reason) = &f.suppressed {
                     let mut s = TestCaseStatus::skipped();
                     s.set_message(format!("suppressed: {reason}"));
                     s
-                } else if failing.contains(&(f as *const _)) {
+                } else if fails {
                     let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                     s.set_message(f.title.clone())
                         .set_type(f.severity.as_str())
@@ -64,21 +87,13 @@ impl Printer for JunitPrinter {
                 };
                 let mut case = TestCase::new(f.subject_label(), status);
                 case.set_classname(f.rule);
-                if f.failing_below_threshold(&failing) {
+                // Reported but below the threshold: keep the details as output.
+                if !fails && !f.is_suppressed() {
                     case.set_system_out(details(f));
                 }
                 suite.add_test_case(case);
             }
             report.add_test_suite(suite);
         }
-        report.serialize(&mut *out).map_err(io::Error::other)?;
-        out.write_all(b"\n")
-    }
-}
-
-impl ReportFinding {
-    /// A finding that is reported but does not fail the run keeps its details as output.
-    fn failing_below_threshold(&self, failing: &[*const ReportFinding]) -> bool {
-        !self.is_suppressed() && !failing.contains(&(self as *const _))
     }
 }

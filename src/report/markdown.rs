@@ -77,6 +77,58 @@ impl MarkdownPrinter {
 }
 
 impl Printer for MarkdownPrinter {
+    /// A table of all tenants, then each tenant's report.
+    fn print_many(&self, reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
+        let Some(first) = reports.first() else {
+            return Ok(());
+        };
+        let msg = messages::get(&first.lang);
+        writeln!(
+            out,
+            "# {}\n",
+            msg.f("report.tenants_heading", &[("count", &reports.len())])
+        )?;
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |\n|---|---|---|---|---|---|---|",
+            msg.t("report.col_snapshot"),
+            msg.t("report.col_tenant"),
+            msg.t("severity.error"),
+            msg.t("severity.warning"),
+            msg.t("severity.info"),
+            msg.t("report.suppressed"),
+            msg.t("report.col_result")
+        )?;
+        for r in reports {
+            let s = &r.summary;
+            let result = if r.exit_code(self.fail) == 1 {
+                "report.result_fail"
+            } else {
+                "report.result_pass"
+            };
+            writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} | {} | {} |",
+                r.snapshot.path,
+                r.snapshot
+                    .tenant_id
+                    .as_deref()
+                    .map(|t| format!("`{t}`"))
+                    .unwrap_or_default(),
+                s.error,
+                s.warning,
+                s.info,
+                s.suppressed,
+                msg.t(result)
+            )?;
+        }
+        for r in reports {
+            writeln!(out, "\n---\n")?;
+            self.print(r, out)?;
+        }
+        Ok(())
+    }
+
     fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         let msg = messages::get(&r.lang);
         writeln!(

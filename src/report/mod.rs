@@ -341,6 +341,18 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
 /// One output format.
 pub trait Printer {
     fn print(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
+
+    /// Several tenants' reports in one output. By default one after the other; formats
+    /// with a container of their own (a JSON array, SARIF runs) override it.
+    fn print_many(&self, reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
+        for (i, r) in reports.iter().enumerate() {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            self.print(r, out)?;
+        }
+        Ok(())
+    }
 }
 
 /// The printer of a `--format`.

@@ -114,42 +114,53 @@ fn result(r: &Report, f: &ReportFinding, rule_index: usize) -> Value {
     v
 }
 
+/// One SARIF run: the catalogue and one report's results.
+fn run_of(r: &Report) -> Value {
+    let catalogue = rules::all();
+    let descriptors: Vec<Value> = catalogue
+        .iter()
+        .map(|rule| rule_descriptor(*rule, &r.lang))
+        .collect();
+    let results: Vec<Value> = r
+        .findings
+        .iter()
+        .map(|f| {
+            let index = catalogue
+                .iter()
+                .position(|x| x.slug() == f.rule)
+                .unwrap_or(0);
+            result(r, f, index)
+        })
+        .collect();
+    json!({
+        "tool": {"driver": {
+            "name": r.tool.name,
+            "version": r.tool.version,
+            "semanticVersion": r.tool.version,
+            "rules": descriptors,
+        }},
+        "automationDetails": {"id": format!("lookout-doctor/{}", r.snapshot.tenant_id.as_deref().unwrap_or(&r.snapshot.path))},
+        "invocations": [{
+            "executionSuccessful": true,
+            "properties": {"as_of": r.as_of, "snapshot": r.snapshot.path},
+        }],
+        "results": results,
+    })
+}
+
+fn write_log(runs: Vec<Value>, out: &mut dyn Write) -> io::Result<()> {
+    let sarif = json!({"$schema": SCHEMA, "version": "2.1.0", "runs": runs});
+    serde_json::to_writer_pretty(&mut *out, &sarif)?;
+    out.write_all(b"\n")
+}
+
 impl Printer for SarifPrinter {
     fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
-        let catalogue = rules::all();
-        let descriptors: Vec<Value> = catalogue
-            .iter()
-            .map(|rule| rule_descriptor(*rule, &r.lang))
-            .collect();
-        let results: Vec<Value> = r
-            .findings
-            .iter()
-            .map(|f| {
-                let index = catalogue
-                    .iter()
-                    .position(|x| x.slug() == f.rule)
-                    .unwrap_or(0);
-                result(r, f, index)
-            })
-            .collect();
-        let sarif = json!({
-            "$schema": SCHEMA,
-            "version": "2.1.0",
-            "runs": [{
-                "tool": {"driver": {
-                    "name": r.tool.name,
-                    "version": r.tool.version,
-                    "semanticVersion": r.tool.version,
-                    "rules": descriptors,
-                }},
-                "invocations": [{
-                    "executionSuccessful": true,
-                    "properties": {"as_of": r.as_of, "snapshot": r.snapshot.path},
-                }],
-                "results": results,
-            }],
-        });
-        serde_json::to_writer_pretty(&mut *out, &sarif)?;
-        out.write_all(b"\n")
+        write_log(vec![run_of(r)], out)
+    }
+
+    /// One SARIF log with one run per tenant.
+    fn print_many(&self, reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
+        write_log(reports.iter().map(run_of).collect(), out)
     }
 }
