@@ -11,7 +11,9 @@ use crate::snapshot::mtd_connector::MtdConnector;
 use crate::snapshot::time::Time;
 use crate::snapshot::values::ActivationStatus;
 use crate::snapshot::{FileInfo, Input, Snapshot};
-use std::collections::{HashMap, HashSet, VecDeque};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::borrow::Cow;
+use std::collections::VecDeque;
 use std::path::PathBuf;
 
 pub type UserIx = usize;
@@ -95,8 +97,13 @@ pub struct Tenant {
     user_by_key: HashMap<String, UserIx>,
     group_by_id: HashMap<String, GroupIx>,
     groups_by_name: HashMap<String, Vec<GroupIx>>,
-    intune_by_device_id: HashMap<String, usize>,
-    lookout_by_device_id: HashMap<String, Vec<usize>>,
+    /// Lookout record -> the Intune device its device ID names (index), resolved once.
+    lookout_link: Vec<Option<u32>>,
+    /// Intune device -> its Lookout records: `records_of[start[i]..start[i + 1]]`.
+    records_start: Vec<u32>,
+    records_of: Vec<u32>,
+    /// Groups of two or more Lookout records sharing one device ID, in file order.
+    duplicate_ids: Vec<Vec<usize>>,
     enrolled: HashMap<UserIx, Enrolment>,
     /// Every group inside an enrollment group (itself included) -> that enrollment group.
     enrollment_closure: HashMap<GroupIx, GroupIx>,
@@ -106,8 +113,15 @@ pub struct Tenant {
     audit_by_user: HashMap<String, Vec<usize>>,
 }
 
-fn lower(s: &str) -> String {
-    s.trim().to_lowercase()
+/// An identifier as the indexes store it: trimmed and lower-case. Most identifiers
+/// (GUIDs, exported UPNs) already are, so this borrows instead of allocating.
+fn lower(s: &str) -> Cow<'_, str> {
+    let t = s.trim();
+    if t.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+        Cow::Owned(t.to_lowercase())
+    } else {
+        Cow::Borrowed(t)
+    }
 }
 
 fn non_empty(s: &Option<String>) -> Option<&str> {
@@ -132,15 +146,17 @@ impl Tenant {
             audit: Vec::new(),
             mtd_connectors: snap.mtd_connectors.unwrap_or_default(),
             enrollment_groups: Vec::new(),
-            user_by_key: HashMap::new(),
-            group_by_id: HashMap::new(),
-            groups_by_name: HashMap::new(),
-            intune_by_device_id: HashMap::new(),
-            lookout_by_device_id: HashMap::new(),
-            enrolled: HashMap::new(),
-            enrollment_closure: HashMap::new(),
-            case_mismatch_members: HashMap::new(),
-            audit_by_user: HashMap::new(),
+            user_by_key: HashMap::default(),
+            group_by_id: HashMap::default(),
+            groups_by_name: HashMap::default(),
+            lookout_link: Vec::new(),
+            records_start: Vec::new(),
+            records_of: Vec::new(),
+            duplicate_ids: Vec::new(),
+            enrolled: HashMap::default(),
+            enrollment_closure: HashMap::default(),
+            case_mismatch_members: HashMap::default(),
+            audit_by_user: HashMap::default(),
         };
         t.index_groups(snap.groups.unwrap_or_default());
         t.index_intune_users();
@@ -165,9 +181,10 @@ impl Tenant {
         name: Option<&str>,
     ) -> UserIx {
         let upn = lower(upn);
-        let ix = match self.user_by_key.get(&upn) {
+        let ix = match self.user_by_key.get(upn.as_ref()) {
             Some(&ix) => ix,
             None => {
+                let upn = upn.into_owned();
                 self.users.push(User {
                     upn: upn.clone(),
                     object_id: None,
@@ -179,29 +196,31 @@ impl Tenant {
                 ix
             }
         };
-        let user = &mut self.users[ix];
-        if user.object_id.is_none() {
-            user.object_id = object_id.map(lower);
+        // Other identifiers are recorded once; later sightings only look.
+        if self.users[ix].object_id.is_none() {
+            if let Some(id) = object_id.map(|i| lower(i).into_owned()) {
+                self.user_by_key.entry(id.clone()).or_insert(ix);
+                self.users[ix].object_id = Some(id);
+            }
         }
-        if user.mail.is_none() {
-            user.mail = mail.map(lower).filter(|m| !m.is_empty());
+        if self.users[ix].mail.is_none() {
+            if let Some(m) = mail
+                .map(|m| lower(m).into_owned())
+                .filter(|m| !m.is_empty())
+            {
+                self.user_by_key.entry(m.clone()).or_insert(ix);
+                self.users[ix].mail = Some(m);
+            }
         }
-        if user.display_name.is_none() {
-            user.display_name = name.map(str::to_owned);
-        }
-        let extra: Vec<String> = [user.object_id.clone(), user.mail.clone()]
-            .into_iter()
-            .flatten()
-            .collect();
-        for key in extra {
-            self.user_by_key.entry(key).or_insert(ix);
+        if self.users[ix].display_name.is_none() {
+            self.users[ix].display_name = name.map(str::to_owned);
         }
         ix
     }
 
     /// The user with this UPN, e-mail address or object id (any case).
     pub fn user(&self, key: &str) -> Option<UserIx> {
-        self.user_by_key.get(&lower(key)).copied()
+        self.user_by_key.get(lower(key).as_ref()).copied()
     }
 
     /// True when both names denote the same person (equal UPN or mail, any case).
@@ -217,7 +236,9 @@ impl Tenant {
 
     fn index_groups(&mut self, records: Vec<crate::snapshot::groups::GroupRecord>) {
         for (ix, g) in records.iter().enumerate() {
-            self.group_by_id.entry(lower(&g.id)).or_insert(ix);
+            self.group_by_id
+                .entry(lower(&g.id).into_owned())
+                .or_insert(ix);
             let name = g.display_name.clone().unwrap_or_default();
             self.groups_by_name
                 .entry(name.clone())
@@ -251,7 +272,7 @@ impl Tenant {
                     }
                     MemberKind::Group => {
                         let Some(id) = non_empty(&m.id) else { continue };
-                        match self.group_by_id.get(&lower(id)) {
+                        match self.group_by_id.get(lower(id).as_ref()) {
                             Some(&child) => self.groups[ix].group_members.push(child),
                             None => self.groups[ix].unresolved_groups.push(id.to_owned()),
                         }
@@ -263,7 +284,7 @@ impl Tenant {
     }
 
     pub fn group_by_id(&self, id: &str) -> Option<GroupIx> {
-        self.group_by_id.get(&lower(id)).copied()
+        self.group_by_id.get(lower(id).as_ref()).copied()
     }
 
     /// Groups whose display name is exactly `name` (case-sensitive).
@@ -274,7 +295,7 @@ impl Tenant {
     /// Every user in `root`, directly or through nested groups, with the group they are
     /// a direct member of. Cycles in nesting terminate.
     pub fn transitive_users(&self, root: GroupIx) -> HashMap<UserIx, GroupIx> {
-        let mut users = HashMap::new();
+        let mut users = HashMap::default();
         for g in self.nested_groups(root) {
             for &u in &self.groups[g].user_members {
                 users.entry(u).or_insert(g);
@@ -285,7 +306,7 @@ impl Tenant {
 
     /// `root` and every group nested in it, breadth first, each once.
     pub fn nested_groups(&self, root: GroupIx) -> Vec<GroupIx> {
-        let mut seen = HashSet::from([root]);
+        let mut seen: HashSet<GroupIx> = [root].into_iter().collect();
         let mut order = vec![root];
         let mut queue = VecDeque::from([root]);
         while let Some(g) = queue.pop_front() {
@@ -302,8 +323,8 @@ impl Tenant {
     /// The chain of groups from `root` down to the group that directly holds `user`,
     /// or `None` if the user is not in `root` even transitively.
     pub fn membership_path(&self, root: GroupIx, user: UserIx) -> Option<Vec<GroupIx>> {
-        let mut parent: HashMap<GroupIx, GroupIx> = HashMap::new();
-        let mut seen = HashSet::from([root]);
+        let mut parent: HashMap<GroupIx, GroupIx> = HashMap::default();
+        let mut seen: HashSet<GroupIx> = [root].into_iter().collect();
         let mut queue = VecDeque::from([root]);
         while let Some(g) = queue.pop_front() {
             if self.groups[g].user_members.contains(&user) {
@@ -452,57 +473,98 @@ impl Tenant {
         }
     }
 
+    /// Resolves every Lookout device ID to its Intune device once, and groups records
+    /// that share a device ID. The id maps borrow the records and are dropped after.
     fn index_devices(&mut self) {
+        let mut intune_by_id: HashMap<Cow<'_, str>, u32> = HashMap::default();
+        intune_by_id.reserve(self.intune_devices.len() * 2);
         for (ix, d) in self.intune_devices.iter().enumerate() {
-            self.intune_by_device_id.entry(lower(&d.id)).or_insert(ix);
+            intune_by_id.entry(lower(&d.id)).or_insert(ix as u32);
             if let Some(aad) = d.entra_device_id() {
-                self.intune_by_device_id.entry(lower(aad)).or_insert(ix);
+                intune_by_id.entry(lower(aad)).or_insert(ix as u32);
             }
         }
+        let mut first_with_id: HashMap<Cow<'_, str>, usize> = HashMap::default();
+        let mut groups: HashMap<usize, Vec<usize>> = HashMap::default();
+        let mut links = Vec::with_capacity(self.lookout_devices.len());
         for (ix, d) in self.lookout_devices.iter().enumerate() {
-            if let Some(id) = d.device_id() {
-                self.lookout_by_device_id
-                    .entry(lower(id))
-                    .or_default()
-                    .push(ix);
+            let Some(id) = d.device_id() else {
+                links.push(None);
+                continue;
+            };
+            let id = lower(id);
+            links.push(intune_by_id.get(id.as_ref()).copied());
+            match first_with_id.entry(id) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(ix);
+                }
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    groups
+                        .entry(*o.get())
+                        .or_insert_with(|| vec![*o.get()])
+                        .push(ix);
+                }
             }
         }
+        let mut duplicates: Vec<Vec<usize>> = groups.into_values().collect();
+        duplicates.sort_unstable();
+        // Intune device -> its records, as one flat list with offsets.
+        let mut start = vec![0u32; self.intune_devices.len() + 1];
+        for &l in links.iter().flatten() {
+            start[l as usize + 1] += 1;
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let mut fill = start.clone();
+        let mut records = vec![0u32; links.iter().flatten().count()];
+        for (ix, l) in links.iter().enumerate() {
+            if let Some(l) = *l {
+                records[fill[l as usize] as usize] = ix as u32;
+                fill[l as usize] += 1;
+            }
+        }
+        drop(intune_by_id);
+        drop(first_with_id);
+        self.lookout_link = links;
+        self.records_start = start;
+        self.records_of = records;
+        self.duplicate_ids = duplicates;
+    }
+
+    /// The position of a record in its list, when `item` is a reference into it.
+    fn index_in<T>(list: &[T], item: &T) -> Option<usize> {
+        let start = list.as_ptr() as usize;
+        let at = item as *const T as usize;
+        let size = std::mem::size_of::<T>().max(1);
+        (at >= start && at < start + list.len() * size).then(|| (at - start) / size)
     }
 
     /// The Intune device a Lookout record's device ID points to.
     pub fn linked_intune(&self, device: &LookoutDevice) -> Option<&IntuneDevice> {
-        device
-            .device_id()
-            .and_then(|id| self.intune_by_device_id.get(&lower(id)))
-            .map(|&ix| &self.intune_devices[ix])
+        let ix = Self::index_in(&self.lookout_devices, device)?;
+        self.lookout_link[ix].map(|l| &self.intune_devices[l as usize])
     }
 
     /// Lookout records whose device ID points to this Intune device (by Intune id or
-    /// Entra device id), deleted ones included.
+    /// Entra device id), deleted ones included, in file order.
     pub fn lookout_records_for(&self, device: &IntuneDevice) -> Vec<&LookoutDevice> {
-        let mut out: Vec<usize> = Vec::new();
-        for key in [Some(device.id.as_str()), device.entra_device_id()]
-            .into_iter()
-            .flatten()
-        {
-            if let Some(list) = self.lookout_by_device_id.get(&lower(key)) {
-                for &ix in list {
-                    if !out.contains(&ix) {
-                        out.push(ix);
-                    }
-                }
-            }
-        }
-        out.into_iter()
-            .map(|ix| &self.lookout_devices[ix])
+        let Some(ix) = Self::index_in(&self.intune_devices, device) else {
+            return Vec::new();
+        };
+        let (from, to) = (
+            self.records_start[ix] as usize,
+            self.records_start[ix + 1] as usize,
+        );
+        self.records_of[from..to]
+            .iter()
+            .map(|&r| &self.lookout_devices[r as usize])
             .collect()
     }
 
-    /// Lookout records sharing one device ID, in file order (for duplicate detection).
-    pub fn lookout_records_by_device_id(&self) -> impl Iterator<Item = (&str, &[usize])> {
-        self.lookout_by_device_id
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_slice()))
+    /// Groups of Lookout records (indexes, file order) that share one device ID.
+    pub fn duplicate_device_ids(&self) -> &[Vec<usize>] {
+        &self.duplicate_ids
     }
 
     /// A name for a Lookout device: the Intune device name if linked, else its hardware.
@@ -535,7 +597,10 @@ impl Tenant {
         events.sort_by_key(|e| e.at);
         for (ix, e) in events.iter().enumerate() {
             for key in [&e.user_upn, &e.user_id].into_iter().flatten() {
-                self.audit_by_user.entry(lower(key)).or_default().push(ix);
+                self.audit_by_user
+                    .entry(lower(key).into_owned())
+                    .or_default()
+                    .push(ix);
             }
         }
         self.audit = events;
@@ -543,7 +608,7 @@ impl Tenant {
 
     /// Audit events about a user (by UPN, mail or object id), oldest first.
     pub fn audit_for_user(&self, user_key: &str) -> Vec<&AuditEvent> {
-        let mut keys = vec![lower(user_key)];
+        let mut keys = vec![lower(user_key).into_owned()];
         if let Some(u) = self.user(user_key) {
             let u = &self.users[u];
             keys.push(u.upn.clone());
@@ -585,8 +650,9 @@ fn normalize_audit(r: &AuditRecord) -> Option<AuditEvent> {
     Some(AuditEvent {
         at: r.activity_date_time,
         kind,
-        user_upn: user.and_then(|u| non_empty(&u.user_principal_name).map(lower)),
-        user_id: user.and_then(|u| non_empty(&u.id).map(lower)),
+        user_upn: user
+            .and_then(|u| non_empty(&u.user_principal_name).map(|s| lower(s).into_owned())),
+        user_id: user.and_then(|u| non_empty(&u.id).map(|s| lower(s).into_owned())),
         group_id: group
             .and_then(|g| non_empty(&g.id).map(str::to_owned))
             .or_else(|| prop("Group.ObjectID")),
@@ -636,7 +702,7 @@ impl Tenant {
                     .collect(),
             );
         }
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         push(
             "duplicate_guids",
             self.lookout_devices

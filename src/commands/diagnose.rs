@@ -154,6 +154,9 @@ fn diagnose_one(
     if let Some(r) = &redactor {
         r.report(&mut report);
     }
+    // The tenant holds millions of small allocations at fleet scale; freeing them one
+    // by one costs a tenth of the run, and the process ends soon after.
+    std::mem::forget(tenant);
     Ok(report)
 }
 

@@ -24,7 +24,7 @@ impl Rule for DeviceDuplicate {
 
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
         let t = ctx.tenant;
-        for (_, records) in t.lookout_records_by_device_id() {
+        for records in t.duplicate_device_ids() {
             let live: Vec<_> = records
                 .iter()
                 .map(|&ix| &t.lookout_devices[ix])
