@@ -31,6 +31,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Load and cross-check a snapshot without running the rules.
     Validate(ValidateArgs),
+    /// Start a snapshot folder: a lookout.json template and a README on exporting each file.
+    Init(InitArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -111,6 +113,12 @@ pub struct ExplainArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct ValidateArgs {
+    pub dir: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct InitArgs {
+    /// The snapshot folder to start (created if missing; existing files are never overwritten).
     pub dir: PathBuf,
 }
 
@@ -199,6 +207,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Rules(args) => commands::rules::run(&args, &mut out)?,
         Command::Explain(args) => commands::explain::run(&args, &mut out)?,
         Command::Validate(args) => commands::validate::run(&args, &mut out)?,
+        Command::Init(args) => commands::init::run(&args, &mut out)?,
     };
     out.flush()?;
     Ok(code)

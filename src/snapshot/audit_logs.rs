@@ -1,74 +1,111 @@
-//! `audit-logs.json`: Entra directory audit records (Graph `directoryAudits`). Only
-//! group membership changes and group deletions matter here.
+//! `audit-logs.json`: Entra directory audit records (Graph `directoryAudits`), as
+//! Graph JSON (any envelope or pages), Graph PowerShell's PascalCase objects, or the
+//! portal's JSON download (a bare list). Only group membership changes and group
+//! deletions matter here.
 
+use super::json_doc::{self, Kept, Record, Seen, Shape};
+use super::lenient;
 use super::time::{self, Time};
+use super::{FileInfo, LoadError};
 use serde::Deserialize;
+use std::path::Path;
 
-#[derive(Debug, Deserialize)]
-#[serde(expecting = "an object with a \"value\" list of directory audit records (Microsoft Graph)")]
-pub struct AuditLogsFile {
-    pub value: Vec<AuditRecord>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(
     rename_all = "camelCase",
     expecting = "an audit record with \"activityDateTime\" and \"activityDisplayName\""
 )]
 pub struct AuditRecord {
-    #[serde(default, deserialize_with = "time::deserialize_opt")]
+    #[serde(
+        default,
+        alias = "ActivityDateTime",
+        deserialize_with = "time::deserialize_opt"
+    )]
     pub activity_date_time: Option<Time>,
-    #[serde(default)]
+    #[serde(default, alias = "ActivityDisplayName")]
     pub activity_display_name: Option<String>,
-    #[serde(default)]
+    #[serde(
+        default,
+        alias = "InitiatedBy",
+        deserialize_with = "lenient::opt_object"
+    )]
     pub initiated_by: Option<InitiatedBy>,
-    #[serde(default, deserialize_with = "super::lookout_config::null_as_default")]
+    #[serde(default, alias = "TargetResources", deserialize_with = "lenient::list")]
     pub target_resources: Vec<TargetResource>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct InitiatedBy {
-    #[serde(default)]
+    #[serde(default, alias = "User", deserialize_with = "lenient::opt_object")]
     pub user: Option<Identity>,
-    #[serde(default)]
+    #[serde(default, alias = "App", deserialize_with = "lenient::opt_object")]
     pub app: Option<Identity>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Identity {
-    #[serde(default)]
+    #[serde(default, alias = "Id")]
     pub id: Option<String>,
-    #[serde(default)]
+    #[serde(default, alias = "DisplayName")]
     pub display_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, alias = "UserPrincipalName")]
     pub user_principal_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TargetResource {
-    #[serde(default)]
+    #[serde(default, alias = "Id")]
     pub id: Option<String>,
-    #[serde(default)]
+    #[serde(default, alias = "DisplayName")]
     pub display_name: Option<String>,
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type", alias = "Type", default)]
     pub kind: Option<String>,
-    #[serde(default)]
+    #[serde(default, alias = "UserPrincipalName")]
     pub user_principal_name: Option<String>,
-    #[serde(default, deserialize_with = "super::lookout_config::null_as_default")]
+    #[serde(
+        default,
+        alias = "ModifiedProperties",
+        deserialize_with = "lenient::list"
+    )]
     pub modified_properties: Vec<ModifiedProperty>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ModifiedProperty {
-    #[serde(default)]
+    #[serde(default, alias = "DisplayName")]
     pub display_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, alias = "OldValue")]
     pub old_value: Option<String>,
-    #[serde(default)]
+    #[serde(default, alias = "NewValue")]
     pub new_value: Option<String>,
+}
+
+impl Record for AuditRecord {
+    type Raw = AuditRecord;
+
+    fn from_raw(raw: AuditRecord, _: &mut Seen) -> Result<Kept<Self>, String> {
+        Ok(Kept::Record(raw))
+    }
+}
+
+const SHAPE: Shape = Shape {
+    list_keys: &["value"],
+    expecting: "an object with a \"value\" list of directory audit records (Microsoft Graph), a list of such pages, or a list of records",
+    empty: "{\"value\": []}",
+};
+
+/// Reads one file of audit records (one page or several).
+pub fn from_json(
+    path: &Path,
+    bytes: &[u8],
+    info: &mut FileInfo,
+) -> Result<(Vec<AuditRecord>, Vec<json_doc::Page>), LoadError> {
+    let doc = json_doc::parse::<AuditRecord>(path, bytes, &SHAPE)?;
+    info.take_json(&doc);
+    Ok((doc.records, doc.pages))
 }
 
 impl InitiatedBy {

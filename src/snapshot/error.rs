@@ -37,6 +37,13 @@ pub enum LoadError {
         message: String,
     },
 
+    #[error("{}: header row (line {line}): {message}", path.display())]
+    CsvHeader {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+
     #[error("{}: record {record} (line {line}): {message}", path.display())]
     CsvRecord {
         path: PathBuf,

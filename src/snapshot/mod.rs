@@ -1,11 +1,19 @@
 //! Loading a snapshot folder: one module per source file, each turning the export into
 //! typed records. Nothing here judges the tenant; that is the rules' job.
+//!
+//! Each input may come in several forms (Graph JSON, its pages, Graph PowerShell
+//! output, admin-center and portal CSV downloads, ...); every form loads into the same
+//! records, and [`FileInfo`] says which form was recognised and what was left out.
 
 pub mod audit_logs;
 pub mod csv_table;
+pub mod discover;
 mod error;
+pub mod form;
 pub mod groups;
 pub mod intune_devices;
+pub mod json_doc;
+pub mod lenient;
 pub mod lookout_config;
 pub mod lookout_devices;
 pub mod manifest;
@@ -15,7 +23,12 @@ pub mod time;
 pub mod values;
 
 pub use error::LoadError;
+pub use form::{Form, Quirk, SkipReason, Skipped};
 
+use csv_table::CsvTable;
+use discover::{Folder, Sources};
+use form::Skips;
+use json_doc::JsonDoc;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -56,7 +69,7 @@ impl Input {
         }
     }
 
-    /// The name users see: `groups.json`, or `lookout-devices.json (or .csv)`.
+    /// The name users see: `audit-logs.json`, or `lookout-devices.json (or .csv)`.
     pub fn file_name(self) -> String {
         if self.accepts_csv() {
             format!("{}.json (or .csv)", self.stem())
@@ -65,8 +78,11 @@ impl Input {
         }
     }
 
-    fn accepts_csv(self) -> bool {
-        matches!(self, Input::LookoutDevices | Input::IntuneDevices)
+    pub(crate) fn accepts_csv(self) -> bool {
+        matches!(
+            self,
+            Input::LookoutDevices | Input::IntuneDevices | Input::Groups
+        )
     }
 }
 
@@ -85,15 +101,87 @@ impl Format {
     }
 }
 
-/// What was read from one file, for `validate` and the report's notes.
+/// What was read from one file (or from the `group-members/` folder), for `validate`
+/// and the report's notes.
 #[derive(Debug, Clone)]
 pub struct FileInfo {
     pub input: Input,
     pub name: String,
     pub format: Format,
+    /// Records kept.
     pub records: usize,
-    /// Things worth knowing that did not stop the load (unknown values, unknown keys).
+    /// The export the file was recognised as.
+    pub form: Form,
+    /// Encoding and layout quirks coped with (BOM, UTF-16, `#TYPE` line, `;`).
+    pub quirks: Vec<Quirk>,
+    /// Records left out, per reason (also summarised in `notes`).
+    pub skipped: Vec<Skipped>,
+    /// Columns (CSV) or fields (JSON, seen on the first record of each list) that no
+    /// check reads.
+    pub ignored: Vec<String>,
+    /// Things worth knowing that did not stop the load (unknown values, unknown keys,
+    /// skipped records, missing pages).
     pub notes: Vec<String>,
+}
+
+impl FileInfo {
+    pub fn new(input: Input, name: &str, format: Format) -> FileInfo {
+        FileInfo {
+            input,
+            name: name.to_owned(),
+            format,
+            records: 0,
+            form: match format {
+                Format::Json => Form::Json,
+                Format::Csv => Form::GraphCsv,
+            },
+            quirks: Vec::new(),
+            skipped: Vec::new(),
+            ignored: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Records skipped, all reasons together.
+    pub fn skipped_total(&self) -> usize {
+        self.skipped.iter().map(|s| s.count).sum()
+    }
+
+    pub(crate) fn take_json<T>(&mut self, doc: &JsonDoc<T>) {
+        self.form = doc.form();
+        self.ignored.extend(doc.ignored.iter().cloned());
+        self.add_skips(&doc.skips);
+    }
+
+    pub(crate) fn take_csv(&mut self, table: &CsvTable, skips: Skips) {
+        self.quirks.extend_from_slice(table.quirks());
+        self.ignored.extend(table.ignored_columns());
+        self.add_skips(&skips);
+    }
+
+    fn add_skips(&mut self, skips: &Skips) {
+        self.notes.extend(skips.notes());
+        for s in &skips.0 {
+            match self.skipped.iter_mut().find(|k| k.reason == s.reason) {
+                Some(k) => k.count += s.count,
+                None => self.skipped.push(s.clone()),
+            }
+        }
+    }
+}
+
+/// A CSV written by PowerShell's `Export-Csv`: a `#TYPE` line, or Graph PowerShell's
+/// PascalCase property names as headers (`Id`, `DeviceName`).
+pub(crate) fn is_powershell_csv(table: &CsvTable) -> bool {
+    table.quirks().contains(&Quirk::TypeLine)
+        || table
+            .raw_headers()
+            .iter()
+            .filter(|h| !h.is_empty())
+            .all(|h| {
+                h.starts_with(|c: char| c.is_ascii_uppercase())
+                    && h.chars().all(|c| c.is_ascii_alphanumeric())
+            })
 }
 
 /// Everything read from a snapshot folder, as typed records.
@@ -131,18 +219,14 @@ pub fn load(dir: &Path) -> Result<Snapshot, LoadError> {
         }
         Ok(_) => {}
     }
-    let mut snap = Snapshot {
-        dir: dir.to_owned(),
-        ..Snapshot::default()
-    };
-    let found: BTreeMap<Input, (PathBuf, Format)> = Input::ALL
-        .iter()
-        .filter_map(|&input| {
-            locate(dir, input)
-                .transpose()
-                .map(|r| r.map(|f| (input, f)))
-        })
-        .collect::<Result<_, _>>()?;
+    let folder = Folder::read(dir)?;
+    let mut found: BTreeMap<Input, Sources> = BTreeMap::new();
+    for input in Input::ALL {
+        if let Some(sources) = folder.sources(input)? {
+            found.insert(input, sources);
+        }
+    }
+    let member_files = folder.group_member_files()?;
 
     if !found.contains_key(&Input::Lookout) {
         return Err(LoadError::Missing {
@@ -155,61 +239,80 @@ pub fn load(dir: &Path) -> Result<Snapshot, LoadError> {
         return Err(LoadError::Missing {
             dir: dir.to_owned(),
             file: "lookout-devices.json or intune-devices.json",
-            why: "at least one device list is needed to diagnose devices",
+            why: "at least one device list is needed to diagnose devices (an Intune admin center export DevicesWithInventory_*.csv counts)",
         });
     }
 
-    for (&input, (path, format)) in &found {
-        let bytes = text::read_utf8(path)?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let mut info = FileInfo {
-            input,
-            name,
-            format: *format,
-            records: 0,
-            notes: Vec::new(),
-        };
+    let mut snap = Snapshot {
+        dir: dir.to_owned(),
+        ..Snapshot::default()
+    };
+    for input in Input::ALL {
+        let sources = found.get(&input);
         match input {
+            Input::Groups => load_groups(&mut snap, sources, &member_files)?,
+            _ => {
+                if let Some(sources) = sources {
+                    load_input(&mut snap, input, sources)?;
+                }
+            }
+        }
+    }
+    Ok(snap)
+}
+
+/// One file's bytes as UTF-8, and a [`FileInfo`] that already knows its encoding.
+fn open(input: Input, path: &Path, format: Format) -> Result<(Vec<u8>, FileInfo), LoadError> {
+    let (bytes, encoding) = text::read_text(path)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut info = FileInfo::new(input, &name, format);
+    info.quirks.extend(Quirk::of_encoding(encoding));
+    // Windows PowerShell 5.1 writes dates as /Date(ms)/; worth saying, it surprises.
+    // The first records show it; scanning a whole large device list would not pay.
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    if format == Format::Json && head.windows(6).any(|w| w == b"/Date(") {
+        info.quirks.push(Quirk::MsDates);
+    }
+    Ok((bytes, info))
+}
+
+/// Reads every file of one input (pages are merged in name order).
+fn load_input(snap: &mut Snapshot, input: Input, sources: &Sources) -> Result<(), LoadError> {
+    let mut pages = Vec::new();
+    let first_info = snap.files.len();
+    for path in &sources.files {
+        let (bytes, mut info) = open(input, path, sources.format)?;
+        let records = match input {
             Input::Manifest => {
                 snap.manifest = Some(parse_json(path, &bytes)?);
-                info.records = 1;
+                1
             }
             Input::Lookout => {
                 snap.lookout = parse_lookout_config(path, &bytes, &mut info.notes)?;
-                info.records = 1;
-            }
-            Input::Groups => {
-                let file: groups::GroupsFile = parse_json(path, &bytes)?;
-                info.records = file.value.len();
-                snap.groups = Some(file.value);
+                1
             }
             Input::LookoutDevices => {
-                let devices = match format {
-                    Format::Csv => lookout_devices::from_csv(path, &bytes)?,
+                let devices = match sources.format {
+                    Format::Csv => lookout_devices::from_csv(path, &bytes, &mut info)?,
                     Format::Json => {
-                        let file: lookout_devices::LookoutDevicesFile = parse_json(path, &bytes)?;
-                        if let Some(count) = file.count.filter(|&c| c != file.devices.len() as u64)
-                        {
-                            info.notes.push(format!(
-                                "\"count\" says {count} but the file lists {} devices; was the export paged and only one page saved?",
-                                file.devices.len()
-                            ));
-                        }
-                        file.devices
+                        let (devices, p) = lookout_devices::from_json(path, &bytes, &mut info)?;
+                        pages.extend(p);
+                        devices
                     }
                 };
                 note_unknown_lookout_values(&devices, &mut info.notes);
-                info.records = devices.len();
-                snap.lookout_devices = Some(devices);
+                extend(&mut snap.lookout_devices, devices)
             }
             Input::IntuneDevices => {
-                let devices = match format {
-                    Format::Csv => intune_devices::from_csv(path, &bytes)?,
+                let devices = match sources.format {
+                    Format::Csv => intune_devices::from_csv(path, &bytes, &mut info)?,
                     Format::Json => {
-                        parse_json::<intune_devices::IntuneDevicesFile>(path, &bytes)?.value
+                        let (devices, p) = intune_devices::from_json(path, &bytes, &mut info)?;
+                        pages.extend(p);
+                        devices
                     }
                 };
                 note_unknown(
@@ -221,52 +324,83 @@ pub fn load(dir: &Path) -> Result<Snapshot, LoadError> {
                         .map(|v| v.as_str()),
                     &mut info.notes,
                 );
-                info.records = devices.len();
-                snap.intune_devices = Some(devices);
+                extend(&mut snap.intune_devices, devices)
             }
             Input::AuditLogs => {
-                let file: audit_logs::AuditLogsFile = parse_json(path, &bytes)?;
-                info.records = file.value.len();
-                snap.audit_logs = Some(file.value);
+                let (records, p) = audit_logs::from_json(path, &bytes, &mut info)?;
+                pages.extend(p);
+                extend(&mut snap.audit_logs, records)
             }
             Input::MtdConnector => {
-                let file: mtd_connector::MtdConnectorFile = parse_json(path, &bytes)?;
-                let connectors = file.into_connectors();
-                info.records = connectors.len();
-                snap.mtd_connectors = Some(connectors);
+                let (connectors, p) = mtd_connector::from_json(path, &bytes, &mut info)?;
+                pages.extend(p);
+                extend(&mut snap.mtd_connectors, connectors)
             }
-        }
+            Input::Groups => unreachable!("groups are loaded by load_groups"),
+        };
+        info.records = records;
         snap.files.push(info);
     }
-    Ok(snap)
+    add_completeness_notes(snap, first_info, &pages);
+    Ok(())
 }
 
-/// Finds `stem.json` (or `stem.csv` where accepted). Both present is an error: we
-/// would not know which export is current.
-fn locate(dir: &Path, input: Input) -> Result<Option<(PathBuf, Format)>, LoadError> {
-    let json = dir.join(format!("{}.json", input.stem()));
-    let csv = dir.join(format!("{}.csv", input.stem()));
-    let json_exists = json.exists();
-    let csv_exists = input.accepts_csv() && csv.exists();
-    let pick = match (json_exists, csv_exists) {
-        (true, true) => {
-            return Err(LoadError::Ambiguous {
-                dir: dir.to_owned(),
-                a: format!("{}.json", input.stem()),
-                b: format!("{}.csv", input.stem()),
-            })
-        }
-        (true, false) => (json, Format::Json),
-        (false, true) => (csv, Format::Csv),
-        (false, false) => return Ok(None),
-    };
-    if pick.0.is_dir() {
-        return Err(LoadError::Invalid {
-            path: pick.0,
-            message: "is a folder, but a file was expected".into(),
-        });
+/// Appends a file's records to an input's list; returns how many it held.
+fn extend<T>(list: &mut Option<Vec<T>>, records: Vec<T>) -> usize {
+    let n = records.len();
+    match list {
+        Some(all) => all.extend(records),
+        None => *list = Some(records),
     }
-    Ok(Some(pick))
+    n
+}
+
+/// Whether every page of an input was saved, checked over all its files; noted on
+/// the input's last file, where a missing page would have followed.
+fn add_completeness_notes(snap: &mut Snapshot, first_info: usize, pages: &[json_doc::Page]) {
+    let infos = &mut snap.files[first_info..];
+    let total = infos.iter().map(|f| f.records + f.skipped_total()).sum();
+    if let Some(last) = infos.last_mut() {
+        last.notes
+            .extend(json_doc::completeness_notes(pages, total));
+    }
+}
+
+/// Groups from `groups.json` / `groups.csv` and from `group-members/`, in that order.
+fn load_groups(
+    snap: &mut Snapshot,
+    sources: Option<&Sources>,
+    member_files: &[PathBuf],
+) -> Result<(), LoadError> {
+    if sources.is_none() && member_files.is_empty() {
+        return Ok(());
+    }
+    let mut all = Vec::new();
+    if let Some(sources) = sources {
+        let mut pages = Vec::new();
+        let first_info = snap.files.len();
+        for path in &sources.files {
+            let (bytes, mut info) = open(Input::Groups, path, sources.format)?;
+            let groups = match sources.format {
+                Format::Csv => groups::from_csv(path, &bytes, &mut info)?,
+                Format::Json => {
+                    let (groups, p) = groups::from_json(path, &bytes, &mut info)?;
+                    pages.extend(p);
+                    info.records = groups.len();
+                    groups
+                }
+            };
+            all.extend(groups);
+            snap.files.push(info);
+        }
+        add_completeness_notes(snap, first_info, &pages);
+    }
+    if !member_files.is_empty() {
+        let info = groups::add_member_files(&mut all, member_files)?;
+        snap.files.push(info);
+    }
+    snap.groups = Some(all);
+    Ok(())
 }
 
 /// Parses a JSON document; errors carry the file, line, column and what was expected.
@@ -280,7 +414,8 @@ pub fn parse_json<T: DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<T, L
     serde_json::from_slice(bytes).map_err(|e| LoadError::json(path.to_owned(), &e))
 }
 
-/// lookout.json is written by hand, so a misspelt key is reported rather than ignored.
+/// lookout.json is written by hand, so a misspelt key is reported rather than ignored;
+/// keys starting with `_` are comments and stay silent.
 fn parse_lookout_config(
     path: &Path,
     bytes: &[u8],
@@ -295,9 +430,14 @@ fn parse_lookout_config(
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let mut unknown = Vec::new();
-    let config = serde_ignored::deserialize(&mut de, |p| unknown.push(p.to_string()))
-        .and_then(|c| de.end().map(|_| c))
-        .map_err(|e| LoadError::json(path.to_owned(), &e))?;
+    // Keys starting with "_" are comments (`init` writes "_comment" keys).
+    let config = serde_ignored::deserialize(&mut de, |p| {
+        if !matches!(&p, serde_ignored::Path::Map { key, .. } if key.starts_with('_')) {
+            unknown.push(p.to_string());
+        }
+    })
+    .and_then(|c| de.end().map(|_| c))
+    .map_err(|e| LoadError::json(path.to_owned(), &e))?;
     for key in unknown {
         notes.push(format!("unknown setting \"{key}\" was ignored (misspelt?)"));
     }

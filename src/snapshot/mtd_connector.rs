@@ -1,8 +1,13 @@
 //! `intune-mtd-connector.json`: Intune's Mobile Threat Defense connector for Lookout
-//! (Graph `mobileThreatDefenseConnector`), as a single object or a `value` list.
+//! (Graph `mobileThreatDefenseConnector`), as a single object (a Graph entity, or
+//! Graph PowerShell's PascalCase object) or a `value` list of them.
 
+use super::json_doc::{self, Kept, Record, Seen, Shape};
+use super::lenient;
 use super::time::{self, Time};
+use super::{FileInfo, LoadError};
 use serde::Deserialize;
+use std::path::Path;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(
@@ -10,34 +15,52 @@ use serde::Deserialize;
     expecting = "a mobileThreatDefenseConnector object, or an object with a \"value\" list of them"
 )]
 pub struct MtdConnector {
-    #[serde(default)]
+    #[serde(default, alias = "Id")]
     pub id: Option<String>,
-    #[serde(default)]
+    #[serde(
+        default,
+        alias = "PartnerState",
+        deserialize_with = "lenient::opt_text"
+    )]
     pub partner_state: Option<String>,
-    #[serde(default, deserialize_with = "time::deserialize_opt")]
+    #[serde(
+        default,
+        alias = "LastHeartbeatDateTime",
+        deserialize_with = "time::deserialize_opt"
+    )]
     pub last_heartbeat_date_time: Option<Time>,
-    #[serde(default)]
+    #[serde(
+        default,
+        alias = "AndroidEnabled",
+        deserialize_with = "lenient::opt_bool"
+    )]
     pub android_enabled: Option<bool>,
-    #[serde(default)]
+    #[serde(default, alias = "IosEnabled", deserialize_with = "lenient::opt_bool")]
     pub ios_enabled: Option<bool>,
-    #[serde(default)]
+    #[serde(default, alias = "PartnerUnresponsivenessThresholdInDays")]
     pub partner_unresponsiveness_threshold_in_days: Option<i64>,
 }
 
-/// Both accepted shapes in one pass, so errors keep their line and column.
-#[derive(Debug, Deserialize)]
-#[serde(
-    expecting = "a mobileThreatDefenseConnector object, or an object with a \"value\" list of them"
-)]
-pub struct MtdConnectorFile {
-    #[serde(default)]
-    value: Option<Vec<MtdConnector>>,
-    #[serde(flatten)]
-    single: MtdConnector,
+impl Record for MtdConnector {
+    type Raw = MtdConnector;
+
+    fn from_raw(raw: MtdConnector, _: &mut Seen) -> Result<Kept<Self>, String> {
+        Ok(Kept::Record(raw))
+    }
 }
 
-impl MtdConnectorFile {
-    pub fn into_connectors(self) -> Vec<MtdConnector> {
-        self.value.unwrap_or_else(|| vec![self.single])
-    }
+const SHAPE: Shape = Shape {
+    list_keys: &["value"],
+    expecting: "a mobileThreatDefenseConnector object, or an object with a \"value\" list of them",
+    empty: "{\"value\": []}",
+};
+
+pub fn from_json(
+    path: &Path,
+    bytes: &[u8],
+    info: &mut FileInfo,
+) -> Result<(Vec<MtdConnector>, Vec<json_doc::Page>), LoadError> {
+    let doc = json_doc::parse::<MtdConnector>(path, bytes, &SHAPE)?;
+    info.take_json(&doc);
+    Ok((doc.records, doc.pages))
 }

@@ -1,6 +1,7 @@
 //! Timestamps as the exports write them. Graph uses RFC 3339 with 0-7 fractional
 //! digits; `0001-01-01T00:00:00Z` and `""` mean "never". Admin-center CSV exports and
-//! PowerShell add a few local forms, read as UTC.
+//! PowerShell add a few local forms, read as UTC, and Windows PowerShell 5.1's
+//! `ConvertTo-Json` writes `/Date(milliseconds)/`.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Deserializer};
@@ -16,7 +17,8 @@ pub fn parse(raw: &str) -> Result<Option<Time>, String> {
     let parsed = DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .ok()
-        .or_else(|| parse_naive(s).map(|n| Utc.from_utc_datetime(&n)));
+        .or_else(|| parse_naive(s).map(|n| Utc.from_utc_datetime(&n)))
+        .or_else(|| parse_ms_date(s));
     match parsed {
         // Graph's "never": the zero date (any time of that day).
         Some(t) if t.format("%Y").to_string() == "0001" => Ok(None),
@@ -28,22 +30,40 @@ pub fn parse(raw: &str) -> Result<Option<Time>, String> {
 }
 
 fn parse_naive(s: &str) -> Option<NaiveDateTime> {
-    const FORMATS: [&str; 6] = [
+    const FORMATS: [&str; 8] = [
         "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%d %H:%M:%S%.f",
         "%Y-%m-%d %H:%M",
         "%m/%d/%Y %I:%M:%S %p",
         "%m/%d/%Y %I:%M %p",
-        "%m/%d/%Y %H:%M:%S",
+        "%m/%d/%Y %H:%M:%S%.f",
+        "%m/%d/%Y %H:%M",
+        // RFC 3339 with a space instead of "T" and a zone (Get-Date -Format "u" and friends).
+        "%Y-%m-%d %H:%M:%S%.fZ",
     ];
+    const DATES: [&str; 2] = ["%Y-%m-%d", "%m/%d/%Y"];
     FORMATS
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
         .or_else(|| {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .ok()
+            DATES
+                .iter()
+                .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
         })
+}
+
+/// `/Date(1763622000000)/` or `/Date(1763622000000+0100)/`: milliseconds since 1970 in
+/// UTC (the offset only says which zone the writer was in).
+fn parse_ms_date(s: &str) -> Option<Time> {
+    let inner = s.strip_prefix("/Date(")?.strip_suffix(")/")?;
+    let digits_end = inner
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| *c == '+' || *c == '-')
+        .map_or(inner.len(), |(i, _)| i);
+    let ms: i64 = inner[..digits_end].parse().ok()?;
+    DateTime::from_timestamp_millis(ms)
 }
 
 /// Formats a time the way every report prints it: RFC 3339, UTC, whole seconds.
@@ -103,8 +123,41 @@ mod tests {
     }
 
     #[test]
+    fn powershell_forms() {
+        assert_eq!(
+            p("/Date(1763622000000)/").as_deref(),
+            Some("2025-11-20T07:00:00Z")
+        );
+        assert_eq!(
+            p("/Date(1763622000000+0100)/").as_deref(),
+            Some("2025-11-20T07:00:00Z")
+        );
+        // DateTime.MinValue, Windows PowerShell's way of writing "never".
+        assert_eq!(p("/Date(-62135596800000)/"), None);
+        assert_eq!(p("0001-01-01 00:00:00.0000000"), None);
+        assert_eq!(
+            p("11/20/2026 07:00").as_deref(),
+            Some("2026-11-20T07:00:00Z")
+        );
+        assert_eq!(p("11/20/2026").as_deref(), Some("2026-11-20T00:00:00Z"));
+        assert_eq!(
+            p("2026-11-20 07:00:00Z").as_deref(),
+            Some("2026-11-20T07:00:00Z")
+        );
+        assert_eq!(
+            p("2026-11-20T07:00:00.1Z").as_deref(),
+            Some("2026-11-20T07:00:00Z")
+        );
+        assert_eq!(
+            p("2026-11-20T07:00:00Z").as_deref(),
+            p("2026-11-20T07:00:00.0000000Z").as_deref()
+        );
+    }
+
+    #[test]
     fn impossible_dates_are_errors() {
         assert!(parse("2026-13-40T00:00:00Z").is_err());
         assert!(parse("yesterday").is_err());
+        assert!(parse("/Date(soon)/").is_err());
     }
 }

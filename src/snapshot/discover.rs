@@ -1,0 +1,280 @@
+//! Which files of a snapshot folder hold which input. The SPEC names
+//! (`intune-devices.json`, ...) work as always; besides them:
+//!
+//! - every file whose name starts with the SPEC stem is a page of that export
+//!   (`intune-devices-001.json`, `groups_page2.json`), merged in natural name order;
+//! - the Intune admin center's `DevicesWithInventory_<id>.csv` is the Intune device list;
+//! - `group-members/<group display name>.csv` holds one Entra "Download members" file
+//!   per group.
+//!
+//! JSON pages come in several files; a CSV export is always one file, so two of them
+//! (or JSON next to CSV) are refused: we would not know which one is current.
+
+use super::{Format, Input, LoadError};
+use std::cmp::Ordering;
+use std::path::{Path, PathBuf};
+
+/// The folder that holds Entra "Download members" files, one per group.
+pub const GROUP_MEMBERS_DIR: &str = "group-members";
+
+/// The files found for one input.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    pub format: Format,
+    pub files: Vec<PathBuf>,
+}
+
+/// A folder's file names, read once.
+pub struct Folder {
+    dir: PathBuf,
+    names: Vec<String>,
+}
+
+impl Folder {
+    pub fn read(dir: &Path) -> Result<Folder, LoadError> {
+        let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            // Hidden files and Office lock files (`~$name.csv`) are never exports.
+            .filter(|n| !n.starts_with('.') && !n.starts_with("~$"))
+            .collect();
+        names.sort_by(|a, b| natural_cmp(a, b));
+        Ok(Folder {
+            dir: dir.to_owned(),
+            names,
+        })
+    }
+
+    /// The files of `input`, or `None` when the snapshot does not have it.
+    pub fn sources(&self, input: Input) -> Result<Option<Sources>, LoadError> {
+        if let Some(exact) = self.exact(input)? {
+            return Ok(Some(exact));
+        }
+        if matches!(input, Input::Manifest | Input::Lookout) {
+            return Ok(None);
+        }
+        let json = self.matching(input, "json");
+        let csv = if input.accepts_csv() {
+            self.matching(input, "csv")
+        } else {
+            Vec::new()
+        };
+        match (json.is_empty(), csv.len()) {
+            (true, 0) => Ok(None),
+            (false, 0) => Ok(Some(Sources {
+                format: Format::Json,
+                files: json.iter().map(|n| self.dir.join(n)).collect(),
+            })),
+            (true, 1) => Ok(Some(Sources {
+                format: Format::Csv,
+                files: vec![self.dir.join(csv[0])],
+            })),
+            (true, _) => Err(self.ambiguous(csv[0], csv[1])),
+            (false, _) => Err(self.ambiguous(json[0], csv[0])),
+        }
+    }
+
+    /// `stem.json` / `stem.csv` exactly, as SPEC names them.
+    fn exact(&self, input: Input) -> Result<Option<Sources>, LoadError> {
+        let json = self.dir.join(format!("{}.json", input.stem()));
+        let csv = self.dir.join(format!("{}.csv", input.stem()));
+        let json_exists = json.exists();
+        let csv_exists = input.accepts_csv() && csv.exists();
+        let (path, format) = match (json_exists, csv_exists) {
+            (true, true) => {
+                return Err(self.ambiguous(
+                    &format!("{}.json", input.stem()),
+                    &format!("{}.csv", input.stem()),
+                ))
+            }
+            (true, false) => (json, Format::Json),
+            (false, true) => (csv, Format::Csv),
+            (false, false) => return Ok(None),
+        };
+        if path.is_dir() {
+            return Err(LoadError::Invalid {
+                path,
+                message: "is a folder, but a file was expected".into(),
+            });
+        }
+        // Other pages next to the SPEC name join it (`groups.json`, `groups-2.json`).
+        let ext = format.as_str();
+        let files = self
+            .matching(input, ext)
+            .iter()
+            .map(|n| self.dir.join(n))
+            .collect::<Vec<_>>();
+        if format == Format::Csv && files.len() > 1 {
+            return Err(self.ambiguous(&files_name(&files[0]), &files_name(&files[1])));
+        }
+        let other = if format == Format::Json {
+            "csv"
+        } else {
+            "json"
+        };
+        if let Some(clash) = self
+            .matching(input, other)
+            .first()
+            .filter(|_| input.accepts_csv())
+        {
+            return Err(self.ambiguous(&files_name(&path), clash));
+        }
+        Ok(Some(Sources {
+            format,
+            files: if files.is_empty() { vec![path] } else { files },
+        }))
+    }
+
+    /// File names of `input` with extension `ext`, in natural order.
+    fn matching(&self, input: Input, ext: &str) -> Vec<&String> {
+        self.names
+            .iter()
+            .filter(|n| belongs_to(n, input, ext))
+            .collect()
+    }
+
+    fn ambiguous(&self, a: &str, b: &str) -> LoadError {
+        LoadError::Ambiguous {
+            dir: self.dir.clone(),
+            a: a.to_owned(),
+            b: b.to_owned(),
+        }
+    }
+
+    /// `group-members/*.csv`, in natural order (empty when the folder is absent).
+    pub fn group_member_files(&self) -> Result<Vec<PathBuf>, LoadError> {
+        let sub = self.dir.join(GROUP_MEMBERS_DIR);
+        if !sub.is_dir() {
+            return Ok(Vec::new());
+        }
+        let folder = Folder::read(&sub)?;
+        Ok(folder
+            .names
+            .iter()
+            .filter(|n| has_ext(n, "csv"))
+            .map(|n| sub.join(n))
+            .collect())
+    }
+}
+
+fn files_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn has_ext(name: &str, ext: &str) -> bool {
+    name.len() > ext.len() + 1
+        && name[name.len() - ext.len() - 1..].eq_ignore_ascii_case(&format!(".{ext}"))
+}
+
+/// Whether a file name is one of `input`'s files: the SPEC stem as a prefix (any
+/// letter case), or the admin center's Intune export name.
+fn belongs_to(name: &str, input: Input, ext: &str) -> bool {
+    if !has_ext(name, ext) {
+        return false;
+    }
+    let lower = name.to_ascii_lowercase();
+    let stem = input.stem();
+    // `lookout` is a prefix of `lookout-devices`; lookout.json is only ever exact.
+    let by_stem = !matches!(input, Input::Manifest | Input::Lookout) && lower.starts_with(stem);
+    let admin_center = input == Input::IntuneDevices
+        && ext == "csv"
+        && (lower.starts_with("deviceswithinventory") || lower.starts_with("devicewithinventory"));
+    by_stem || admin_center
+}
+
+/// Orders `page-2` before `page-10`: digit runs compare by value, letters ignore
+/// case (byte order breaks ties, so the order is total).
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    natural_cmp_folded(a.as_bytes(), b.as_bytes()).then_with(|| a.cmp(b))
+}
+
+fn natural_cmp_folded(mut a: &[u8], mut b: &[u8]) -> Ordering {
+    loop {
+        match (a.first(), b.first()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let (na, ra) = split_digits(a);
+                let (nb, rb) = split_digits(b);
+                let by_value = na
+                    .trim_start_matches('0')
+                    .len()
+                    .cmp(&nb.trim_start_matches('0').len())
+                    .then_with(|| na.trim_start_matches('0').cmp(nb.trim_start_matches('0')))
+                    .then_with(|| na.len().cmp(&nb.len()));
+                if by_value != Ordering::Equal {
+                    return by_value;
+                }
+                (a, b) = (ra, rb);
+            }
+            (Some(x), Some(y)) => {
+                let by_char = x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase());
+                if by_char != Ordering::Equal {
+                    return by_char;
+                }
+                (a, b) = (&a[1..], &b[1..]);
+            }
+        }
+    }
+}
+
+fn split_digits(s: &[u8]) -> (&str, &[u8]) {
+    let end = s
+        .iter()
+        .position(|c| !c.is_ascii_digit())
+        .unwrap_or(s.len());
+    // Only ASCII digits, so always valid UTF-8.
+    (
+        std::str::from_utf8(&s[..end]).unwrap_or_default(),
+        &s[end..],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order() {
+        let mut v = vec!["p-10.json", "p-2.json", "p-1.json", "P-3.json", "p.json"];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            v,
+            ["p-1.json", "p-2.json", "P-3.json", "p-10.json", "p.json"]
+        );
+    }
+
+    #[test]
+    fn names_of_each_input() {
+        assert!(belongs_to(
+            "intune-devices-002.json",
+            Input::IntuneDevices,
+            "json"
+        ));
+        assert!(belongs_to(
+            "DevicesWithInventory_3f1c.csv",
+            Input::IntuneDevices,
+            "csv"
+        ));
+        assert!(!belongs_to(
+            "DevicesWithInventory_3f1c.json",
+            Input::IntuneDevices,
+            "json"
+        ));
+        assert!(belongs_to("Groups_page1.JSON", Input::Groups, "json"));
+        assert!(!belongs_to("lookout-devices.json", Input::Lookout, "json"));
+        assert!(!belongs_to(
+            "intune-mtd-connector.json",
+            Input::IntuneDevices,
+            "json"
+        ));
+    }
+}

@@ -1,0 +1,265 @@
+//! What the loader found out about a file besides its records: which export it
+//! recognised, the encoding quirks it coped with, and the records it had to skip.
+//! `validate` prints these; the words live in `locales/` under `validate.*`.
+
+use super::LoadError;
+use crate::messages::{self, Messages};
+use std::path::Path;
+
+/// The export a file was recognised as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// One JSON object in the shape SPEC shows (lookout.json, snapshot.json, ...).
+    Json,
+    /// Microsoft Graph pages (`{"@odata.context", "value": [...]}`), `pages` of them.
+    GraphJson { pages: usize },
+    /// Graph PowerShell objects serialised by `ConvertTo-Json` (PascalCase keys).
+    GraphPowerShellJson,
+    /// A bare JSON list of records with no envelope (a portal "Download JSON").
+    JsonList,
+    /// Lookout Mobile Risk API v2 (`{"count", "devices": [...]}`), `pages` of them.
+    LookoutApiJson { pages: usize },
+    /// Lookout records with the older camelCase names (`activationStatus`, ...).
+    LookoutLegacyJson,
+    /// Lookout Mobile Risk API device events (`target` + `details` blocks).
+    LookoutEventsJson { pages: usize },
+    /// CSV whose headers are the API's property names (`id`, `deviceName`, ...).
+    GraphCsv,
+    /// Intune admin center "Devices > All devices > Export" (`DevicesWithInventory_*.csv`).
+    AdminCenterCsv,
+    /// PowerShell `Export-Csv` (a `#TYPE` line or PascalCase headers).
+    PowerShellCsv,
+    /// Lookout device list as CSV with the API names flattened (`details.external_id`).
+    LookoutCsv,
+    /// CSV with headers written out for people (`Activation Status`, `Device ID`).
+    SpelledOutCsv,
+    /// Groups as one row per membership (group id, group name, member id, ...).
+    MembershipCsv,
+    /// Entra "Download groups": one row per group, no members.
+    GroupListCsv,
+    /// Entra "Download members", one file per group under `group-members/`.
+    EntraMembersCsv { files: usize },
+}
+
+impl Form {
+    /// The message key under `validate.form.` and the number it carries, if any.
+    fn key(self) -> (&'static str, usize) {
+        match self {
+            Form::Json => ("json", 0),
+            Form::GraphJson { pages } if pages > 1 => ("graph_json_pages", pages),
+            Form::GraphJson { .. } => ("graph_json", 0),
+            Form::GraphPowerShellJson => ("graph_powershell_json", 0),
+            Form::JsonList => ("json_list", 0),
+            Form::LookoutApiJson { pages } if pages > 1 => ("lookout_api_json_pages", pages),
+            Form::LookoutApiJson { .. } => ("lookout_api_json", 0),
+            Form::LookoutLegacyJson => ("lookout_legacy_json", 0),
+            Form::LookoutEventsJson { pages } => ("lookout_events_json", pages),
+            Form::GraphCsv => ("graph_csv", 0),
+            Form::AdminCenterCsv => ("admin_center_csv", 0),
+            Form::PowerShellCsv => ("powershell_csv", 0),
+            Form::LookoutCsv => ("lookout_csv", 0),
+            Form::SpelledOutCsv => ("spelled_out_csv", 0),
+            Form::MembershipCsv => ("membership_csv", 0),
+            Form::GroupListCsv => ("group_list_csv", 0),
+            Form::EntraMembersCsv { files } => ("entra_members_csv", files),
+        }
+    }
+
+    /// "Graph JSON (3 pages)", in the user's language.
+    pub fn describe(self, msg: &Messages) -> String {
+        let (key, count) = self.key();
+        msg.f(&format!("validate.form.{key}"), &[("count", &count)])
+    }
+}
+
+/// Something about the bytes of a file that a plain reader would trip over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Quirk {
+    Utf8Bom,
+    Utf16Le,
+    Utf16Be,
+    /// Windows PowerShell `Export-Csv` writes `#TYPE <class>` above the header.
+    TypeLine,
+    /// Excel's `sep=;` first line.
+    SepLine,
+    Semicolon,
+    Tab,
+    /// Windows PowerShell 5.1 `ConvertTo-Json` dates (`/Date(ms)/`).
+    MsDates,
+}
+
+impl Quirk {
+    pub fn describe(self, msg: &Messages) -> String {
+        let key = match self {
+            Quirk::Utf8Bom => "utf8_bom",
+            Quirk::Utf16Le => "utf16_le",
+            Quirk::Utf16Be => "utf16_be",
+            Quirk::TypeLine => "type_line",
+            Quirk::SepLine => "sep_line",
+            Quirk::Semicolon => "semicolon",
+            Quirk::Tab => "tab",
+            Quirk::MsDates => "ms_dates",
+        };
+        msg.t(&format!("validate.quirk.{key}"))
+    }
+}
+
+impl Quirk {
+    /// The quirk an encoding amounts to; plain UTF-8 is none.
+    pub fn of_encoding(e: super::text::Encoding) -> Option<Quirk> {
+        use super::text::Encoding;
+        match e {
+            Encoding::Utf8 => None,
+            Encoding::Utf8Bom => Some(Quirk::Utf8Bom),
+            Encoding::Utf16Le => Some(Quirk::Utf16Le),
+            Encoding::Utf16Be => Some(Quirk::Utf16Be),
+        }
+    }
+}
+
+/// Why a record was left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    /// An Intune row without a device id: nothing can link to it.
+    NoDeviceId,
+    /// A Lookout row without a guid.
+    NoGuid,
+    /// A group-member row with neither an object id nor a UPN.
+    NoMember,
+    /// A membership row that names no group.
+    NoGroup,
+    /// A Lookout event about a threat or an audit action, not a device's state.
+    NotDeviceEvent,
+}
+
+impl SkipReason {
+    pub fn key(self) -> &'static str {
+        match self {
+            SkipReason::NoDeviceId => "no_device_id",
+            SkipReason::NoGuid => "no_guid",
+            SkipReason::NoMember => "no_member",
+            SkipReason::NoGroup => "no_group",
+            SkipReason::NotDeviceEvent => "not_device_event",
+        }
+    }
+
+    pub fn describe(self, msg: &Messages) -> String {
+        msg.t(&format!("validate.skip.{}", self.key()))
+    }
+}
+
+/// Where a record is, for messages: CSV record and line, or the n-th JSON record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Csv {
+        /// Set when one entry covers several files (group-members/).
+        file: Option<String>,
+        record: u64,
+        line: u64,
+    },
+    Json {
+        /// 1-based page, when the file holds several.
+        page: Option<usize>,
+        /// 1-based position in its list.
+        index: usize,
+    },
+}
+
+impl Location {
+    pub fn describe(&self, msg: &Messages) -> String {
+        match self {
+            Location::Csv { file, record, line } => {
+                let at = msg.f("validate.where.csv", &[("record", record), ("line", line)]);
+                match file {
+                    Some(f) => format!("{f} {at}"),
+                    None => at,
+                }
+            }
+            Location::Json { page: None, index } => {
+                msg.f("validate.where.json", &[("index", index)])
+            }
+            Location::Json {
+                page: Some(page),
+                index,
+            } => msg.f(
+                "validate.where.json_page",
+                &[("page", page), ("index", index)],
+            ),
+        }
+    }
+}
+
+/// Records skipped for one reason: how many, and where the first one is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub reason: SkipReason,
+    pub count: usize,
+    pub first: Location,
+}
+
+/// Collects skipped records while a file is read.
+#[derive(Debug, Clone, Default)]
+pub struct Skips(pub Vec<Skipped>);
+
+impl Skips {
+    pub fn add(&mut self, reason: SkipReason, at: Location) {
+        match self.0.iter_mut().find(|s| s.reason == reason) {
+            Some(s) => s.count += 1,
+            None => self.0.push(Skipped {
+                reason,
+                count: 1,
+                first: at,
+            }),
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.0.iter().map(|s| s.count).sum()
+    }
+
+    /// A file whose every record had to be skipped is not usable: say why, at the
+    /// first such record, instead of quietly loading nothing.
+    pub fn check_usable(&self, kept: usize, path: &Path) -> Result<(), LoadError> {
+        let Some(first) = self.0.first().filter(|_| kept == 0) else {
+            return Ok(());
+        };
+        let msg = messages::get(crate::cli::LANG);
+        let message = msg.f(
+            "validate.note.unusable",
+            &[
+                ("reason", &first.reason.describe(msg)),
+                ("at", &first.first.describe(msg)),
+            ],
+        );
+        Err(match first.first {
+            Location::Csv { record, line, .. } => LoadError::CsvRecord {
+                path: path.to_owned(),
+                record,
+                line,
+                message,
+            },
+            Location::Json { .. } => LoadError::Invalid {
+                path: path.to_owned(),
+                message,
+            },
+        })
+    }
+
+    /// One note per reason, for the report's data notes and `validate`.
+    pub fn notes(&self) -> Vec<String> {
+        let msg = messages::get(crate::cli::LANG);
+        self.0
+            .iter()
+            .map(|s| {
+                msg.f(
+                    "validate.note.skipped",
+                    &[
+                        ("count", &s.count),
+                        ("reason", &s.reason.describe(msg)),
+                        ("at", &s.first.describe(msg)),
+                    ],
+                )
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,660 @@
+//! Ingesting the exports administrators really have (issue 4). The folders
+//! fixtures/export-*/ hold one tenant written the way each tool writes it (admin
+//! center CSV with BOM, Entra member downloads, Graph pages, Graph PowerShell output
+//! in UTF-16, PowerShell Export-Csv with #TYPE and ';', ...); fixtures/export-json-twin
+//! is the same tenant in SPEC JSON. Every form must load into the same model and give
+//! exactly the same findings; every unreadable file must be exit 2 with its file, its
+//! line or record, and a reason a person can act on.
+
+use assert_cmd::Command;
+use lookout_doctor::model::Tenant;
+use lookout_doctor::snapshot::{self, time};
+use serde_json::Value;
+use std::fmt::Write as _;
+use std::path::Path;
+
+const TWIN: &str = "fixtures/export-json-twin";
+const FORMS: [&str; 4] = [
+    "fixtures/export-admin-center",
+    "fixtures/export-powershell",
+    "fixtures/export-graph-pages",
+    "fixtures/export-csv",
+];
+
+fn bin() -> Command {
+    Command::cargo_bin("lookout-doctor").unwrap()
+}
+
+fn tenant(dir: &Path) -> Tenant {
+    Tenant::build(snapshot::load(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())))
+}
+
+fn t(v: &Option<time::Time>) -> String {
+    v.as_ref().map(time::format).unwrap_or_default()
+}
+
+/// Trimmed, empty as absent: exports write "" where JSON has null.
+fn s(v: &Option<String>) -> &str {
+    v.as_deref().map(str::trim).unwrap_or_default()
+}
+
+/// Everything the rules can see of a tenant, one fact per line, in a stable order.
+/// Times are compared to the second: CSV and PowerShell exports carry no more.
+fn fingerprint(t_: &Tenant) -> String {
+    let mut lines = vec![
+        format!("tenant {:?} exported {}", t_.tenant_id, t(&t_.exported_at)),
+        format!("config {:?}", t_.config),
+    ];
+    for u in &t_.users {
+        lines.push(format!(
+            "user {} id={:?} mail={:?} name={:?}",
+            u.upn, u.object_id, u.mail, u.display_name
+        ));
+    }
+    for g in &t_.groups {
+        let mut users: Vec<&str> = g
+            .user_members
+            .iter()
+            .map(|&u| t_.users[u].upn.as_str())
+            .collect();
+        users.sort_unstable();
+        let mut nested: Vec<&str> = g
+            .group_members
+            .iter()
+            .map(|&c| t_.groups[c].id.as_str())
+            .collect();
+        nested.sort_unstable();
+        lines.push(format!(
+            "group {} {:?} security={:?} users={users:?} groups={nested:?} unresolved={:?}",
+            g.id, g.name, g.security_enabled, g.unresolved_groups
+        ));
+    }
+    for d in &t_.lookout_devices {
+        lines.push(format!(
+            "lookout {} {:?} {:?} {:?} {:?} email={} checkin={} activated={} id={:?} os={} hw={:?}",
+            d.guid,
+            d.activation_status,
+            d.protection_status,
+            d.security_status,
+            d.platform,
+            s(&d.email),
+            t(&d.checkin_time),
+            t(&d.activated_at),
+            d.device_id(),
+            s(&d.software.os_version),
+            d.hardware_name()
+        ));
+    }
+    for d in &t_.intune_devices {
+        lines.push(format!(
+            "intune {} name={} owner={:?} user={} mail={} entra={:?} os={:?} {} sync={} enrolled={} compliance={} threat={}",
+            d.id,
+            s(&d.device_name),
+            d.owner(),
+            s(&d.user_id),
+            s(&d.email_address),
+            d.entra_device_id(),
+            d.operating_system,
+            s(&d.os_version),
+            t(&d.last_sync_date_time),
+            t(&d.enrolled_date_time),
+            s(&d.compliance_state),
+            s(&d.partner_reported_threat_state)
+        ));
+    }
+    for e in &t_.audit {
+        lines.push(format!(
+            "audit {} {:?} user={:?}/{:?} group={:?}/{:?} by={:?}",
+            t(&e.at),
+            e.kind,
+            e.user_upn,
+            e.user_id,
+            e.group_id,
+            e.group_name,
+            e.actor
+        ));
+    }
+    for c in &t_.mtd_connectors {
+        lines.push(format!(
+            "mtd {:?} {:?} heartbeat={} android={:?} ios={:?} threshold={:?}",
+            c.id,
+            c.partner_state,
+            t(&c.last_heartbeat_date_time),
+            c.android_enabled,
+            c.ios_enabled,
+            c.partner_unresponsiveness_threshold_in_days
+        ));
+    }
+    for c in &t_.enrollment_groups {
+        let ids = |ix: &[usize]| {
+            ix.iter()
+                .map(|&g| t_.groups[g].id.clone())
+                .collect::<Vec<_>>()
+        };
+        lines.push(format!(
+            "enrollment {:?} exact={:?} case_only={:?}",
+            c.name,
+            ids(&c.exact),
+            ids(&c.case_only)
+        ));
+    }
+    lines.sort();
+    lines.join("\n")
+}
+
+/// The first differing line, so a failure says what differs rather than dumping both.
+fn assert_same(want: &str, got: &str, what: &str) {
+    if want == got {
+        return;
+    }
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    let mut msg = format!(
+        "{what} differs from the twin ({} vs {} lines)\n",
+        w.len(),
+        g.len()
+    );
+    for (a, b) in w.iter().zip(&g).filter(|(a, b)| a != b).take(5) {
+        let _ = writeln!(msg, "  twin: {a}\n  got:  {b}");
+    }
+    panic!("{msg}");
+}
+
+#[test]
+fn every_export_form_loads_into_the_twin_model() {
+    let twin = fingerprint(&tenant(Path::new(TWIN)));
+    assert!(twin.lines().count() > 90, "the twin is a real tenant");
+    for dir in FORMS {
+        assert_same(&twin, &fingerprint(&tenant(Path::new(dir))), dir);
+    }
+}
+
+fn findings(dir: &Path, extra: &[&str]) -> (Vec<String>, i32) {
+    let out = bin()
+        .arg("diagnose")
+        .arg(dir)
+        .args(["--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}: {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let keys = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {}:{} cause={}",
+                f["severity"].as_str().unwrap(),
+                f["rule"].as_str().unwrap(),
+                f["subject"]["kind"].as_str().unwrap(),
+                f["subject"]["id"].as_str().unwrap(),
+                f["cause"].as_str().unwrap_or("-")
+            )
+        })
+        .collect();
+    (keys, out.status.code().unwrap())
+}
+
+#[test]
+fn real_looking_exports_give_exactly_the_twin_findings() {
+    let (want, want_code) = findings(Path::new(TWIN), &[]);
+    assert!(want.len() >= 15, "{want:#?}");
+    for dir in FORMS {
+        assert_eq!(
+            findings(Path::new(dir), &[]),
+            (want.clone(), want_code),
+            "{dir}"
+        );
+    }
+    // Focus works on the same identifiers too.
+    let focus = ["--user", "joni.sherman@contoso.com"];
+    let (want, _) = findings(Path::new(TWIN), &focus);
+    assert!(!want.is_empty());
+    assert_eq!(findings(Path::new(FORMS[0]), &focus).0, want);
+}
+
+fn validate(dir: &Path) -> (String, String, i32) {
+    let out = bin().arg("validate").arg(dir).output().unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+#[test]
+fn validate_names_each_form_and_what_it_left_out() {
+    let (text, _, code) = validate(Path::new("fixtures/export-admin-center"));
+    assert_eq!(code, 0, "{text}");
+    for needle in [
+        "lookout.json: json, 1 record(s) — JSON (UTF-16 LE)",
+        "groups-1.json: json, 5 record(s) — Graph JSON (UTF-8 with BOM)",
+        "group-members/: csv, 48 record(s) — Entra group members CSV (10 files)",
+        "lookout-devices.csv: csv, 16 record(s) — PowerShell Export-Csv (#TYPE line, ';' delimiter)",
+        "columns not used (2): oid, client",
+        "25 record(s) — Intune admin",
+        "columns not used (38): Azure AD registered",
+        "audit-logs.json: json, 19 record(s) — Graph PowerShell JSON",
+    ] {
+        assert!(text.contains(needle), "lacks {needle:?}:\n{text}");
+    }
+    let (text, _, _) = validate(Path::new("fixtures/export-powershell"));
+    assert!(
+        text.contains("intune-devices.json: json, 25 record(s) — Graph PowerShell JSON (ConvertTo-Json) (UTF-16 LE,"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Lookout Mobile Risk API v2 JSON (2 pages)"),
+        "{text}"
+    );
+    let (text, _, _) = validate(Path::new("fixtures/export-csv"));
+    assert!(text.contains("group membership CSV"), "{text}");
+    assert!(text.contains("CSV with spelled-out headers"), "{text}");
+}
+
+#[test]
+fn lookout_device_events_fold_into_devices() {
+    let t_ = tenant(Path::new("fixtures/export-lookout-events"));
+    let twin = tenant(Path::new(TWIN));
+    assert_eq!(t_.lookout_devices.len(), 5);
+    for d in &t_.lookout_devices {
+        let same = twin
+            .lookout_devices
+            .iter()
+            .find(|x| x.guid == d.guid)
+            .unwrap();
+        // Events carry no check-in or activation times; everything else matches,
+        // including the threat raised by the last event of the second device.
+        assert_eq!(d.device_id(), same.device_id(), "{}", d.guid);
+        assert_eq!(d.email, same.email);
+        assert_eq!(d.platform, same.platform);
+        assert_eq!(d.activation_status, same.activation_status);
+        assert_eq!(d.protection_status, same.protection_status);
+        assert_eq!(d.hardware_name(), same.hardware_name());
+        assert_eq!(d.software.os_version, same.software.os_version);
+    }
+    assert_eq!(
+        t_.lookout_devices[1].security_status,
+        twin.lookout_devices[1].security_status
+    );
+    let (text, _, code) = validate(Path::new("fixtures/export-lookout-events"));
+    assert_eq!(code, 0);
+    assert!(
+        text.contains("5 record(s), 1 skipped — Lookout Mobile Risk API device events"),
+        "{text}"
+    );
+    assert!(text.contains("a threat or audit event"), "{text}");
+}
+
+/// The twin's Lookout devices rewritten with the older camelCase names, flat and as
+/// a bare list: the same devices.
+#[test]
+fn older_camel_case_lookout_names_load_like_v2() {
+    let twin: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(TWIN).join("lookout-devices.json")).unwrap(),
+    )
+    .unwrap();
+    let legacy: Vec<Value> = twin["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "guid": d["guid"],
+                "activationStatus": d["activation_status"],
+                "protectionStatus": d["protection_status"],
+                "securityStatus": d["security_status"],
+                "platform": d["platform"],
+                "emailAddress": d["email"],
+                "checkinTime": d["checkin_time"],
+                "activatedAt": d["activated_at"],
+                "externalId": d["details"]["external_id"],
+                "osVersion": d["software"]["os_version"],
+                "manufacturer": d["hardware"]["manufacturer"],
+                "model": d["hardware"]["model"],
+            })
+        })
+        .collect();
+    let tmp = copy_of(TWIN);
+    std::fs::write(
+        tmp.path().join("lookout-devices.json"),
+        serde_json::to_vec_pretty(&legacy).unwrap(),
+    )
+    .unwrap();
+    assert_same(
+        &fingerprint(&tenant(Path::new(TWIN))),
+        &fingerprint(&tenant(tmp.path())),
+        "camelCase lookout devices",
+    );
+    let (text, _, _) = validate(tmp.path());
+    assert!(
+        text.contains("Lookout JSON with the older camelCase names"),
+        "{text}"
+    );
+}
+
+fn copy_of(dir: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(Path::new(dir), tmp.path());
+    tmp
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        if e.path().is_dir() {
+            copy_tree(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+const ADMIN_CSV: &str = "DevicesWithInventory_4b0f7d2a-9c1e-4f3a-8e5d-2c6b1a7f9e30.csv";
+
+#[test]
+fn skippable_rows_are_counted_and_explained() {
+    let tmp = copy_of(FORMS[0]);
+    let path = tmp.path().join(ADMIN_CSV);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let columns = String::from_utf8_lossy(&bytes)
+        .lines()
+        .next()
+        .unwrap()
+        .matches("\",\"")
+        .count();
+    // A row the export can hold but nothing can link to: no Device ID.
+    let row = format!("\"\",\"Shared kiosk\"{}\r\n", ",\"\"".repeat(columns - 1));
+    bytes.extend_from_slice(row.as_bytes());
+    std::fs::write(&path, bytes).unwrap();
+    let (text, _, code) = validate(tmp.path());
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("25 record(s), 1 skipped"), "{text}");
+    assert!(
+        text.contains("1 record(s) skipped: no device id (first: record 26, line 27)"),
+        "{text}"
+    );
+    assert_eq!(findings(tmp.path(), &[]), findings(Path::new(TWIN), &[]));
+}
+
+#[test]
+fn pages_merge_in_name_order_and_missing_pages_are_noted() {
+    let tmp = copy_of("fixtures/export-graph-pages");
+    // Page 3 renamed to page 10 still comes last; dropping it leaves page 2's
+    // nextLink dangling, which must be said.
+    std::fs::rename(
+        tmp.path().join("intune-devices-003.json"),
+        tmp.path().join("intune-devices-10.json"),
+    )
+    .unwrap();
+    let (text, _, _) = validate(tmp.path());
+    let order: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("intune-devices-"))
+        .map(|l| l.trim_start().split(':').next().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "intune-devices-001.json",
+            "intune-devices-002.json",
+            "intune-devices-10.json"
+        ]
+    );
+    assert!(!text.contains("the last page still links"), "{text}");
+    std::fs::remove_file(tmp.path().join("intune-devices-10.json")).unwrap();
+    let (text, _, code) = validate(tmp.path());
+    assert_eq!(code, 0);
+    assert!(
+        text.contains("the last page still links to a next one"),
+        "{text}"
+    );
+}
+
+#[test]
+fn groups_known_only_by_their_member_file() {
+    // "Lookout Wave 1" is missing from the group list: its id is learnt from the
+    // nested-group row in "Lookout Pilot.csv", so nothing changes.
+    let tmp = copy_of(FORMS[0]);
+    for page in ["groups-1.json", "groups-2.json"] {
+        let page = tmp.path().join(page);
+        let text = std::fs::read_to_string(&page).unwrap();
+        let mut doc: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap();
+        doc["value"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|g| g["displayName"] != "Lookout Wave 1" && g["displayName"] != "Leavers 2026");
+        std::fs::write(&page, serde_json::to_vec(&doc).unwrap()).unwrap();
+    }
+    let (text, _, code) = validate(tmp.path());
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("synthetic:Lookout Wave 1"), "{text}");
+    // "Leavers 2026" is nested nowhere: its id is made up, and that is said.
+    assert!(
+        text.contains(
+            "group \"Leavers 2026\" (group-members/Leavers 2026.csv) is in no group export"
+        ),
+        "{text}"
+    );
+    let t_ = tenant(tmp.path());
+    let wave = t_
+        .groups
+        .iter()
+        .find(|g| g.name == "Lookout Wave 1")
+        .unwrap();
+    assert_eq!(wave.id, "8a043d21-ee5a-4818-bb9a-e4331fe8012a");
+    assert!(t_.groups.iter().any(|g| g.id == "synthetic:Leavers 2026"));
+    assert_eq!(findings(tmp.path(), &[]), findings(Path::new(TWIN), &[]));
+}
+
+/// `diagnose` and `validate` both refuse, with exit 2, the file and where in it.
+fn assert_unreadable(dir: &Path, needles: &[&str]) {
+    for cmd in ["validate", "diagnose"] {
+        let out = bin().arg(cmd).arg(dir).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {stderr}");
+        assert!(out.stdout.is_empty(), "{cmd}: printed a partial result");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        for n in needles {
+            assert!(stderr.contains(n), "{cmd}: stderr lacks {n:?}: {stderr}");
+        }
+    }
+}
+
+#[test]
+fn unreadable_files_say_where_and_why() {
+    // An admin center export without its Device ID column.
+    let tmp = copy_of(FORMS[0]);
+    let path = tmp.path().join(ADMIN_CSV);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("\"Device ID\"", "\"Device\"", 1)).unwrap();
+    assert_unreadable(
+        tmp.path(),
+        &[
+            ADMIN_CSV,
+            "header row (line 1)",
+            "looks like an Intune admin center export but has no \"Device ID\" column",
+        ],
+    );
+
+    // Every row without a device id: nothing to diagnose, so not a silent success.
+    let tmp = copy_of(FORMS[0]);
+    std::fs::write(
+        tmp.path().join(ADMIN_CSV),
+        "\u{feff}\"Device ID\",\"Device name\"\r\n\"\",\"A\"\r\n\"\",\"B\"\r\n",
+    )
+    .unwrap();
+    assert_unreadable(
+        tmp.path(),
+        &[
+            ADMIN_CSV,
+            "record 1 (line 2)",
+            "no record can be used",
+            "no device id",
+        ],
+    );
+
+    // An Entra member download where the group list belongs.
+    let tmp = copy_of(FORMS[0]);
+    for page in ["groups-1.json", "groups-2.json"] {
+        std::fs::remove_file(tmp.path().join(page)).unwrap();
+    }
+    std::fs::copy(
+        tmp.path().join("group-members/Lookout Pilot.csv"),
+        tmp.path().join("groups.csv"),
+    )
+    .unwrap();
+    assert_unreadable(
+        tmp.path(),
+        &["groups.csv", "Download members", "group-members/"],
+    );
+
+    // A member file that is something else entirely.
+    let tmp = copy_of(FORMS[0]);
+    std::fs::write(
+        tmp.path().join("group-members/Lookout Pilot.csv"),
+        "name,phone\nA,1\n",
+    )
+    .unwrap();
+    assert_unreadable(
+        tmp.path(),
+        &["Lookout Pilot.csv", "line 1", "neither an \"id\""],
+    );
+
+    // ConvertTo-Json without -Depth: members written as type names.
+    let tmp = copy_of(FORMS[1]);
+    std::fs::write(
+        tmp.path().join("groups.json"),
+        "[\r\n  {\r\n    \"Id\": \"g1\",\r\n    \"Members\": [\"Microsoft.Graph.PowerShell.Models.MicrosoftGraphDirectoryObject\"]\r\n  }\r\n]\r\n",
+    )
+    .unwrap();
+    assert_unreadable(tmp.path(), &["groups.json:4:", "ConvertTo-Json -Depth 10"]);
+
+    // A truncated UTF-16 file.
+    let tmp = copy_of(FORMS[0]);
+    let path = tmp.path().join("lookout.json");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.pop();
+    std::fs::write(&path, bytes).unwrap();
+    assert_unreadable(tmp.path(), &["lookout.json", "odd number of bytes"]);
+
+    // A bad date in a PowerShell CSV names the record.
+    let tmp = copy_of(FORMS[0]);
+    let path = tmp.path().join("lookout-devices.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("11/20/2026 11:37:46 AM", "20.11.2026 11:37", 1),
+    )
+    .unwrap();
+    assert_unreadable(
+        tmp.path(),
+        &[
+            "lookout-devices.csv: record 1 (line 3)",
+            "\"20.11.2026 11:37\" is not a timestamp",
+        ],
+    );
+}
+
+#[test]
+fn two_exports_of_one_list_are_refused() {
+    let tmp = copy_of(FORMS[0]);
+    std::fs::copy(
+        tmp.path().join(ADMIN_CSV),
+        tmp.path().join("DevicesWithInventory_older.csv"),
+    )
+    .unwrap();
+    assert_unreadable(tmp.path(), &["keep only one", "DevicesWithInventory_"]);
+
+    let tmp = copy_of(FORMS[0]);
+    std::fs::copy(
+        Path::new(TWIN).join("intune-devices.json"),
+        tmp.path().join("intune-devices.json"),
+    )
+    .unwrap();
+    assert_unreadable(tmp.path(), &["intune-devices.json", ADMIN_CSV]);
+}
+
+#[test]
+fn spec_names_still_read_as_before() {
+    let (text, _, code) = validate(Path::new("fixtures/sample"));
+    assert_eq!(code, 0);
+    assert!(
+        text.contains("lookout-devices.json: json, 16 record(s) — Lookout Mobile Risk API v2 JSON")
+    );
+    assert!(text.contains("groups.json: json, 10 record(s) — Graph JSON"));
+    assert_same(
+        &fingerprint(&tenant(Path::new("fixtures/sample"))),
+        &fingerprint(&tenant(Path::new("fixtures/sample"))),
+        "sample",
+    );
+}
+
+#[test]
+fn init_writes_a_template_and_a_guide_and_never_overwrites() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("contoso");
+    let out = bin().arg("init").arg(&dir).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    for needle in [
+        "Devices > All devices",
+        "group-members/",
+        "Connect-MgGraph",
+        "Get-MgGroup -All",
+        "Get-MgGroupMember",
+        "Get-MgDeviceManagementManagedDevice -All",
+        "Get-MgAuditLogDirectoryAudit -All -Filter",
+        "mobileThreatDefenseConnectors",
+        "@odata.nextLink",
+        "/mra/api/v2/devices",
+        "oauth2/token",
+        "-Encoding utf8",
+    ] {
+        assert!(readme.contains(needle), "README lacks {needle:?}");
+    }
+    let template: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("lookout.json")).unwrap()).unwrap();
+    assert_eq!(template["coverage"], "enrollment-groups");
+
+    // With a device list the template validates, without a word about its comments.
+    std::fs::copy(
+        Path::new(TWIN).join("intune-devices.json"),
+        dir.join("intune-devices.json"),
+    )
+    .unwrap();
+    let (text, _, code) = validate(&dir);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("_comment"), "{text}");
+    // ... but an unedited template does not pass a diagnosis by accident.
+    let (found, _) = findings(&dir, &[]);
+    assert!(
+        found.iter().any(|f| f.contains("consent-not-granted")),
+        "{found:?}"
+    );
+
+    // A second init refuses, names the file, and changes nothing.
+    std::fs::write(dir.join("README.md"), "my notes").unwrap();
+    let out = bin().arg("init").arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("lookout.json") && stderr.contains("already exists"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("README.md")).unwrap(),
+        "my notes"
+    );
+}
