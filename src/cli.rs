@@ -17,6 +17,9 @@ use std::process::ExitCode;
     long_about = None,
 )]
 pub struct Cli {
+    /// Output language: en, ko, ja, zh-TW, pt-BR (default: from LC_ALL, LC_MESSAGES or LANG).
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -166,7 +169,6 @@ pub enum ColorChoice {
     Never,
 }
 
-pub const LANG: &str = "en";
 /// Prose width when stdout is not a terminal: fixed, so output is reproducible.
 pub const PIPE_WIDTH: usize = 100;
 
@@ -200,6 +202,9 @@ pub fn main() -> ExitCode {
 
 /// Runs a parsed command; returns the exit code.
 pub fn run(cli: Cli) -> Result<u8> {
+    crate::messages::set_language(
+        crate::messages::resolve(cli.lang.as_deref()).map_err(anyhow::Error::msg)?,
+    );
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let code = match cli.command {

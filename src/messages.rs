@@ -59,9 +59,76 @@ pub fn get(lang: &str) -> &'static Messages {
     all.get(lang).copied().unwrap_or(all["en"])
 }
 
+/// The languages lookout-doctor speaks, English first (the fallback).
+pub const LANGUAGES: [&str; 5] = ["en", "ko", "ja", "zh-TW", "pt-BR"];
+
 /// Language codes that have messages.
 pub fn languages() -> Vec<&'static str> {
     SOURCES.iter().map(|(c, _)| *c).collect()
+}
+
+/// Maps a language tag or POSIX locale ("ko", "ko_KR.UTF-8", "zh-Hant-TW", "pt_BR")
+/// to one of [`LANGUAGES`].
+pub fn match_language(tag: &str) -> Option<&'static str> {
+    let base = tag
+        .split(['.', '@'])
+        .next()
+        .unwrap_or("")
+        .replace('-', "_")
+        .to_ascii_lowercase();
+    let mut parts = base.split('_');
+    let lang = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    match lang {
+        "en" | "c" | "posix" => Some("en"),
+        "ko" => Some("ko"),
+        "ja" => Some("ja"),
+        // Traditional Chinese: Taiwan, Hong Kong, Macau, or the Hant script.
+        "zh" if rest
+            .iter()
+            .any(|p| matches!(*p, "tw" | "hk" | "mo" | "hant")) =>
+        {
+            Some("zh-TW")
+        }
+        // Brazilian Portuguese serves Portuguese better than English does.
+        "pt" => Some("pt-BR"),
+        _ => None,
+    }
+}
+
+/// The output language: `--lang`, else the first of LC_ALL, LC_MESSAGES and LANG that
+/// is set (as POSIX does); an unknown locale means English. An unknown `--lang` is an
+/// error, because the user asked for it explicitly.
+pub fn resolve(explicit: Option<&str>) -> Result<&'static str, String> {
+    if let Some(tag) = explicit {
+        return match_language(tag).ok_or_else(|| {
+            format!(
+                "--lang {tag}: not a language lookout-doctor speaks (one of: {})",
+                LANGUAGES.join(", ")
+            )
+        });
+    }
+    let from_env = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()));
+    Ok(from_env.as_deref().and_then(match_language).unwrap_or("en"))
+}
+
+static CURRENT: OnceLock<&'static str> = OnceLock::new();
+
+/// Sets the process's output language once, at start-up.
+pub fn set_language(lang: &'static str) {
+    let _ = CURRENT.set(lang);
+}
+
+/// The output language (English until set).
+pub fn language() -> &'static str {
+    CURRENT.get().copied().unwrap_or("en")
+}
+
+/// The messages of the output language.
+pub fn current() -> &'static Messages {
+    get(language())
 }
 
 impl Messages {
@@ -89,5 +156,30 @@ impl Messages {
 
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.map.keys().map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locales_map_to_our_languages() {
+        for (tag, want) in [
+            ("ko_KR.UTF-8", Some("ko")),
+            ("ja_JP", Some("ja")),
+            ("ja_JP.eucJP", Some("ja")),
+            ("zh_TW.UTF-8", Some("zh-TW")),
+            ("zh-Hant-TW", Some("zh-TW")),
+            ("zh_CN.UTF-8", None),
+            ("pt_BR.UTF-8", Some("pt-BR")),
+            ("pt-BR", Some("pt-BR")),
+            ("C.UTF-8", Some("en")),
+            ("fr_FR", None),
+        ] {
+            assert_eq!(match_language(tag), want, "{tag}");
+        }
+        assert!(resolve(Some("fr")).is_err());
+        assert_eq!(resolve(Some("KO")).unwrap(), "ko");
     }
 }

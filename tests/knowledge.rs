@@ -123,3 +123,76 @@ fn every_rule_fires_on_some_fixture() {
         }
     }
 }
+
+/// Every rule speaks every language completely, with the same facts: same causes,
+/// same number of remediation steps, and the same placeholders in each diagnosis.
+#[test]
+fn every_rule_is_translated_completely() {
+    for r in rules::all() {
+        let k = knowledge::of(r.slug());
+        let en = &k.texts["en"];
+        for lang in lookout_doctor::messages::LANGUAGES {
+            let t = k
+                .texts
+                .get(lang)
+                .unwrap_or_else(|| panic!("{}: no [{lang}]", r.slug()));
+            for (field, value) in [
+                ("title", &t.title),
+                ("what", &t.what),
+                ("why", &t.why),
+                ("example", &t.example),
+                ("impact", &t.impact),
+            ] {
+                assert!(
+                    !value.trim().is_empty(),
+                    "{} [{lang}] {field} is empty",
+                    r.slug()
+                );
+            }
+            assert_eq!(
+                t.causes.keys().collect::<Vec<_>>(),
+                en.causes.keys().collect::<Vec<_>>(),
+                "{} [{lang}] causes",
+                r.slug()
+            );
+            assert_eq!(
+                t.diagnosis.keys().collect::<Vec<_>>(),
+                en.diagnosis.keys().collect::<Vec<_>>(),
+                "{} [{lang}] diagnosis",
+                r.slug()
+            );
+            for (cause, template) in &en.diagnosis {
+                let mut want = knowledge::placeholders(template);
+                let mut got = knowledge::placeholders(&t.diagnosis[cause]);
+                want.sort_unstable();
+                got.sort_unstable();
+                want.dedup();
+                got.dedup();
+                assert_eq!(
+                    got,
+                    want,
+                    "{} [{lang}] diagnosis.{cause} placeholders",
+                    r.slug()
+                );
+                assert_eq!(
+                    t.diagnosis[cause].matches("[[").count(),
+                    template.matches("[[").count(),
+                    "{} [{lang}] diagnosis.{cause} segments",
+                    r.slug()
+                );
+            }
+            for (cause, steps) in &en.remediation {
+                let theirs = t
+                    .remediation
+                    .get(cause)
+                    .unwrap_or_else(|| panic!("{} [{lang}] remediation.{cause}", r.slug()));
+                assert_eq!(
+                    theirs.len(),
+                    steps.len(),
+                    "{} [{lang}] remediation.{cause} steps",
+                    r.slug()
+                );
+            }
+        }
+    }
+}

@@ -2,7 +2,7 @@
 //! report in the chosen format, to stdout or atomically to a file. Several snapshot
 //! folders (or one folder of them) give one report per tenant.
 
-use crate::cli::{ColorChoice, DiagnoseArgs, RedactKeep, LANG, PIPE_WIDTH};
+use crate::cli::{ColorChoice, DiagnoseArgs, RedactKeep, PIPE_WIDTH};
 use crate::config::{Level, Policy};
 use crate::engine::{self, Options};
 use crate::finding::Severity;
@@ -146,7 +146,7 @@ fn diagnose_one(
             snapshot_path: &path,
             as_of,
             as_of_source,
-            lang: LANG,
+            lang: crate::messages::language(),
             focus: focus_list,
             baseline,
         },

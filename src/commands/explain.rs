@@ -1,6 +1,6 @@
 //! `lookout-doctor explain RULE`: one rule in full.
 
-use crate::cli::{ExplainArgs, LANG, PIPE_WIDTH};
+use crate::cli::{ExplainArgs, PIPE_WIDTH};
 use crate::knowledge;
 use crate::messages;
 use crate::report::wrap_hanging;
@@ -20,9 +20,9 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<u8> {
             _ => bail!("unknown rule \"{}\" (`lookout-doctor rules` lists them all)", args.rule),
         }
     };
-    let msg = messages::get(LANG);
+    let msg = messages::current();
     let k = knowledge::of(rule.slug());
-    let text = k.text(LANG);
+    let text = k.text(messages::language());
     let wrap = |s: &str| wrap_hanging(PIPE_WIDTH, "  ", "  ", s);
     writeln!(out, "{} — {}", rule.slug(), text.title)?;
     writeln!(

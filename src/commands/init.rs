@@ -11,14 +11,14 @@
 //! is written to a temporary name in the same folder and then linked into place, so
 //! a crash never leaves half a file under the real name.
 
-use crate::cli::{InitArgs, LANG};
+use crate::cli::InitArgs;
 use crate::messages;
 use anyhow::{anyhow, Context as _, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub fn run(args: &InitArgs, out: &mut dyn Write) -> Result<u8> {
-    let msg = messages::get(LANG);
+    let msg = messages::current();
     let files = [
         (args.dir.join("lookout.json"), LOOKOUT_TEMPLATE),
         (args.dir.join("README.md"), README),
@@ -76,8 +76,7 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
 fn link_into_place(tmp: &Path, path: &Path) -> Result<()> {
     match std::fs::hard_link(tmp, path) {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(anyhow!(messages::get(
-            LANG
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(anyhow!(messages::current(
         )
         .f("init.refuse", &[("file", &path.display())]))),
         // Some file systems (FAT, a few network shares) have no hard links; a rename

@@ -1,6 +1,6 @@
 //! `lookout-doctor rules`: the catalogue.
 
-use crate::cli::{CatalogueFormat, RulesArgs, LANG};
+use crate::cli::{CatalogueFormat, RulesArgs};
 use crate::knowledge;
 use crate::messages;
 use crate::rules;
@@ -8,7 +8,7 @@ use anyhow::Result;
 use std::io::Write;
 
 pub fn run(args: &RulesArgs, out: &mut dyn Write) -> Result<u8> {
-    let msg = messages::get(LANG);
+    let msg = messages::current();
     match args.format {
         CatalogueFormat::Json => {
             let list: Vec<serde_json::Value> = rules::all()
@@ -20,7 +20,7 @@ pub fn run(args: &RulesArgs, out: &mut dyn Write) -> Result<u8> {
                         "default_severity": r.default_severity(),
                         "subject_kind": r.subject_kind(),
                         "causes": r.causes(),
-                        "title": k.text(LANG).title,
+                        "title": k.text(messages::language()).title,
                     })
                 })
                 .collect();
@@ -42,7 +42,10 @@ pub fn run(args: &RulesArgs, out: &mut dyn Write) -> Result<u8> {
                     r.slug().to_string(),
                     r.default_severity().to_string(),
                     r.subject_kind().as_str().to_string(),
-                    knowledge::of(r.slug()).text(LANG).title.clone(),
+                    knowledge::of(r.slug())
+                        .text(messages::language())
+                        .title
+                        .clone(),
                 ]);
             }
             writeln!(out, "{table}")?;

@@ -3,7 +3,7 @@
 //! why), and which columns or fields nothing reads; a file that cannot be read at
 //! all stops the load with exit 2, naming the file and the line or record.
 
-use crate::cli::{ValidateArgs, LANG, PIPE_WIDTH};
+use crate::cli::{ValidateArgs, PIPE_WIDTH};
 use crate::messages::{self, Messages};
 use crate::report::wrap_hanging;
 use crate::snapshot::{FileInfo, Format, Input};
@@ -15,7 +15,7 @@ use std::io::Write;
 const IGNORED_SHOWN: usize = 12;
 
 pub fn run(args: &ValidateArgs, out: &mut dyn Write) -> Result<u8> {
-    let msg = messages::get(LANG);
+    let msg = messages::current();
     let tenant = super::load(&args.dir).with_context(|| "the snapshot could not be loaded")?;
     writeln!(
         out,

@@ -223,7 +223,7 @@ impl Skips {
         let Some(first) = self.0.first().filter(|_| kept == 0) else {
             return Ok(());
         };
-        let msg = messages::get(crate::cli::LANG);
+        let msg = messages::current();
         let message = msg.f(
             "validate.note.unusable",
             &[
@@ -247,7 +247,7 @@ impl Skips {
 
     /// One note per reason, for the report's data notes and `validate`.
     pub fn notes(&self) -> Vec<String> {
-        let msg = messages::get(crate::cli::LANG);
+        let msg = messages::current();
         self.0
             .iter()
             .map(|s| {

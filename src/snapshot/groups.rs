@@ -408,7 +408,7 @@ pub fn add_member_files(
     info.ignored.sort();
     info.ignored.dedup();
     let learnt = nested_group_ids(groups, &member_files);
-    let msg = messages::get(crate::cli::LANG);
+    let msg = messages::current();
     for file in member_files {
         match groups
             .iter()
@@ -506,7 +506,7 @@ fn type_untyped_members(groups: &mut [GroupRecord], info: &mut FileInfo) {
         }
     }
     if unknown > 0 {
-        let msg = messages::get(crate::cli::LANG);
+        let msg = messages::current();
         info.notes
             .push(msg.f("validate.note.untyped_members", &[("count", &unknown)]));
     }

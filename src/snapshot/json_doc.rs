@@ -491,7 +491,7 @@ impl<'de, T: Record> DeserializeSeed<'de> for RecordSeed<'_, '_, T> {
 
 /// Notes on whether all pages of one input were saved, over all its files.
 pub fn completeness_notes(pages: &[Page], total: usize) -> Vec<String> {
-    let msg = messages::get(crate::cli::LANG);
+    let msg = messages::current();
     let mut notes = Vec::new();
     if pages.last().is_some_and(|p| p.has_next) {
         notes.push(msg.t("validate.note.more_pages"));

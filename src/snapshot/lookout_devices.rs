@@ -316,7 +316,7 @@ pub fn from_json(
     if doc.seen.events {
         let events = devices.len();
         devices = fold_events(devices);
-        info.notes.push(crate::messages::get(crate::cli::LANG).f(
+        info.notes.push(crate::messages::current().f(
             "validate.note.events_folded",
             &[("events", &events), ("devices", &devices.len())],
         ));
