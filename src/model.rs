@@ -141,8 +141,8 @@ impl Tenant {
             config: snap.lookout,
             users: Vec::new(),
             groups: Vec::new(),
-            lookout_devices: snap.lookout_devices.unwrap_or_default(),
-            intune_devices: snap.intune_devices.unwrap_or_default(),
+            lookout_devices: Vec::new(),
+            intune_devices: Vec::new(),
             audit: Vec::new(),
             mtd_connectors: snap.mtd_connectors.unwrap_or_default(),
             enrollment_groups: Vec::new(),
@@ -158,11 +158,27 @@ impl Tenant {
             case_mismatch_members: HashMap::default(),
             audit_by_user: HashMap::default(),
         };
-        t.index_groups(snap.groups.unwrap_or_default());
-        t.index_intune_users();
-        t.index_devices();
-        t.index_audit(snap.audit_logs.unwrap_or_default());
-        t.resolve_enrollment();
+        let intune = snap.intune_devices.unwrap_or_default();
+        let lookout = snap.lookout_devices.unwrap_or_default();
+        // Linking devices needs only the device lists; the directory indexes need
+        // everything else. On a large tenant the two halves take similar time, so they
+        // run side by side.
+        let links = std::thread::scope(|scope| {
+            let linking = scope.spawn(|| DeviceLinks::build(&intune, &lookout));
+            t.index_groups(snap.groups.unwrap_or_default());
+            t.index_intune_users(&intune);
+            t.index_audit(snap.audit_logs.unwrap_or_default());
+            t.resolve_enrollment();
+            linking
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        t.intune_devices = intune;
+        t.lookout_devices = lookout;
+        t.lookout_link = links.lookout_link;
+        t.records_start = links.records_start;
+        t.records_of = links.records_of;
+        t.duplicate_ids = links.duplicate_ids;
         t
     }
 
@@ -459,77 +475,13 @@ impl Tenant {
 
     // ---- devices -----------------------------------------------------------
 
-    fn index_intune_users(&mut self) {
-        let owners: Vec<(String, Option<String>, Option<String>)> = self
-            .intune_devices
-            .iter()
-            .filter_map(|d| {
-                d.owner()
-                    .map(|upn| (upn, d.user_id.clone(), d.email_address.clone()))
-            })
-            .collect();
-        for (upn, id, mail) in owners {
-            self.intern_user(&upn, id.as_deref(), mail.as_deref(), None);
-        }
-    }
-
-    /// Resolves every Lookout device ID to its Intune device once, and groups records
-    /// that share a device ID. The id maps borrow the records and are dropped after.
-    fn index_devices(&mut self) {
-        let mut intune_by_id: HashMap<Cow<'_, str>, u32> = HashMap::default();
-        intune_by_id.reserve(self.intune_devices.len() * 2);
-        for (ix, d) in self.intune_devices.iter().enumerate() {
-            intune_by_id.entry(lower(&d.id)).or_insert(ix as u32);
-            if let Some(aad) = d.entra_device_id() {
-                intune_by_id.entry(lower(aad)).or_insert(ix as u32);
-            }
-        }
-        let mut first_with_id: HashMap<Cow<'_, str>, usize> = HashMap::default();
-        let mut groups: HashMap<usize, Vec<usize>> = HashMap::default();
-        let mut links = Vec::with_capacity(self.lookout_devices.len());
-        for (ix, d) in self.lookout_devices.iter().enumerate() {
-            let Some(id) = d.device_id() else {
-                links.push(None);
+    fn index_intune_users(&mut self, devices: &[IntuneDevice]) {
+        for d in devices {
+            let Some(upn) = non_empty(&d.user_principal_name) else {
                 continue;
             };
-            let id = lower(id);
-            links.push(intune_by_id.get(id.as_ref()).copied());
-            match first_with_id.entry(id) {
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(ix);
-                }
-                std::collections::hash_map::Entry::Occupied(o) => {
-                    groups
-                        .entry(*o.get())
-                        .or_insert_with(|| vec![*o.get()])
-                        .push(ix);
-                }
-            }
+            self.intern_user(upn, d.user_id.as_deref(), d.email_address.as_deref(), None);
         }
-        let mut duplicates: Vec<Vec<usize>> = groups.into_values().collect();
-        duplicates.sort_unstable();
-        // Intune device -> its records, as one flat list with offsets.
-        let mut start = vec![0u32; self.intune_devices.len() + 1];
-        for &l in links.iter().flatten() {
-            start[l as usize + 1] += 1;
-        }
-        for i in 1..start.len() {
-            start[i] += start[i - 1];
-        }
-        let mut fill = start.clone();
-        let mut records = vec![0u32; links.iter().flatten().count()];
-        for (ix, l) in links.iter().enumerate() {
-            if let Some(l) = *l {
-                records[fill[l as usize] as usize] = ix as u32;
-                fill[l as usize] += 1;
-            }
-        }
-        drop(intune_by_id);
-        drop(first_with_id);
-        self.lookout_link = links;
-        self.records_start = start;
-        self.records_of = records;
-        self.duplicate_ids = duplicates;
     }
 
     /// The position of a record in its list, when `item` is a reference into it.
@@ -748,5 +700,76 @@ impl Tenant {
                 .collect(),
         );
         out
+    }
+}
+
+/// How the two device lists point at each other, resolved once.
+struct DeviceLinks {
+    lookout_link: Vec<Option<u32>>,
+    records_start: Vec<u32>,
+    records_of: Vec<u32>,
+    duplicate_ids: Vec<Vec<usize>>,
+}
+
+impl DeviceLinks {
+    /// Resolves every Lookout device ID to its Intune device once, and groups records
+    /// that share a device ID. The id maps borrow the records and are dropped after.
+    fn build(intune_devices: &[IntuneDevice], lookout_devices: &[LookoutDevice]) -> DeviceLinks {
+        let mut intune_by_id: HashMap<Cow<'_, str>, u32> = HashMap::default();
+        intune_by_id.reserve(intune_devices.len() * 2);
+        for (ix, d) in intune_devices.iter().enumerate() {
+            intune_by_id.entry(lower(&d.id)).or_insert(ix as u32);
+            if let Some(aad) = d.entra_device_id() {
+                intune_by_id.entry(lower(aad)).or_insert(ix as u32);
+            }
+        }
+        let mut first_with_id: HashMap<Cow<'_, str>, usize> = HashMap::default();
+        let mut groups: HashMap<usize, Vec<usize>> = HashMap::default();
+        let mut links = Vec::with_capacity(lookout_devices.len());
+        for (ix, d) in lookout_devices.iter().enumerate() {
+            let Some(id) = d.device_id() else {
+                links.push(None);
+                continue;
+            };
+            let id = lower(id);
+            links.push(intune_by_id.get(id.as_ref()).copied());
+            match first_with_id.entry(id) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(ix);
+                }
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    groups
+                        .entry(*o.get())
+                        .or_insert_with(|| vec![*o.get()])
+                        .push(ix);
+                }
+            }
+        }
+        let mut duplicates: Vec<Vec<usize>> = groups.into_values().collect();
+        duplicates.sort_unstable();
+        // Intune device -> its records, as one flat list with offsets.
+        let mut start = vec![0u32; intune_devices.len() + 1];
+        for &l in links.iter().flatten() {
+            start[l as usize + 1] += 1;
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let mut fill = start.clone();
+        let mut records = vec![0u32; links.iter().flatten().count()];
+        for (ix, l) in links.iter().enumerate() {
+            if let Some(l) = *l {
+                records[fill[l as usize] as usize] = ix as u32;
+                fill[l as usize] += 1;
+            }
+        }
+        drop(intune_by_id);
+        drop(first_with_id);
+        DeviceLinks {
+            lookout_link: links,
+            records_start: start,
+            records_of: records,
+            duplicate_ids: duplicates,
+        }
     }
 }

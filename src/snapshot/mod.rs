@@ -243,22 +243,59 @@ pub fn load(dir: &Path) -> Result<Snapshot, LoadError> {
         });
     }
 
+    // Each input is read and parsed on its own thread (the big device lists are
+    // independent); the parts are merged in a fixed order, so the result and the first
+    // error reported are the same on every run.
+    let parts: Vec<Result<Snapshot, LoadError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = Input::ALL
+            .iter()
+            .filter(|&&input| input == Input::Groups || found.contains_key(&input))
+            .map(|&input| {
+                let sources = found.get(&input);
+                let member_files = &member_files;
+                scope.spawn(move || {
+                    let mut part = Snapshot::default();
+                    match (input, sources) {
+                        (Input::Groups, _) => load_groups(&mut part, sources, member_files)?,
+                        (_, Some(sources)) => load_input(&mut part, input, sources)?,
+                        (_, None) => {}
+                    }
+                    Ok(part)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
     let mut snap = Snapshot {
         dir: dir.to_owned(),
         ..Snapshot::default()
     };
-    for input in Input::ALL {
-        let sources = found.get(&input);
-        match input {
-            Input::Groups => load_groups(&mut snap, sources, &member_files)?,
-            _ => {
-                if let Some(sources) = sources {
-                    load_input(&mut snap, input, sources)?;
-                }
-            }
-        }
+    for part in parts {
+        snap.absorb(part?);
     }
     Ok(snap)
+}
+
+impl Snapshot {
+    /// Takes over what one input's loader read.
+    fn absorb(&mut self, part: Snapshot) {
+        if part.files.iter().any(|f| f.input == Input::Lookout) {
+            self.lookout = part.lookout;
+        }
+        self.manifest = self.manifest.take().or(part.manifest);
+        self.groups = self.groups.take().or(part.groups);
+        self.lookout_devices = self.lookout_devices.take().or(part.lookout_devices);
+        self.intune_devices = self.intune_devices.take().or(part.intune_devices);
+        self.audit_logs = self.audit_logs.take().or(part.audit_logs);
+        self.mtd_connectors = self.mtd_connectors.take().or(part.mtd_connectors);
+        self.files.extend(part.files);
+    }
 }
 
 /// One file's bytes as UTF-8, and a [`FileInfo`] that already knows its encoding.

@@ -3,7 +3,7 @@
 //! PowerShell add a few local forms, read as UTC, and Windows PowerShell 5.1's
 //! `ConvertTo-Json` writes `/Date(milliseconds)/`.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Deserializer};
 
 pub type Time = DateTime<Utc>;
@@ -21,7 +21,7 @@ pub fn parse(raw: &str) -> Result<Option<Time>, String> {
         .or_else(|| parse_ms_date(s));
     match parsed {
         // Graph's "never": the zero date (any time of that day).
-        Some(t) if t.format("%Y").to_string() == "0001" => Ok(None),
+        Some(t) if t.year() == 1 => Ok(None),
         Some(t) => Ok(Some(t)),
         None => Err(format!(
             "\"{s}\" is not a timestamp (expected RFC 3339 such as 2026-11-20T07:00:00Z, or empty for never)"
