@@ -4,7 +4,13 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-const SOURCES: &[(&str, &str)] = &[("en", include_str!("../locales/en.toml"))];
+const SOURCES: &[(&str, &str)] = &[
+    ("en", include_str!("../locales/en.toml")),
+    ("ko", include_str!("../locales/ko.toml")),
+    ("ja", include_str!("../locales/ja.toml")),
+    ("zh-TW", include_str!("../locales/zh-TW.toml")),
+    ("pt-BR", include_str!("../locales/pt-BR.toml")),
+];
 
 pub struct Messages {
     map: BTreeMap<String, String>,
@@ -181,5 +187,37 @@ mod tests {
         }
         assert!(resolve(Some("fr")).is_err());
         assert_eq!(resolve(Some("KO")).unwrap(), "ko");
+    }
+
+    /// Every language has every message, with the same placeholders as English.
+    #[test]
+    fn every_message_is_translated() {
+        let en = get("en");
+        assert_eq!(languages(), LANGUAGES.to_vec());
+        let names = |t: &str| {
+            let mut v: Vec<String> = t
+                .split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}').map(|(k, _)| k.to_string()))
+                .collect();
+            v.sort();
+            v
+        };
+        for lang in &LANGUAGES[1..] {
+            let m = get(lang);
+            for key in en.keys() {
+                assert!(m.has(key), "locales/{lang}.toml lacks {key}");
+                assert_eq!(
+                    names(&m.t(key)),
+                    names(&en.t(key)),
+                    "locales/{lang}.toml {key}"
+                );
+            }
+            assert_eq!(
+                m.keys().count(),
+                en.keys().count(),
+                "locales/{lang}.toml has extra keys"
+            );
+        }
     }
 }

@@ -235,9 +235,18 @@ impl HumanPrinter {
             .map(|h| display_width(&h.label))
             .max()
             .unwrap_or(0);
+        // Pad by display width: a status or label in CJK takes two columns a character.
+        let status_width = [Health::Ok, Health::Warning, Health::Error, Health::Unknown]
+            .iter()
+            .map(|&h| display_width(&msg.t(&format!("health.status.{}", health_key(h)))))
+            .max()
+            .unwrap_or(4);
         for h in &r.health {
             let status = msg.t(&format!("health.status.{}", health_key(h.status)));
-            let status = format!("{status:<4}");
+            let status = format!(
+                "{status}{}",
+                " ".repeat(status_width - display_width(&status))
+            );
             let status = self.paint(&status, |t| match h.status {
                 Health::Ok => t.green().bold(),
                 Health::Warning => t.yellow().bold(),
@@ -246,7 +255,7 @@ impl HumanPrinter {
             });
             let pad = " ".repeat(label_width - display_width(&h.label));
             let first = format!("  {status} {}{pad}  ", h.label);
-            let rest = " ".repeat(2 + 4 + 1 + label_width + 2);
+            let rest = " ".repeat(2 + status_width + 1 + label_width + 2);
             writeln!(out, "{}", self.wrap_hanging(&first, &rest, &h.detail))?;
         }
         Ok(())
