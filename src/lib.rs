@@ -15,6 +15,7 @@ pub mod knowledge;
 pub mod messages;
 pub mod model;
 pub mod output;
+pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod rules;

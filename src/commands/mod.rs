@@ -11,8 +11,14 @@ use crate::snapshot;
 use anyhow::Result;
 use std::path::Path;
 
-/// Loads and models a snapshot folder (read only).
+/// Loads and models a snapshot folder (read only), with a spinner on a terminal when
+/// that takes a while.
 pub fn load(dir: &Path) -> Result<Tenant> {
+    let progress = crate::progress::Progress::start(
+        crate::messages::current().f("report.loading", &[("path", &dir.display())]),
+    );
     let snap = snapshot::load(dir)?;
-    Ok(Tenant::build(snap))
+    let tenant = Tenant::build(snap);
+    progress.finish();
+    Ok(tenant)
 }
