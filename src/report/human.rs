@@ -29,6 +29,16 @@ pub struct HumanPrinter {
 }
 
 impl HumanPrinter {
+    /// A table in the report's style, as wide as the prose.
+    fn table(&self) -> Table {
+        let mut table = Table::new();
+        table
+            .load_preset(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(self.style.width as u16);
+        table
+    }
+
     fn paint(&self, text: &str, f: impl Fn(&str) -> ColoredString) -> String {
         if self.style.color {
             f(text).to_string()
@@ -111,17 +121,13 @@ impl HumanPrinter {
                 .or_insert((0, &f.title))
                 .0 += 1;
         }
-        let mut table = Table::new();
-        table
-            .load_preset(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_width(self.style.width as u16)
-            .set_header(vec![
-                msg.t("report.col_severity"),
-                msg.t("report.col_rule"),
-                msg.t("report.col_count"),
-                msg.t("report.col_title"),
-            ]);
+        let mut table = self.table();
+        table.set_header(vec![
+            msg.t("report.col_severity"),
+            msg.t("report.col_rule"),
+            msg.t("report.col_count"),
+            msg.t("report.col_title"),
+        ]);
         for ((severity, rule), (count, title)) in per_rule {
             table.add_row(vec![
                 msg.t(&format!("severity.{}", severity.as_str())),
@@ -461,20 +467,16 @@ impl HumanPrinter {
         msg: &Messages,
         out: &mut dyn Write,
     ) -> io::Result<()> {
-        let mut table = Table::new();
-        table
-            .load_preset(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_width(self.style.width as u16)
-            .set_header(vec![
-                msg.t("report.col_snapshot"),
-                msg.t("report.col_tenant"),
-                msg.t("severity.error"),
-                msg.t("severity.warning"),
-                msg.t("severity.info"),
-                msg.t("report.suppressed"),
-                msg.t("report.col_result"),
-            ]);
+        let mut table = self.table();
+        table.set_header(vec![
+            msg.t("report.col_snapshot"),
+            msg.t("report.col_tenant"),
+            msg.t("severity.error"),
+            msg.t("severity.warning"),
+            msg.t("severity.info"),
+            msg.t("report.suppressed"),
+            msg.t("report.col_result"),
+        ]);
         for r in reports {
             let s = &r.summary;
             let result = if r.exit_code(self.style.fail) == 1 {

@@ -289,6 +289,16 @@ pub(crate) fn fmt_time(t: Option<Time>) -> serde_json::Value {
         .unwrap_or(serde_json::Value::Null)
 }
 
+/// Rules about the connector's settings have nothing to judge when lookout.json has no
+/// Intune connector (intune-connector-missing reports that once).
+pub(crate) fn connector_required(ctx: &Context) -> Option<SkipReason> {
+    ctx.tenant
+        .config
+        .intune_connector
+        .is_none()
+        .then_some(SkipReason::NoIntuneConnector)
+}
+
 /// The tenant a tenant-level finding is about: snapshot.json's tenant id, else the
 /// one configured in Lookout.
 pub(crate) fn tenant_subject_id(t: &Tenant) -> String {

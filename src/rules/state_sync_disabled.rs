@@ -26,11 +26,7 @@ impl Rule for StateSyncDisabled {
     }
 
     fn skip_reason(&self, ctx: &Context) -> Option<SkipReason> {
-        ctx.tenant
-            .config
-            .intune_connector
-            .is_none()
-            .then_some(SkipReason::NoIntuneConnector)
+        super::connector_required(ctx)
     }
 
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
