@@ -12,7 +12,14 @@ fn sample_report_in_every_language() {
     for lang in LANGUAGES {
         let out = Command::cargo_bin("lookout-doctor")
             .unwrap()
-            .args(["diagnose", "fixtures/sample", "--lang", lang, "--color", "never"])
+            .args([
+                "diagnose",
+                "fixtures/sample",
+                "--lang",
+                lang,
+                "--color",
+                "never",
+            ])
             .env_remove("LC_ALL")
             .env_remove("LC_MESSAGES")
             .env_remove("LANG")
@@ -37,7 +44,10 @@ fn sample_report_in_every_language() {
 fn language_comes_from_the_locale_environment() {
     let run = |vars: &[(&str, &str)]| {
         let mut cmd = Command::cargo_bin("lookout-doctor").unwrap();
-        cmd.args(["diagnose", "fixtures/healthy"]).env_remove("LC_ALL").env_remove("LC_MESSAGES").env_remove("LANG");
+        cmd.args(["diagnose", "fixtures/healthy"])
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANG");
         for (k, v) in vars {
             cmd.env(k, v);
         }
@@ -49,9 +59,33 @@ fn language_comes_from_the_locale_environment() {
     assert!(run(&[("LANG", "fr_FR.UTF-8")]).contains("Integration health"));
     // Machine fields never change with the language.
     let json = |lang: &str| {
-        let out = Command::cargo_bin("lookout-doctor").unwrap().args(["diagnose", "fixtures/sample", "--format", "json", "--lang", lang]).output().unwrap();
+        let out = Command::cargo_bin("lookout-doctor")
+            .unwrap()
+            .args([
+                "diagnose",
+                "fixtures/sample",
+                "--format",
+                "json",
+                "--lang",
+                lang,
+            ])
+            .output()
+            .unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        v["findings"].as_array().unwrap().iter().map(|f| (f["rule"].clone(), f["subject"].clone(), f["cause"].clone(), f["severity"].clone(), f["evidence"].clone())).collect::<Vec<_>>()
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].clone(),
+                    f["subject"].clone(),
+                    f["cause"].clone(),
+                    f["severity"].clone(),
+                    f["evidence"].clone(),
+                )
+            })
+            .collect::<Vec<_>>()
     };
     let en = json("en");
     for lang in ["ko", "ja", "zh-TW", "pt-BR"] {
