@@ -104,7 +104,8 @@ pub struct Tenant {
     records_of: Vec<u32>,
     /// Groups of two or more Lookout records sharing one device ID, in file order.
     duplicate_ids: Vec<Vec<usize>>,
-    enrolled: HashMap<UserIx, Enrolment>,
+    /// Per user (by index): how they are enrolled, if they are.
+    enrolled: Vec<Option<Enrolment>>,
     /// Every group inside an enrollment group (itself included) -> that enrollment group.
     enrollment_closure: HashMap<GroupIx, GroupIx>,
     /// Users who would be enrolled if a configured name matched its group's letter case:
@@ -153,13 +154,16 @@ impl Tenant {
             records_start: Vec::new(),
             records_of: Vec::new(),
             duplicate_ids: Vec::new(),
-            enrolled: HashMap::default(),
+            enrolled: Vec::new(),
             enrollment_closure: HashMap::default(),
             case_mismatch_members: HashMap::default(),
             audit_by_user: HashMap::default(),
         };
         let intune = snap.intune_devices.unwrap_or_default();
         let lookout = snap.lookout_devices.unwrap_or_default();
+        // Roughly one user per device, each known by UPN, object id and mail: sizing
+        // the index once avoids rehashing it over and over on a large tenant.
+        t.user_by_key.reserve(intune.len().max(lookout.len()) * 3);
         // Linking devices needs only the device lists; the directory indexes need
         // everything else. On a large tenant the two halves take similar time, so they
         // run side by side.
@@ -401,11 +405,12 @@ impl Tenant {
             .iter()
             .flat_map(|c| c.exact.iter().copied())
             .collect();
+        self.enrolled = vec![None; self.users.len()];
         for root in roots {
             for g in self.nested_groups(root) {
                 self.enrollment_closure.entry(g).or_insert(root);
                 for &u in &self.groups[g].user_members {
-                    self.enrolled.entry(u).or_insert(Enrolment {
+                    self.enrolled[u].get_or_insert(Enrolment {
                         enrollment_group: root,
                         via: g,
                     });
@@ -425,7 +430,7 @@ impl Tenant {
     /// the user is in a group that matches the configured name only ignoring case.
     pub fn case_mismatched_enrollment(&self, user_key: &str) -> Option<&ConfiguredGroup> {
         let u = self.user(user_key)?;
-        if self.enrolled.contains_key(&u) {
+        if self.enrolled[u].is_some() {
             return None;
         }
         self.case_mismatch_members
@@ -435,8 +440,7 @@ impl Tenant {
 
     /// How the user with this UPN/e-mail is in an enrollment group, if they are.
     pub fn enrolment(&self, user_key: &str) -> Option<Enrolment> {
-        self.user(user_key)
-            .and_then(|u| self.enrolled.get(&u).copied())
+        self.user(user_key).and_then(|u| self.enrolled[u])
     }
 
     /// The configured enrollment group that `group` is (or is nested in), if any.
