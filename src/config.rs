@@ -106,10 +106,16 @@ impl Policy {
                 p
             }
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
+        // The same guarded reader as the snapshot: regular files only, size-limited.
+        let bytes = crate::snapshot::text::read_utf8(&path).map_err(|e| ConfigError {
             path: path.clone(),
             position: None,
             message: format!("cannot read the configuration file: {e}"),
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| ConfigError {
+            path: path.clone(),
+            position: None,
+            message: "the file is not UTF-8 text".into(),
         })?;
         Policy::parse(&path, &text)
     }

@@ -44,9 +44,9 @@ pub struct Baselines(Vec<Baseline>);
 
 impl Baselines {
     pub fn load(path: &Path) -> anyhow::Result<Baselines> {
-        let bytes = std::fs::read(path).map_err(|e| {
-            anyhow::anyhow!("{}: cannot read the baseline report: {e}", path.display())
-        })?;
+        // The same guarded reader as the snapshot: regular files only, size-limited.
+        let bytes = crate::snapshot::text::read_utf8(path)
+            .map_err(|e| anyhow::anyhow!("cannot read the baseline report: {e}"))?;
         // Parse once as JSON for a precise position, then as a report.
         let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
             anyhow::anyhow!(

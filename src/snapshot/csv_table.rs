@@ -27,6 +27,10 @@ pub struct CsvTable<'a> {
     quirks: Vec<Quirk>,
     /// Names the file in locations when one report covers several files.
     label: Option<String>,
+    delimiter: u8,
+    /// Where the last record read starts in `body` (byte, record number, line), to
+    /// check the end of the file.
+    last_start: Option<(usize, u64, u64)>,
 }
 
 /// A column position; `None` when the export does not have that column.
@@ -65,10 +69,19 @@ impl<'a> CsvTable<'a> {
             .from_reader(body);
         let raw_headers: Vec<String> = reader
             .headers()
-            .map_err(|e| csv_error(path, body, pre.lines, &e))?
+            .map_err(|e| csv_error(path, body, pre.lines, delimiter, &e))?
             .iter()
             .map(|h| h.trim().to_owned())
             .collect();
+        // A quote opened in the header and never closed swallows the whole file into
+        // the header row; say that rather than "no such column".
+        if reader.position().byte() as usize >= body.len() && ends_inside_quotes(body, delimiter) {
+            return Err(LoadError::CsvHeader {
+                path: path.to_owned(),
+                line: pre.lines + 1,
+                message: UNTERMINATED_QUOTE.into(),
+            });
+        }
         let headers: Vec<String> = raw_headers.iter().map(|h| normalize_header(h)).collect();
         Ok(CsvTable {
             path: path.to_owned(),
@@ -81,6 +94,8 @@ impl<'a> CsvTable<'a> {
             line_offset: pre.lines,
             quirks,
             label: None,
+            delimiter,
+            last_start: None,
         })
     }
 
@@ -155,15 +170,47 @@ impl<'a> CsvTable<'a> {
 
     pub fn next_row(&mut self) -> Result<Option<Row<'_>>, LoadError> {
         match self.reader.read_record(&mut self.record) {
-            Ok(false) => Ok(None),
-            Ok(true) => Ok(Some(Row {
-                path: &self.path,
-                record: &self.record,
-                body: self.body,
-                line_offset: self.line_offset,
-                label: self.label.as_deref(),
-            })),
-            Err(e) => Err(csv_error(&self.path, self.body, self.line_offset, &e)),
+            Ok(false) => {
+                // The reader takes an unclosed quote to run to the end of the file, and
+                // the record it makes may even have the right number of fields: the
+                // last record must not silently hold the rest of the file.
+                match self.last_start {
+                    Some((start, record, line))
+                        if ends_inside_quotes(
+                            self.body.get(start..).unwrap_or_default(),
+                            self.delimiter,
+                        ) =>
+                    {
+                        Err(LoadError::CsvRecord {
+                            path: self.path.clone(),
+                            record,
+                            line: line + self.line_offset,
+                            message: UNTERMINATED_QUOTE.into(),
+                        })
+                    }
+                    _ => Ok(None),
+                }
+            }
+            Ok(true) => {
+                self.last_start = self
+                    .record
+                    .position()
+                    .map(|p| (p.byte() as usize, p.record(), line_of(self.body, p)));
+                Ok(Some(Row {
+                    path: &self.path,
+                    record: &self.record,
+                    body: self.body,
+                    line_offset: self.line_offset,
+                    label: self.label.as_deref(),
+                }))
+            }
+            Err(e) => Err(csv_error(
+                &self.path,
+                self.body,
+                self.line_offset,
+                self.delimiter,
+                &e,
+            )),
         }
     }
 }
@@ -189,7 +236,11 @@ impl Preamble {
             let line = first_line(rest);
             let text = String::from_utf8_lossy(line);
             let text = text.trim();
-            if text.len() >= 5 && text[..5].eq_ignore_ascii_case("#TYPE") {
+            // `get`, not `[..5]`: the fifth byte may be inside a character.
+            if text
+                .get(..5)
+                .is_some_and(|t| t.eq_ignore_ascii_case("#TYPE"))
+            {
                 pre.quirks.push(Quirk::TypeLine);
             } else if let Some(sep) = excel_separator(text) {
                 pre.delimiter = Some(sep);
@@ -286,9 +337,9 @@ impl Row<'_> {
     pub fn bool(&self, col: Column) -> Result<Option<bool>, LoadError> {
         match self.cell(col) {
             None => Ok(None),
-            Some(s) => lenient::parse_bool(s)
-                .map(Some)
-                .ok_or_else(|| self.error(&format!("\"{s}\" is not True or False"))),
+            Some(s) => lenient::parse_bool(s).map(Some).ok_or_else(|| {
+                self.error(&format!("{} is not True or False", super::error::quote(s)))
+            }),
         }
     }
 
@@ -322,18 +373,66 @@ impl Row<'_> {
             path: self.path.to_owned(),
             record,
             line,
-            message: message.to_owned(),
+            message: super::error::shorten(message),
         }
     }
 }
 
-fn csv_error(path: &Path, body: &[u8], line_offset: u64, e: &csv::Error) -> LoadError {
+/// What to say about a quote that is never closed.
+const UNTERMINATED_QUOTE: &str = "a quoted cell that starts here is never closed, so the rest of the file ran into it (a truncated export, or a stray \" in a cell; a quote inside a quoted cell is written \"\")";
+
+/// Whether `text` ends inside a quoted field, read as the csv reader reads it: a
+/// quote opens a field only at the field's start, and `""` inside one is a quote.
+fn ends_inside_quotes(text: &[u8], delimiter: u8) -> bool {
+    let mut quoted = false;
+    let mut at_field_start = true;
+    let mut bytes = text.iter().peekable();
+    while let Some(&b) = bytes.next() {
+        if quoted {
+            if b == b'"' {
+                if bytes.peek() == Some(&&b'"') {
+                    bytes.next();
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if b == b'"' && at_field_start {
+            quoted = true;
+            at_field_start = false;
+        } else {
+            at_field_start = b == delimiter || b == b'\n' || b == b'\r';
+        }
+    }
+    quoted
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn csv_error(
+    path: &Path,
+    body: &[u8],
+    line_offset: u64,
+    delimiter: u8,
+    e: &csv::Error,
+) -> LoadError {
     let (record, line) = e
         .position()
         .map_or((0, 0), |p| (p.record(), line_of(body, p)));
+    let start = e.position().map_or(0, |p| p.byte() as usize);
     let message = match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!(
-            "this record has {len} fields but the header has {expected_len} (a stray comma or quote?)"
+        csv::ErrorKind::UnequalLengths { .. }
+            if ends_inside_quotes(body.get(start..).unwrap_or_default(), delimiter) =>
+        {
+            UNTERMINATED_QUOTE.to_string()
+        }
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!(
+            "this record has {} but the header has {} (a stray delimiter or quote, or a line cut short?)",
+            plural(*len, "field", "fields"),
+            plural(*expected_len, "column", "columns")
         ),
         csv::ErrorKind::Utf8 { .. } => {
             "the text is not UTF-8 (save the export as UTF-8 or UTF-16 with BOM)".to_string()
@@ -414,6 +513,45 @@ mod tests {
         let row = t.next_row().unwrap().unwrap();
         assert_eq!(row.bool(on).unwrap(), Some(false));
         assert_eq!(row.ps_field(details, &["external_id"]), None);
+    }
+
+    #[test]
+    fn unclosed_quotes_are_found() {
+        assert!(ends_inside_quotes(b"a,\"b\nc,d\n", b','));
+        assert!(!ends_inside_quotes(b"a,\"b\nc\",d\n", b','));
+        assert!(!ends_inside_quotes(b"a,\"say \"\"hi\"\"\",x\n", b','));
+        // A quote inside an unquoted cell is text.
+        assert!(!ends_inside_quotes(b"a,5\" tablet,x\n", b','));
+        // The last record has the right number of fields but ran to the end.
+        let mut t = table("id,name\n1,\"a\n2,b\n");
+        let err = loop {
+            match t.next_row() {
+                Ok(Some(_)) => continue,
+                Ok(None) => panic!("no error"),
+                Err(e) => break e.to_string(),
+            }
+        };
+        assert!(err.contains("record 1 (line 2): a quoted cell"), "{err}");
+        let err = CsvTable::open(Path::new("t.csv"), b"id,\"name\n1,a\n")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("header row (line 1): a quoted cell"), "{err}");
+        let mut t = table("id,name\n1\n");
+        let err = t.next_row().err().unwrap().to_string();
+        assert!(
+            err.contains("has 1 field but the header has 2 columns"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn preambles_with_wide_characters() {
+        // Found by fuzzing: the first line cut inside a character.
+        let t = table("abcd\u{feff}x,y\n1,2\n");
+        assert_eq!(t.raw_headers().len(), 2);
+        let t = table("日本語,b\n1,2\n");
+        assert_eq!(t.raw_headers().len(), 2);
     }
 
     #[test]

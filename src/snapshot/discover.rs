@@ -12,6 +12,8 @@
 
 use super::{Format, Input, LoadError};
 use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// The folder that holds Entra "Download members" files, one per group.
@@ -28,26 +30,52 @@ pub struct Sources {
 pub struct Folder {
     dir: PathBuf,
     names: Vec<String>,
+    /// The real names of files whose names are not UTF-8 (an old ZIP tool's
+    /// `\xC9quipe.csv`), by the name shown: matching and messages use the shown name,
+    /// reading needs the real one.
+    not_utf8: HashMap<String, OsString>,
 }
 
 impl Folder {
     pub fn read(dir: &Path) -> Result<Folder, LoadError> {
-        let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Io {
+        let entries = std::fs::read_dir(dir).map_err(|e| LoadError::Invalid {
             path: dir.to_owned(),
-            source,
+            message: format!("cannot list the folder: {e}"),
         })?;
-        let mut names: Vec<String> = entries
+        let mut names = Vec::new();
+        let mut not_utf8 = HashMap::new();
+        // Everything but folders: a symbolic link, a pipe or a device with an export's
+        // name is read (links) or refused with a reason (the rest) by
+        // `text::read_text`, never silently passed over.
+        for entry in entries
             .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
+        {
+            let real = entry.file_name();
+            let name = real.to_string_lossy().into_owned();
             // Hidden files and Office lock files (`~$name.csv`) are never exports.
-            .filter(|n| !n.starts_with('.') && !n.starts_with("~$"))
-            .collect();
+            if name.starts_with('.') || name.starts_with("~$") {
+                continue;
+            }
+            if real.to_str().is_none() {
+                not_utf8.insert(name.clone(), real);
+            }
+            names.push(name);
+        }
         names.sort_by(|a, b| natural_cmp(a, b));
         Ok(Folder {
             dir: dir.to_owned(),
             names,
+            not_utf8,
         })
+    }
+
+    /// The path of a listed file.
+    fn path(&self, name: &str) -> PathBuf {
+        match self.not_utf8.get(name) {
+            Some(real) => self.dir.join(real),
+            None => self.dir.join(name),
+        }
     }
 
     /// The files of `input`, or `None` when the snapshot does not have it.
@@ -68,11 +96,11 @@ impl Folder {
             (true, 0) => Ok(None),
             (false, 0) => Ok(Some(Sources {
                 format: Format::Json,
-                files: json.iter().map(|n| self.dir.join(n)).collect(),
+                files: json.iter().map(|n| self.path(n)).collect(),
             })),
             (true, 1) => Ok(Some(Sources {
                 format: Format::Csv,
-                files: vec![self.dir.join(csv[0])],
+                files: vec![self.path(csv[0])],
             })),
             (true, _) => Err(self.ambiguous(csv[0], csv[1])),
             (false, _) => Err(self.ambiguous(json[0], csv[0])),
@@ -83,8 +111,11 @@ impl Folder {
     fn exact(&self, input: Input) -> Result<Option<Sources>, LoadError> {
         let json = self.dir.join(format!("{}.json", input.stem()));
         let csv = self.dir.join(format!("{}.csv", input.stem()));
-        let json_exists = json.exists();
-        let csv_exists = input.accepts_csv() && csv.exists();
+        // "Is there an entry of that name", not `exists()`: that follows links and
+        // would call a dangling or looping lookout.json missing instead of broken.
+        let present = |p: &Path| std::fs::symlink_metadata(p).is_ok();
+        let json_exists = present(&json);
+        let csv_exists = input.accepts_csv() && present(&csv);
         let (path, format) = match (json_exists, csv_exists) {
             (true, true) => {
                 return Err(self.ambiguous(
@@ -107,7 +138,7 @@ impl Folder {
         let files = self
             .matching(input, ext)
             .iter()
-            .map(|n| self.dir.join(n))
+            .map(|n| self.path(n))
             .collect::<Vec<_>>();
         if format == Format::Csv && files.len() > 1 {
             return Err(self.ambiguous(&files_name(&files[0]), &files_name(&files[1])));
@@ -157,7 +188,7 @@ impl Folder {
             .names
             .iter()
             .filter(|n| has_ext(n, "csv"))
-            .map(|n| sub.join(n))
+            .map(|n| folder.path(n))
             .collect())
     }
 }
@@ -169,8 +200,28 @@ fn files_name(p: &Path) -> String {
 }
 
 fn has_ext(name: &str, ext: &str) -> bool {
+    // Compared as bytes: slicing the name as text would split a character of a
+    // name such as `日本語` and panic.
+    let (name, ext) = (name.as_bytes(), ext.as_bytes());
     name.len() > ext.len() + 1
-        && name[name.len() - ext.len() - 1..].eq_ignore_ascii_case(&format!(".{ext}"))
+        && name[name.len() - ext.len() - 1] == b'.'
+        && name[name.len() - ext.len()..].eq_ignore_ascii_case(ext)
+}
+
+/// The input and format a file name stands for, as a snapshot folder would read it
+/// (`lookout.json`, `intune-devices-2.json`, `DevicesWithInventory_1.csv`, ...).
+pub fn input_of(name: &str) -> Option<(Input, Format)> {
+    let lower = name.to_ascii_lowercase();
+    Input::ALL.into_iter().find_map(|input| {
+        let exact = |ext: &str| lower == format!("{}.{ext}", input.stem());
+        if exact("json") || belongs_to(name, input, "json") {
+            Some((input, Format::Json))
+        } else if input.accepts_csv() && (exact("csv") || belongs_to(name, input, "csv")) {
+            Some((input, Format::Csv))
+        } else {
+            None
+        }
+    })
 }
 
 /// Whether a file name is one of `input`'s files: the SPEC stem as a prefix (any
@@ -270,11 +321,28 @@ mod tests {
             "json"
         ));
         assert!(belongs_to("Groups_page1.JSON", Input::Groups, "json"));
+        // Names that end in a character of several bytes.
+        assert!(!has_ext("日本語", "csv"));
+        assert!(!has_ext("a€json", "json"));
+        assert!(has_ext("Übersicht.csv", "csv"));
         assert!(!belongs_to("lookout-devices.json", Input::Lookout, "json"));
         assert!(!belongs_to(
             "intune-mtd-connector.json",
             Input::IntuneDevices,
             "json"
         ));
+        assert_eq!(
+            input_of("lookout.json"),
+            Some((Input::Lookout, Format::Json))
+        );
+        assert_eq!(
+            input_of("intune-mtd-connector.json"),
+            Some((Input::MtdConnector, Format::Json))
+        );
+        assert_eq!(
+            input_of("DevicesWithInventory_1.csv"),
+            Some((Input::IntuneDevices, Format::Csv))
+        );
+        assert_eq!(input_of("lookout.csv"), None);
     }
 }

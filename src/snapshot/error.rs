@@ -4,6 +4,10 @@
 
 use std::path::PathBuf;
 
+/// Longest message quoted from a file, in characters. Parser messages quote the
+/// offending value; a 100 MB cell must not become a 100 MB error message.
+const MAX_MESSAGE_CHARS: usize = 400;
+
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("{}: snapshot folder not found", path.display())]
@@ -27,6 +31,35 @@ pub enum LoadError {
         path: PathBuf,
         #[source]
         source: std::io::Error,
+    },
+
+    /// Checked from the file's metadata before anything is read, so an oversized file
+    /// never reaches memory.
+    #[error(
+        "{}: the file is {}, over the limit of {} per input file; if the export really \
+         is that large, raise the limit with {}=<bytes> (e.g. 8GiB)",
+        path.display(),
+        size_words(*size),
+        size_words(*limit),
+        super::text::MAX_FILE_SIZE_ENV
+    )]
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
+
+    /// A setting of the run (an environment variable) that cannot be used.
+    #[error("{name}: {message}")]
+    Setting { name: &'static str, message: String },
+
+    /// Text that is not text: bad UTF-8, a NUL byte, a byte-order mark mid-file.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Text {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
     },
 
     #[error("{}:{line}:{column}: {message}", path.display())]
@@ -58,7 +91,8 @@ pub enum LoadError {
 
 impl LoadError {
     /// Turns a serde_json error into a message a person can act on: the position is
-    /// carried separately, and "EOF while parsing" becomes a hint about truncation.
+    /// carried separately, serde's vocabulary ("map", "sequence") becomes JSON's, and
+    /// the common failures get a hint at their usual cause.
     pub fn json(path: PathBuf, err: &serde_json::Error) -> LoadError {
         let raw = err.to_string();
         // serde_json appends " at line L column C"; we print the position ourselves.
@@ -66,8 +100,21 @@ impl LoadError {
             Some(i) => raw[..i].to_string(),
             None => raw,
         };
+        let message = plain_json_words(&shorten(&message));
         let message = if err.is_eof() {
             format!("{message}: the file ends too early (truncated download or copy?)")
+        } else if message.starts_with("recursion limit exceeded") {
+            "the JSON nests more than 128 levels deep; no export nests like that, so the file is damaged or is not an export".to_string()
+        } else if message.starts_with("trailing characters") {
+            "there is more text after the end of the JSON document (two exports joined in one file? keep one per file)".to_string()
+        } else if message.starts_with("duplicate field") {
+            format!("{message}: a key appears twice in the same object; keep only one of them")
+        } else if message.starts_with("control character") {
+            format!("{message}: a text value holds a raw control character (tab, line break or NUL); the file is damaged or was not written by a JSON tool")
+        } else if message.starts_with("number out of range") {
+            "number out of range: no setting or export field holds a number this large; the value is damaged".to_string()
+        } else if message.starts_with("expected ident") {
+            "a bare word where a value was expected (JSON writes text in double quotes and knows only the words true, false and null): this is not valid JSON".to_string()
         } else if err.is_syntax() {
             format!("{message}: this is not valid JSON")
         } else {
@@ -76,8 +123,111 @@ impl LoadError {
         LoadError::Json {
             path,
             line: err.line(),
-            column: err.column(),
+            // serde_json says column 0 when it stopped before a line's first
+            // character; people count from 1.
+            column: err.column().max(1),
             message,
         }
+    }
+}
+
+/// serde speaks of maps and sequences; administrators read objects and lists.
+fn plain_json_words(message: &str) -> String {
+    message
+        .replace("invalid type: map,", "invalid type: an object {…},")
+        .replace("invalid type: sequence,", "invalid type: a list […],")
+        .replace("expected a sequence", "expected a list […]")
+        .replace("expected a map", "expected an object {…}")
+        .replace("expected struct ", "expected an object ")
+        .replace("expected a boolean", "expected true or false")
+        .replace("expected u32", "expected a whole number, 0 or more")
+        .replace("expected u64", "expected a whole number, 0 or more")
+        .replace("expected i32", "expected a whole number")
+        .replace("expected i64", "expected a whole number")
+}
+
+/// Keeps the start and the end of an over-long message: the start says what went
+/// wrong, the end what was expected; the middle is usually the quoted value.
+pub(crate) fn shorten(message: &str) -> String {
+    let count = message.chars().count();
+    if count <= MAX_MESSAGE_CHARS {
+        return message.to_string();
+    }
+    let keep = MAX_MESSAGE_CHARS / 2;
+    let head: String = message.chars().take(keep).collect();
+    let tail: String = message.chars().skip(count - keep).collect();
+    format!("{head}… ({} characters left out) …{tail}", count - 2 * keep)
+}
+
+/// A value quoted in a message: at most 60 characters of it.
+pub(crate) fn quote(value: &str) -> String {
+    const SHOWN: usize = 60;
+    let mut chars = value.chars();
+    let shown: String = chars.by_ref().take(SHOWN).collect();
+    if chars.next().is_some() {
+        format!("\"{shown}…\"")
+    } else {
+        format!("\"{shown}\"")
+    }
+}
+
+/// "17 bytes", or "4.0 GiB (4294967296 bytes)": the exact number is what to compare
+/// with a file listing, the rounded one what to read.
+fn size_words(bytes: u64) -> String {
+    if bytes < 1024 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{} ({bytes} bytes)", human_size(bytes))
+    }
+}
+
+/// "4.0 GiB", "512 KiB", "17 bytes".
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} bytes");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_messages_keep_both_ends() {
+        let long = format!(
+            "invalid type: string \"{}\", expected a boolean",
+            "A".repeat(10_000)
+        );
+        let short = shorten(&long);
+        assert!(short.len() < 600, "{}", short.len());
+        assert!(short.starts_with("invalid type: string \"AAA"));
+        assert!(short.ends_with("expected a boolean"));
+        assert_eq!(quote("abc"), "\"abc\"");
+        assert_eq!(quote(&"x".repeat(100)).chars().count(), 63);
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(human_size(17), "17 bytes");
+        assert_eq!(human_size(4 << 30), "4.0 GiB");
+        assert_eq!(human_size(1536), "1.5 KiB");
+    }
+
+    #[test]
+    fn serde_words() {
+        let err = serde_json::from_str::<Vec<u8>>("{}").unwrap_err();
+        let e = LoadError::json("x.json".into(), &err).to_string();
+        assert!(
+            e.contains("an object {…}") && e.contains("expected a list"),
+            "{e}"
+        );
     }
 }

@@ -334,6 +334,17 @@ struct MemberFile {
 
 fn read_member_file(path: &Path, info: &mut FileInfo) -> Result<MemberFile, LoadError> {
     let (bytes, encoding) = text::read_text(path)?;
+    let file = parse_member_file(path, &bytes, info)?;
+    info.quirks.extend(Quirk::of_encoding(encoding));
+    Ok(file)
+}
+
+/// One "Download members" file from its decoded text; `path` names the group.
+fn parse_member_file(
+    path: &Path,
+    bytes: &[u8],
+    info: &mut FileInfo,
+) -> Result<MemberFile, LoadError> {
     let label = format!(
         "{}/{}",
         super::discover::GROUP_MEMBERS_DIR,
@@ -345,7 +356,7 @@ fn read_member_file(path: &Path, info: &mut FileInfo) -> Result<MemberFile, Load
         .file_stem()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut table = CsvTable::open(path, &bytes)?.with_label(label.clone());
+    let mut table = CsvTable::open(path, bytes)?.with_label(label.clone());
     let id = table.column(columns::ID);
     let upn = table.column(columns::UPN);
     if id.is_none() && upn.is_none() {
@@ -378,7 +389,6 @@ fn read_member_file(path: &Path, info: &mut FileInfo) -> Result<MemberFile, Load
         });
     }
     skips.check_usable(members.len(), path)?;
-    info.quirks.extend(Quirk::of_encoding(encoding));
     info.take_csv(&table, skips);
     info.records += members.len();
     Ok(MemberFile {
@@ -393,16 +403,42 @@ pub fn add_member_files(
     groups: &mut Vec<GroupRecord>,
     files: &[PathBuf],
 ) -> Result<FileInfo, LoadError> {
+    let mut info = member_files_info(files.len());
+    let member_files = files
+        .iter()
+        .map(|p| read_member_file(p, &mut info))
+        .collect::<Result<Vec<_>, _>>()?;
+    fold_member_files(groups, member_files, info)
+}
+
+/// Like [`add_member_files`] for one file already in memory as UTF-8 text (what
+/// `text::decode_bytes` gives); `path` is `group-members/<group display name>.csv`.
+pub fn add_member_text(
+    groups: &mut Vec<GroupRecord>,
+    path: &Path,
+    text: &[u8],
+) -> Result<FileInfo, LoadError> {
+    let mut info = member_files_info(1);
+    let file = parse_member_file(path, text, &mut info)?;
+    fold_member_files(groups, vec![file], info)
+}
+
+fn member_files_info(files: usize) -> FileInfo {
     let mut info = FileInfo::new(
         Input::Groups,
         &format!("{}/", super::discover::GROUP_MEMBERS_DIR),
         Format::Csv,
     );
-    info.form = Form::EntraMembersCsv { files: files.len() };
-    let member_files = files
-        .iter()
-        .map(|p| read_member_file(p, &mut info))
-        .collect::<Result<Vec<_>, _>>()?;
+    info.form = Form::EntraMembersCsv { files };
+    info
+}
+
+/// Folds the members of each file into the group of its name (or a new group).
+fn fold_member_files(
+    groups: &mut Vec<GroupRecord>,
+    member_files: Vec<MemberFile>,
+    mut info: FileInfo,
+) -> Result<FileInfo, LoadError> {
     info.quirks.sort();
     info.quirks.dedup();
     info.ignored.sort();

@@ -334,13 +334,20 @@ fn read_page<'de, T: Record, A: MapAccess<'de>>(
     for (key, value) in &pending {
         page_meta(&mut page, key, value);
     }
-    let mut list_seen = false;
+    let mut lists_seen: Vec<&'static str> = Vec::new();
     let mut key = Some(first);
     while let Some(k) = key {
         if let Some(list_key) = ctx.list_key(&k) {
+            // serde_json keeps the last of two equal keys; reading both lists would
+            // count every record twice, keeping one would drop the other silently.
+            if lists_seen.contains(&list_key) {
+                return Err(de::Error::custom(format!(
+                    "the key \"{list_key}\" appears twice in this object: a JSON object names each key once; keep one of the two lists (were two exports pasted together?)"
+                )));
+            }
+            lists_seen.push(list_key);
             ctx.doc.list_key = Some(list_key);
             page.records += map.next_value_seed(ListSeed { ctx: &mut *ctx })?;
-            list_seen = true;
         } else if is_paging_key(&k) {
             let value: serde_json::Value = map.next_value()?;
             page_meta(&mut page, &k, &value);
@@ -349,7 +356,7 @@ fn read_page<'de, T: Record, A: MapAccess<'de>>(
         }
         key = map.next_key::<String>()?;
     }
-    if !list_seen {
+    if lists_seen.is_empty() {
         return Err(de::Error::custom(format!(
             "this page has no {} list; expected {}",
             ctx.shape
@@ -483,7 +490,23 @@ impl<'de, T: Record> DeserializeSeed<'de> for RecordSeed<'_, '_, T> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        let raw = self.ctx.read_record(d, self.index == 1)?;
+        // Only an object is a record: serde's derived structs would also take a list
+        // and read it by position, turning `["a", "b"]` into a device silently.
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: Record> Visitor<'de> for RecordSeed<'_, '_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a record object {...}")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let raw = self
+            .ctx
+            .read_record(de::value::MapAccessDeserializer::new(map), self.index == 1)?;
         let at = self.ctx.location(self.index);
         self.ctx.accept(raw, at)
     }
@@ -615,6 +638,15 @@ mod tests {
         assert!(e.contains("no \"value\" list"), "{e}");
         let e = parse_str("{\n\"value\": [{\"id\": 5}]}").unwrap_err();
         assert!(e.contains("t.json:2:"), "{e}");
+        let e = parse_str(r#"{"value": [{"id": "a"}], "value": [{"id": "b"}]}"#).unwrap_err();
+        assert!(
+            e.contains("t.json:1:") && e.contains("\"value\" appears twice"),
+            "{e}"
+        );
+        let e = parse_str(r#"{"value": [{"id": "a", "id": "b"}]}"#).unwrap_err();
+        assert!(e.contains("duplicate field `id`"), "{e}");
+        let e = parse_str(r#"{"value": [["a"]]}"#).unwrap_err();
+        assert!(e.contains("expected a record object"), "{e}");
         let e = parse_str("7").unwrap_err();
         assert!(
             e.contains("expected an object with a \"value\" list"),

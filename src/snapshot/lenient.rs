@@ -8,6 +8,39 @@ use serde::Deserialize;
 use std::fmt;
 use std::marker::PhantomData;
 
+/// Implements `Deserialize` for a struct that derives it with `#[serde(remote =
+/// "Self")]`, accepting only a JSON object. serde's derived structs also accept a list
+/// and read it by position, so `[true, "x"]` would silently become settings; a
+/// hand-written file must say what it means by name.
+macro_rules! deserialize_object_only {
+    ($ty:ty, $expecting:literal) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct ObjectVisitor;
+
+                impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
+                    type Value = $ty;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str($expecting)
+                    }
+
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        map: A,
+                    ) -> Result<$ty, A::Error> {
+                        // The derived (remote = "Self") inherent function.
+                        <$ty>::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    }
+                }
+
+                d.deserialize_map(ObjectVisitor)
+            }
+        }
+    };
+}
+pub(crate) use deserialize_object_only;
+
 /// `True`/`False` in any letter case, also yes/no and 1/0.
 pub fn parse_bool(s: &str) -> Option<bool> {
     const TRUE: [&str; 3] = ["true", "yes", "1"];

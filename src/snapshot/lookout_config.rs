@@ -1,11 +1,13 @@
 //! `lookout.json`: the Lookout tenant and Intune connector settings, copied by the
 //! administrator from the Lookout console (SPEC 3.1).
 
+use super::lenient::deserialize_object_only;
 use super::time::{self, Time};
 use serde::{Deserialize, Deserializer};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(
+    remote = "Self",
     expecting = "an object with the sections tenant, console_access, intune_connector, enrollment_settings"
 )]
 pub struct LookoutConfig {
@@ -25,6 +27,7 @@ pub struct LookoutConfig {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(remote = "Self")]
 pub struct TenantSettings {
     #[serde(default)]
     pub azure_ad_tenant_id: Option<String>,
@@ -33,6 +36,7 @@ pub struct TenantSettings {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Consent {
     /// Only a literal `true` counts as granted.
     #[serde(default)]
@@ -44,6 +48,7 @@ pub struct Consent {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ConsoleAccess {
     #[serde(default)]
     pub full_access_group_id: Option<String>,
@@ -54,6 +59,7 @@ pub struct ConsoleAccess {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(remote = "Self")]
 pub struct IntuneConnector {
     /// The connector's polling interval.
     #[serde(default = "default_heartbeat")]
@@ -74,6 +80,7 @@ fn default_heartbeat() -> u32 {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(remote = "Self")]
 pub struct StateSync {
     #[serde(default)]
     pub device_status: Option<bool>,
@@ -82,6 +89,7 @@ pub struct StateSync {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(remote = "Self")]
 pub struct EnrollmentSettings {
     /// As configured; may be out of the valid 1-90 range (the audit reports that).
     #[serde(default)]
@@ -89,12 +97,38 @@ pub struct EnrollmentSettings {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(remote = "Self")]
 pub struct MinOsVersions {
     #[serde(default)]
     pub android: Option<String>,
     #[serde(default)]
     pub ios: Option<String>,
 }
+
+// Every section must be a JSON object (see `deserialize_object_only`).
+deserialize_object_only!(
+    LookoutConfig,
+    "an object with the sections tenant, console_access, intune_connector, enrollment_settings"
+);
+deserialize_object_only!(
+    TenantSettings,
+    "an object with \"azure_ad_tenant_id\" and \"consent\""
+);
+deserialize_object_only!(
+    Consent,
+    "an object with \"granted\", \"granted_at\" and \"granted_by\""
+);
+deserialize_object_only!(ConsoleAccess, "an object with \"full_access_group_id\", \"restricted_access_group_id\" and \"expected_users\"");
+deserialize_object_only!(IntuneConnector, "an object with \"heartbeat_frequency_minutes\", \"enrollment_groups\", \"state_sync\" and \"error_management_emails\"");
+deserialize_object_only!(
+    StateSync,
+    "an object with \"device_status\" and \"threat_status\""
+);
+deserialize_object_only!(
+    EnrollmentSettings,
+    "an object with \"disconnected_after_days\""
+);
+deserialize_object_only!(MinOsVersions, "an object with \"android\" and \"ios\"");
 
 /// Which Intune devices are expected to show up in Lookout.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

@@ -542,3 +542,97 @@ fn note_unknown<'a>(field: &str, values: impl Iterator<Item = &'a str>, notes: &
         list.join(", ")
     ));
 }
+
+/// Reads one file's bytes into `snap` as if the file `name` were in the snapshot
+/// folder, replacing what `snap` held for that input (`group-members/<group>.csv` adds
+/// one member file instead). Nothing touches the disk: the fuzz targets and property
+/// tests drive every loader through this, with the same decoding and checks as
+/// [`load`]. On error `snap` is left as it was.
+pub fn load_bytes(snap: &mut Snapshot, name: &str, bytes: &[u8]) -> Result<(), LoadError> {
+    let path = Path::new(name);
+    let (text, encoding) = text::decode_bytes(path, bytes.to_vec())?;
+    if let Some(group) = name.strip_prefix(&format!("{}/", discover::GROUP_MEMBERS_DIR)) {
+        if !group.to_ascii_lowercase().ends_with(".csv") || group.contains('/') {
+            return Err(not_a_snapshot_file(path));
+        }
+        let mut all = snap.groups.clone().unwrap_or_default();
+        let mut info = groups::add_member_text(&mut all, path, &text)?;
+        info.quirks.extend(Quirk::of_encoding(encoding));
+        snap.groups = Some(all);
+        snap.files.push(info);
+        return Ok(());
+    }
+    let (input, format) = discover::input_of(name).ok_or_else(|| not_a_snapshot_file(path))?;
+    let mut info = FileInfo::new(input, name, format);
+    info.quirks.extend(Quirk::of_encoding(encoding));
+    let mut pages = Vec::new();
+    match (input, format) {
+        (Input::Manifest, _) => {
+            snap.manifest = Some(parse_json(path, &text)?);
+            info.records = 1;
+        }
+        (Input::Lookout, _) => {
+            snap.lookout = parse_lookout_config(path, &text, &mut info.notes)?;
+            info.records = 1;
+        }
+        (Input::Groups, Format::Csv) => {
+            snap.groups = Some(groups::from_csv(path, &text, &mut info)?);
+        }
+        (Input::Groups, Format::Json) => {
+            let (records, p) = groups::from_json(path, &text, &mut info)?;
+            pages = p;
+            info.records = records.len();
+            snap.groups = Some(records);
+        }
+        (Input::LookoutDevices, _) => {
+            let devices = match format {
+                Format::Csv => lookout_devices::from_csv(path, &text, &mut info)?,
+                Format::Json => {
+                    let (devices, p) = lookout_devices::from_json(path, &text, &mut info)?;
+                    pages = p;
+                    devices
+                }
+            };
+            note_unknown_lookout_values(&devices, &mut info.notes);
+            info.records = devices.len();
+            snap.lookout_devices = Some(devices);
+        }
+        (Input::IntuneDevices, _) => {
+            let devices = match format {
+                Format::Csv => intune_devices::from_csv(path, &text, &mut info)?,
+                Format::Json => {
+                    let (devices, p) = intune_devices::from_json(path, &text, &mut info)?;
+                    pages = p;
+                    devices
+                }
+            };
+            info.records = devices.len();
+            snap.intune_devices = Some(devices);
+        }
+        (Input::AuditLogs, _) => {
+            let (records, p) = audit_logs::from_json(path, &text, &mut info)?;
+            pages = p;
+            info.records = records.len();
+            snap.audit_logs = Some(records);
+        }
+        (Input::MtdConnector, _) => {
+            let (records, p) = mtd_connector::from_json(path, &text, &mut info)?;
+            pages = p;
+            info.records = records.len();
+            snap.mtd_connectors = Some(records);
+        }
+    }
+    let total = info.records + info.skipped_total();
+    info.notes
+        .extend(json_doc::completeness_notes(&pages, total));
+    snap.files.retain(|f| f.input != input);
+    snap.files.push(info);
+    Ok(())
+}
+
+fn not_a_snapshot_file(path: &Path) -> LoadError {
+    LoadError::Invalid {
+        path: path.to_owned(),
+        message: "is not the name of a snapshot file (lookout.json, groups.json, intune-devices.csv, group-members/<group>.csv, ...)".into(),
+    }
+}

@@ -37,8 +37,23 @@ pub struct MtdConnector {
     pub android_enabled: Option<bool>,
     #[serde(default, alias = "IosEnabled", deserialize_with = "lenient::opt_bool")]
     pub ios_enabled: Option<bool>,
-    #[serde(default, alias = "PartnerUnresponsivenessThresholdInDays")]
+    #[serde(
+        default,
+        alias = "PartnerUnresponsivenessThresholdInDays",
+        deserialize_with = "int32_days"
+    )]
     pub partner_unresponsiveness_threshold_in_days: Option<i64>,
+}
+
+/// Graph's threshold is an Int32; a larger number is damage, and would overflow the
+/// date arithmetic of the rules that use it.
+fn int32_days<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    match Option::<i64>::deserialize(d)? {
+        Some(n) if i32::try_from(n).is_err() => Err(serde::de::Error::custom(format!(
+            "{n} days is out of range: Graph writes partnerUnresponsivenessThresholdInDays as a 32-bit whole number"
+        ))),
+        days => Ok(days),
+    }
 }
 
 impl Record for MtdConnector {

@@ -1,8 +1,94 @@
 //! Reading a file's bytes as UTF-8, whatever Windows tools wrote: UTF-8 with or
 //! without a byte-order mark, or UTF-16 (PowerShell's `Out-File` and `>`) with one.
+//!
+//! Reading is bounded: only regular files are opened (a named pipe or a device could
+//! block or never end), and a file over the size limit is refused from its metadata,
+//! before a byte of it is read. Decoded text is checked once here (valid UTF-8, no NUL,
+//! no byte-order mark starting a line), so every loader can report such damage with
+//! the same words and a line and column.
 
 use super::LoadError;
+use aho_corasick::AhoCorasick;
+use std::fs::File;
+use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
+/// The environment variable that sets the per-file size limit, in bytes (suffixes
+/// KB, MB, GB, KiB, MiB, GiB are understood).
+pub const MAX_FILE_SIZE_ENV: &str = "LOOKOUT_DOCTOR_MAX_FILE_SIZE";
+
+/// Generous on purpose, far above any real export (device lists run to hundreds of MB).
+/// The limit exists so that a wrong file (a disk image, a log that grew for years)
+/// is refused with a message instead of exhausting memory.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 << 30;
+
+/// A limit set by the command line; 0 means "not set" (then the environment decides).
+static MAX_FILE_SIZE: AtomicU64 = AtomicU64::new(0);
+
+/// Sets the per-file size limit for this process (a command-line flag wins over
+/// [`MAX_FILE_SIZE_ENV`]); `None` goes back to the environment and the default.
+pub fn set_max_file_size(limit: Option<u64>) {
+    // 0 is "not set"; a limit of 0 bytes would refuse everything, so it is 1.
+    MAX_FILE_SIZE.store(limit.map_or(0, |l| l.max(1)), Ordering::Relaxed);
+}
+
+/// The per-file size limit in force: the command line's, else the environment's, else
+/// [`DEFAULT_MAX_FILE_SIZE`].
+pub fn max_file_size() -> Result<u64, LoadError> {
+    match MAX_FILE_SIZE.load(Ordering::Relaxed) {
+        0 => {}
+        set => return Ok(set),
+    }
+    match std::env::var(MAX_FILE_SIZE_ENV) {
+        Err(std::env::VarError::NotPresent) => Ok(DEFAULT_MAX_FILE_SIZE),
+        Err(std::env::VarError::NotUnicode(_)) => Err(LoadError::Setting {
+            name: MAX_FILE_SIZE_ENV,
+            message: "is not text; give a size in bytes such as 500MB or 8GiB".into(),
+        }),
+        Ok(v) if v.trim().is_empty() => Ok(DEFAULT_MAX_FILE_SIZE),
+        Ok(v) => parse_size(&v).map_err(|message| LoadError::Setting {
+            name: MAX_FILE_SIZE_ENV,
+            message,
+        }),
+    }
+}
+
+/// Parses a size: a number of bytes, optionally followed by KB/MB/GB/TB (powers of
+/// 1000) or KiB/MiB/GiB/TiB (powers of 1024), any letter case, spaces allowed.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let s = text.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = (&s[..split], s[split..].trim());
+    let bad = || {
+        format!(
+            "\"{}\" is not a size; give a number of bytes, optionally with a unit: 500MB, 8GiB, 1048576",
+            text.trim()
+        )
+    };
+    let number: u64 = digits.parse().map_err(|_| bad())?;
+    let factor: u64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "m" | "mb" => 1_000_000,
+        "g" | "gb" => 1_000_000_000,
+        "t" | "tb" => 1_000_000_000_000,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        "tib" => 1 << 40,
+        _ => return Err(bad()),
+    };
+    match number.checked_mul(factor) {
+        Some(0) => Err(format!(
+            "\"{}\" would refuse every file; give a size of at least 1 byte",
+            text.trim()
+        )),
+        Some(n) => Ok(n),
+        None => Err(format!("\"{}\" is too large a size", text.trim())),
+    }
+}
 
 /// How a file was encoded, so `validate` can say what it read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,12 +106,112 @@ pub fn read_utf8(path: &Path) -> Result<Vec<u8>, LoadError> {
 
 /// Like [`read_utf8`], and also says which encoding the file was in.
 pub fn read_text(path: &Path) -> Result<(Vec<u8>, Encoding), LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let bytes = read_bounded(path, max_file_size()?)?;
+    decode_bytes(path, bytes)
+}
+
+/// Decodes bytes read from `path` (only used in messages) to checked UTF-8 text:
+/// what [`read_text`] does once the bytes are in memory.
+pub fn decode_bytes(path: &Path, bytes: Vec<u8>) -> Result<(Vec<u8>, Encoding), LoadError> {
     let encoding = sniff(&bytes);
-    decode(path, bytes).map(|b| (b, encoding))
+    let text = decode(path, bytes)?;
+    check_text(path, &text)?;
+    Ok((text, encoding))
+}
+
+/// Reads at most `limit` bytes of a regular file; anything else is refused with a
+/// message that says what the path is instead.
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, LoadError> {
+    // From the path first: opening a named pipe would block until a writer came.
+    let meta = std::fs::metadata(path).map_err(|e| open_error(path, e))?;
+    check_kind(path, &meta)?;
+    if meta.len() > limit {
+        return Err(LoadError::TooLarge {
+            path: path.to_owned(),
+            size: meta.len(),
+            limit,
+        });
+    }
+    let file = File::open(path).map_err(|e| open_error(path, e))?;
+    // The path may have been replaced since it was looked at: check what was opened.
+    let meta = file.metadata().map_err(|e| open_error(path, e))?;
+    check_kind(path, &meta)?;
+    let expected = usize::try_from(meta.len().min(limit)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(expected.saturating_add(1));
+    // A file still growing is read up to the limit and one byte more, never further.
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| open_error(path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(LoadError::TooLarge {
+            path: path.to_owned(),
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+fn check_kind(path: &Path, meta: &std::fs::Metadata) -> Result<(), LoadError> {
+    let what = if meta.is_file() {
+        return Ok(());
+    } else if meta.is_dir() {
+        "is a folder, but a file was expected"
+    } else {
+        special_file_kind(meta)
+    };
+    Err(LoadError::Invalid {
+        path: path.to_owned(),
+        message: what.into(),
+    })
+}
+
+#[cfg(unix)]
+fn special_file_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_fifo() {
+        "is a named pipe (FIFO), not a regular file; lookout-doctor only reads ordinary files, so it never waits on a pipe: save the export to a file"
+    } else if t.is_socket() {
+        "is a socket, not a regular file; save the export to an ordinary file"
+    } else {
+        "is a device, not a regular file; save the export to an ordinary file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file_kind(_: &std::fs::Metadata) -> &'static str {
+    "is not a regular file; save the export to an ordinary file"
+}
+
+/// Says what an unopenable path is, in the words a person needs to fix it.
+fn open_error(path: &Path, source: std::io::Error) -> LoadError {
+    use std::io::ErrorKind;
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let message = match source.kind() {
+        ErrorKind::NotFound if is_link => {
+            let target = std::fs::read_link(path)
+                .map(|t| format!(" ({})", t.display()))
+                .unwrap_or_default();
+            format!("is a symbolic link whose target{target} does not exist; point it at the export, or copy the file in its place")
+        }
+        ErrorKind::PermissionDenied => {
+            "permission denied: this user may not read the file; give read permission (e.g. chmod a+r) or run as its owner".into()
+        }
+        // ELOOP has no stable ErrorKind; a link that exists but cannot be followed
+        // (and is not missing or forbidden) loops.
+        _ if is_link && std::fs::metadata(path).is_err() => {
+            "is a symbolic link that cannot be followed: it points back to itself, directly or through other links; replace it with the file".into()
+        }
+        _ => return LoadError::Io {
+            path: path.to_owned(),
+            source,
+        },
+    };
+    LoadError::Invalid {
+        path: path.to_owned(),
+        message,
+    }
 }
 
 fn sniff(bytes: &[u8]) -> Encoding {
@@ -66,7 +252,10 @@ fn decode(path: &Path, mut bytes: Vec<u8>) -> Result<Vec<u8>, LoadError> {
     if body.len() % 2 != 0 {
         return Err(LoadError::Invalid {
             path: path.to_owned(),
-            message: "UTF-16 file with an odd number of bytes (truncated?)".into(),
+            message: format!(
+                "UTF-16 text with an odd number of bytes ({}): the file was cut short (truncated download or copy?); export it again",
+                body.len() + skip
+            ),
         });
     }
     let units = body.chunks_exact(2).map(|c| {
@@ -76,13 +265,85 @@ fn decode(path: &Path, mut bytes: Vec<u8>) -> Result<Vec<u8>, LoadError> {
             u16::from_le_bytes([c[0], c[1]])
         }
     });
-    char::decode_utf16(units)
-        .collect::<Result<String, _>>()
-        .map(String::into_bytes)
-        .map_err(|e| LoadError::Invalid {
+    let mut text = String::with_capacity(body.len() / 2);
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok(c) => text.push(c),
+            Err(e) => {
+                let (line, column) = line_column(text.as_bytes(), text.len());
+                return Err(LoadError::Text {
+                    path: path.to_owned(),
+                    line,
+                    column,
+                    message: format!(
+                        "invalid UTF-16 text (a lone surrogate 0x{:04X}): the file is damaged or was cut in the middle of a character; export it again",
+                        e.unpaired_surrogate()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(text.into_bytes())
+}
+
+/// Finds damage that no parser words well: bytes that are not UTF-8, NUL bytes, and a
+/// byte-order mark at the start of a line (two exports joined into one file).
+fn check_text(path: &Path, text: &[u8]) -> Result<(), LoadError> {
+    let at = |offset: usize, message: String| {
+        let (line, column) = line_column(text, offset);
+        LoadError::Text {
             path: path.to_owned(),
-            message: format!("invalid UTF-16 text: {e}"),
-        })
+            line,
+            column,
+            message,
+        }
+    };
+    if let Err(e) = std::str::from_utf8(text) {
+        let offset = e.valid_up_to();
+        return Err(at(
+            offset,
+            format!(
+                "the text is not valid UTF-8 (byte 0x{:02X}): the export was saved in another encoding (Excel: save as \"CSV UTF-8\"), or is damaged; save it as UTF-8 or UTF-16 with a byte-order mark",
+                text[offset]
+            ),
+        ));
+    }
+    static DAMAGE: OnceLock<AhoCorasick> = OnceLock::new();
+    let damage = DAMAGE.get_or_init(|| {
+        AhoCorasick::new([&b"\0"[..], "\n\u{FEFF}".as_bytes()])
+            .expect("two fixed patterns always build")
+    });
+    if let Some(m) = damage.find(text) {
+        return Err(if m.pattern().as_usize() == 0 {
+            at(
+                m.start(),
+                "a NUL byte (0x00): text exports never hold one, so the file is binary, damaged, or UTF-16 that was not recognised; export it again as UTF-8".into(),
+            )
+        } else {
+            at(
+                m.start() + 1,
+                "a byte-order mark (U+FEFF) starts this line: two exports were probably joined into one file; keep one export per file".into(),
+            )
+        });
+    }
+    Ok(())
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub(crate) fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    // Count characters, not bytes: UTF-8 continuation bytes are 0b10xxxxxx.
+    let column = before[line_start..]
+        .iter()
+        .filter(|&&b| b & 0xC0 != 0x80)
+        .count()
+        + 1;
+    (line, column)
 }
 
 #[cfg(test)]
@@ -103,5 +364,50 @@ mod tests {
         // Without a byte-order mark, the NUL bytes give UTF-16 away.
         assert_eq!(decode(p, vec![b'{', 0, b'}', 0]).unwrap(), b"{}");
         assert_eq!(decode(p, vec![0, b'{', 0, b'}']).unwrap(), b"{}");
+    }
+
+    #[test]
+    fn damage_has_a_position() {
+        let p = Path::new("x.csv");
+        let err = |b: &[u8]| decode_bytes(p, b.to_vec()).unwrap_err().to_string();
+        let e = err(b"a,b\nc,\xFFd\n");
+        assert!(
+            e.starts_with("x.csv:2:3: the text is not valid UTF-8 (byte 0xFF)"),
+            "{e}"
+        );
+        let e = err("{\"a\":\n \"é\0\"}".as_bytes());
+        assert!(e.starts_with("x.csv:2:4: a NUL byte"), "{e}");
+        let e = err("a,b\n1,2\n\u{FEFF}a,b\n".as_bytes());
+        assert!(e.starts_with("x.csv:3:1: a byte-order mark"), "{e}");
+        // A byte-order mark inside a line is a (rare) character, not damage.
+        assert!(decode_bytes(p, "a,b\nx\u{FEFF}y,2\n".as_bytes().to_vec()).is_ok());
+        let e = err(&[0xFF, 0xFE, b'a', 0, 0x00, 0xD8, b'b', 0]);
+        assert!(e.contains("x.csv:1:2: invalid UTF-16"), "{e}");
+    }
+
+    #[test]
+    fn sizes_parse_with_units() {
+        assert_eq!(parse_size("1048576"), Ok(1_048_576));
+        assert_eq!(parse_size(" 8GiB "), Ok(8 << 30));
+        assert_eq!(parse_size("500 mb"), Ok(500_000_000));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("-5").is_err());
+        assert!(parse_size("99999999999TiB").is_err());
+    }
+
+    #[test]
+    fn only_regular_files_within_the_limit_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.json");
+        std::fs::write(&file, b"0123456789").unwrap();
+        assert_eq!(read_bounded(&file, 10).unwrap().len(), 10);
+        let e = read_bounded(&file, 9).unwrap_err().to_string();
+        assert!(
+            e.contains("is 10 bytes, over the limit of 9 bytes per input file"),
+            "{e}"
+        );
+        let e = read_bounded(dir.path(), 100).unwrap_err().to_string();
+        assert!(e.contains("is a folder"), "{e}");
     }
 }

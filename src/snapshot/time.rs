@@ -3,6 +3,7 @@
 //! PowerShell add a few local forms, read as UTC, and Windows PowerShell 5.1's
 //! `ConvertTo-Json` writes `/Date(milliseconds)/`.
 
+use super::error::quote;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Deserializer};
 
@@ -20,11 +21,19 @@ pub fn parse(raw: &str) -> Result<Option<Time>, String> {
         .or_else(|| parse_naive(s).map(|n| Utc.from_utc_datetime(&n)))
         .or_else(|| parse_ms_date(s));
     match parsed {
-        // Graph's "never": the zero date (any time of that day).
-        Some(t) if t.year() == 1 => Ok(None),
+        // Graph's "never": the zero date (any time of that day; year 0 when written
+        // with a positive UTC offset).
+        Some(t) if (0..=1).contains(&t.year()) => Ok(None),
+        // Rules add and subtract intervals; a year past 9999 (a /Date(ms)/ with too
+        // many digits) is never a real export and would overflow that arithmetic.
+        Some(t) if !(1..=9999).contains(&t.year()) => Err(format!(
+            "{} is outside the years 0001-9999 that exports use; the value is damaged",
+            quote(s)
+        )),
         Some(t) => Ok(Some(t)),
         None => Err(format!(
-            "\"{s}\" is not a timestamp (expected RFC 3339 such as 2026-11-20T07:00:00Z, or empty for never)"
+            "{} is not a timestamp (expected RFC 3339 such as 2026-11-20T07:00:00Z, or empty for never)",
+            quote(s)
         )),
     }
 }
@@ -159,5 +168,9 @@ mod tests {
         assert!(parse("2026-13-40T00:00:00Z").is_err());
         assert!(parse("yesterday").is_err());
         assert!(parse("/Date(soon)/").is_err());
+        assert!(parse("2026-02-30T00:00:00Z").is_err());
+        assert!(parse("2026-11-20T25:00:00Z").is_err());
+        assert!(parse("/Date(8210266876799999)/").is_err());
+        assert!(parse("/Date(-8210266876799999)/").is_err());
     }
 }
