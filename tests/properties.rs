@@ -11,9 +11,8 @@
 
 use assert_cmd::Command;
 use lookout_doctor::engine::{self, Options};
-use lookout_doctor::finding::Severity;
 use lookout_doctor::model::Tenant;
-use lookout_doctor::report::{self, AsOfSource, BuildOptions, FailPolicy, Style};
+use lookout_doctor::report::{self, BuildOptions, Style};
 use lookout_doctor::snapshot;
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -320,26 +319,8 @@ fn pipeline(dir: &Path) -> Result<Vec<u8>, snapshot::LoadError> {
         },
     );
     let path = dir.to_string_lossy();
-    let report = report::build(
-        &tenant,
-        outcome,
-        &BuildOptions {
-            snapshot_path: &path,
-            as_of,
-            as_of_source: AsOfSource::Option,
-            lang: "en",
-            focus: Vec::new(),
-            baseline: None,
-        },
-    );
-    let style = Style {
-        color: false,
-        width: 100,
-        fail: FailPolicy {
-            threshold: Some(Severity::Error),
-            new_only: false,
-        },
-    };
+    let report = report::build(&tenant, outcome, &BuildOptions::plain(&path, as_of));
+    let style = Style::plain();
     let mut out = Vec::new();
     report::printer(lookout_doctor::cli::OutputFormat::Json, style)
         .print(&report, &mut out)

@@ -7,9 +7,8 @@
 //! is a finding.
 
 use lookout_doctor::engine::{self, Options};
-use lookout_doctor::finding::Severity;
 use lookout_doctor::model::Tenant;
-use lookout_doctor::report::{self, AsOfSource, BuildOptions, FailPolicy, Style};
+use lookout_doctor::report::{self, BuildOptions, Style};
 use lookout_doctor::snapshot::{self, Snapshot};
 use std::sync::OnceLock;
 
@@ -69,26 +68,8 @@ pub fn run(name: &str, data: &[u8]) {
             ..Options::default()
         },
     );
-    let report = report::build(
-        &tenant,
-        outcome,
-        &BuildOptions {
-            snapshot_path: "fuzz",
-            as_of,
-            as_of_source: AsOfSource::Option,
-            lang: "en",
-            focus: Vec::new(),
-            baseline: None,
-        },
-    );
-    let style = Style {
-        color: false,
-        width: 100,
-        fail: FailPolicy {
-            threshold: Some(Severity::Error),
-            new_only: false,
-        },
-    };
+    let report = report::build(&tenant, outcome, &BuildOptions::plain("fuzz", as_of));
+    let style = Style::plain();
     let mut out = Vec::new();
     for format in [
         lookout_doctor::cli::OutputFormat::Json,

@@ -24,6 +24,21 @@ pub struct Style {
     pub fail: super::FailPolicy,
 }
 
+impl Style {
+    /// No colour, the fixed pipe width, failing on errors: the command line's defaults
+    /// when stdout is not a terminal.
+    pub fn plain() -> Style {
+        Style {
+            color: false,
+            width: 100,
+            fail: super::FailPolicy {
+                threshold: Some(Severity::Error),
+                new_only: false,
+            },
+        }
+    }
+}
+
 pub struct HumanPrinter {
     pub style: Style,
 }

@@ -224,6 +224,21 @@ pub struct BuildOptions<'a> {
     pub baseline: Option<&'a baseline::Baseline>,
 }
 
+impl<'a> BuildOptions<'a> {
+    /// English, no focus, no baseline, judged at an explicit instant: what harnesses
+    /// (property tests, fuzz targets) need.
+    pub fn plain(snapshot_path: &'a str, as_of: Time) -> BuildOptions<'a> {
+        BuildOptions {
+            snapshot_path,
+            as_of,
+            as_of_source: AsOfSource::Option,
+            lang: "en",
+            focus: Vec::new(),
+            baseline: None,
+        }
+    }
+}
+
 /// Turns the engine's outcome into a report: texts rendered in `lang`, summary counted.
 pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
     let msg = messages::get(opts.lang);
