@@ -10,7 +10,7 @@ use crate::snapshot::lookout_devices::LookoutDevice;
 use crate::snapshot::mtd_connector::MtdConnector;
 use crate::snapshot::time::Time;
 use crate::snapshot::values::ActivationStatus;
-use crate::snapshot::{FileInfo, Input, Snapshot};
+use crate::snapshot::{FileInfo, Input, Snapshot, Text};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -22,10 +22,10 @@ pub type GroupIx = usize;
 #[derive(Debug, Clone)]
 pub struct User {
     /// Lower-case UPN (or e-mail when only that is known).
-    pub upn: String,
-    pub object_id: Option<String>,
-    pub mail: Option<String>,
-    pub display_name: Option<String>,
+    pub upn: Text,
+    pub object_id: Option<Text>,
+    pub mail: Option<Text>,
+    pub display_name: Option<Text>,
 }
 
 #[derive(Debug, Clone)]
@@ -78,6 +78,14 @@ pub struct Enrolment {
     pub via: GroupIx,
 }
 
+/// An Intune device's owner as a read-only pass over the user index finds it.
+enum Owner<'d> {
+    None,
+    Known(u32),
+    /// Not known yet (or known with fewer identifiers): intern this UPN.
+    New(&'d str),
+}
+
 #[derive(Debug, Clone)]
 pub struct Tenant {
     pub snapshot_dir: PathBuf,
@@ -94,7 +102,7 @@ pub struct Tenant {
     pub mtd_connectors: Vec<MtdConnector>,
     pub enrollment_groups: Vec<ConfiguredGroup>,
 
-    user_by_key: HashMap<String, UserIx>,
+    user_by_key: HashMap<Text, UserIx>,
     group_by_id: HashMap<String, GroupIx>,
     groups_by_name: HashMap<String, Vec<GroupIx>>,
     /// Lookout record -> the Intune device its device ID names (index), resolved once.
@@ -106,6 +114,8 @@ pub struct Tenant {
     duplicate_ids: Vec<Vec<usize>>,
     /// Per user (by index): how they are enrolled, if they are.
     enrolled: Vec<Option<Enrolment>>,
+    /// Per Intune device: its primary user, resolved once.
+    intune_owner: Vec<Option<u32>>,
     /// Every group inside an enrollment group (itself included) -> that enrollment group.
     enrollment_closure: HashMap<GroupIx, GroupIx>,
     /// Users who would be enrolled if a configured name matched its group's letter case:
@@ -125,8 +135,9 @@ fn lower(s: &str) -> Cow<'_, str> {
     }
 }
 
-fn non_empty(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+fn non_empty(s: &Option<impl AsRef<str>>) -> Option<&str> {
+    let s = s.as_ref().map(AsRef::as_ref);
+    s.map(str::trim).filter(|s| !s.is_empty())
 }
 
 impl Tenant {
@@ -155,6 +166,7 @@ impl Tenant {
             records_of: Vec::new(),
             duplicate_ids: Vec::new(),
             enrolled: Vec::new(),
+            intune_owner: Vec::new(),
             enrollment_closure: HashMap::default(),
             case_mismatch_members: HashMap::default(),
             audit_by_user: HashMap::default(),
@@ -204,7 +216,7 @@ impl Tenant {
         let ix = match self.user_by_key.get(upn.as_ref()) {
             Some(&ix) => ix,
             None => {
-                let upn = upn.into_owned();
+                let upn = Text::from(upn.as_ref());
                 self.users.push(User {
                     upn: upn.clone(),
                     object_id: None,
@@ -218,22 +230,25 @@ impl Tenant {
         };
         // Other identifiers are recorded once; later sightings only look.
         if self.users[ix].object_id.is_none() {
-            if let Some(id) = object_id.map(|i| lower(i).into_owned()) {
+            if let Some(id) = object_id.map(|i| Text::from(lower(i).as_ref())) {
                 self.user_by_key.entry(id.clone()).or_insert(ix);
                 self.users[ix].object_id = Some(id);
             }
         }
         if self.users[ix].mail.is_none() {
             if let Some(m) = mail
-                .map(|m| lower(m).into_owned())
+                .map(|m| Text::from(lower(m).as_ref()))
                 .filter(|m| !m.is_empty())
             {
-                self.user_by_key.entry(m.clone()).or_insert(ix);
+                // Mail is usually the UPN, already a key of this very user.
+                if m != upn.as_ref() {
+                    self.user_by_key.entry(m.clone()).or_insert(ix);
+                }
                 self.users[ix].mail = Some(m);
             }
         }
         if self.users[ix].display_name.is_none() {
-            self.users[ix].display_name = name.map(str::to_owned);
+            self.users[ix].display_name = name.map(Text::from);
         }
         ix
     }
@@ -259,13 +274,13 @@ impl Tenant {
             self.group_by_id
                 .entry(lower(&g.id).into_owned())
                 .or_insert(ix);
-            let name = g.display_name.clone().unwrap_or_default();
+            let name = g.display_name.as_deref().unwrap_or_default().to_owned();
             self.groups_by_name
                 .entry(name.clone())
                 .or_default()
                 .push(ix);
             self.groups.push(Group {
-                id: g.id.clone(),
+                id: g.id.to_string(),
                 name,
                 security_enabled: g.security_enabled,
                 user_members: Vec::new(),
@@ -280,9 +295,9 @@ impl Tenant {
                         let key = non_empty(&m.user_principal_name)
                             .or(non_empty(&m.mail))
                             .or(non_empty(&m.id));
-                        if let Some(key) = key.map(str::to_owned) {
+                        if let Some(key) = key {
                             let u = self.intern_user(
-                                &key,
+                                key,
                                 non_empty(&m.id),
                                 non_empty(&m.mail),
                                 non_empty(&m.display_name),
@@ -480,12 +495,78 @@ impl Tenant {
     // ---- devices -----------------------------------------------------------
 
     fn index_intune_users(&mut self, devices: &[IntuneDevice]) {
-        for d in devices {
-            let Some(upn) = non_empty(&d.user_principal_name) else {
-                continue;
-            };
-            self.intern_user(upn, d.user_id.as_deref(), d.email_address.as_deref(), None);
+        // Most owners are already known from the groups, with every identifier the
+        // device carries: finding them only reads the index, so that pass is split
+        // across threads. The others are then interned one by one in device order,
+        // which gives exactly what a single pass would.
+        let this = &*self;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = devices.len().div_ceil(threads).max(1);
+        let found: Vec<Owner> = std::thread::scope(|scope| {
+            let parts: Vec<_> = devices
+                .chunks(chunk)
+                .map(|part| {
+                    scope
+                        .spawn(move || part.iter().map(|d| this.known_owner(d)).collect::<Vec<_>>())
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        self.intune_owner = devices
+            .iter()
+            .zip(found)
+            .map(|(d, owner)| match owner {
+                Owner::None => None,
+                Owner::Known(ix) => Some(ix),
+                Owner::New(upn) => {
+                    let ix = self.intern_user(
+                        upn,
+                        d.user_id.as_deref(),
+                        d.email_address.as_deref(),
+                        None,
+                    );
+                    u32::try_from(ix).ok()
+                }
+            })
+            .collect();
+    }
+
+    /// The device's owner when interning it would change nothing.
+    fn known_owner<'d>(&self, d: &'d IntuneDevice) -> Owner<'d> {
+        let Some(upn) = non_empty(&d.user_principal_name) else {
+            return Owner::None;
+        };
+        let Some(&ix) = self.user_by_key.get(lower(upn).as_ref()) else {
+            return Owner::New(upn);
+        };
+        let user = &self.users[ix];
+        let adds_id = user.object_id.is_none() && d.user_id.is_some();
+        let adds_mail = user.mail.is_none()
+            && d.email_address
+                .as_deref()
+                .is_some_and(|m| !m.trim().is_empty());
+        match u32::try_from(ix) {
+            Ok(ix) if !adds_id && !adds_mail => Owner::Known(ix),
+            _ => Owner::New(upn),
         }
+    }
+
+    /// The primary user of an Intune device (the one [`IntuneDevice::owner`] names).
+    pub fn intune_owner(&self, device: &IntuneDevice) -> Option<UserIx> {
+        let ix = Self::index_in(&self.intune_devices, device)?;
+        self.intune_owner[ix].map(|u| u as UserIx)
+    }
+
+    /// How an Intune device's primary user is in an enrollment group, if they are:
+    /// [`Tenant::enrolment`] of its owner, without looking the owner up by name.
+    pub fn intune_enrolment(&self, device: &IntuneDevice) -> Option<Enrolment> {
+        self.intune_owner(device).and_then(|u| self.enrolled[u])
     }
 
     /// The position of a record in its list, when `item` is a reference into it.
@@ -505,17 +586,20 @@ impl Tenant {
     /// Lookout records whose device ID points to this Intune device (by Intune id or
     /// Entra device id), deleted ones included, in file order.
     pub fn lookout_records_for(&self, device: &IntuneDevice) -> Vec<&LookoutDevice> {
-        let Some(ix) = Self::index_in(&self.intune_devices, device) else {
-            return Vec::new();
-        };
-        let (from, to) = (
-            self.records_start[ix] as usize,
-            self.records_start[ix + 1] as usize,
-        );
-        self.records_of[from..to]
+        self.lookout_records_of(device).collect()
+    }
+
+    /// [`Tenant::lookout_records_for`] without collecting them.
+    pub fn lookout_records_of<'t>(
+        &'t self,
+        device: &IntuneDevice,
+    ) -> impl Iterator<Item = &'t LookoutDevice> + 't {
+        let range = Self::index_in(&self.intune_devices, device).map_or(0..0, |ix| {
+            self.records_start[ix] as usize..self.records_start[ix + 1] as usize
+        });
+        self.records_of[range]
             .iter()
             .map(|&r| &self.lookout_devices[r as usize])
-            .collect()
     }
 
     /// Groups of Lookout records (indexes, file order) that share one device ID.
@@ -527,7 +611,7 @@ impl Tenant {
     pub fn lookout_device_name(&self, device: &LookoutDevice) -> Option<String> {
         self.linked_intune(device)
             .and_then(|i| non_empty(&i.device_name).map(str::to_owned))
-            .or_else(|| device.hardware_name())
+            .or_else(|| device.hardware_name().map(String::from))
     }
 
     /// Every identifier of a Lookout device and its Intune twin (for focus matching).
@@ -567,9 +651,9 @@ impl Tenant {
         let mut keys = vec![lower(user_key).into_owned()];
         if let Some(u) = self.user(user_key) {
             let u = &self.users[u];
-            keys.push(u.upn.clone());
-            keys.extend(u.object_id.clone());
-            keys.extend(u.mail.clone());
+            keys.push(u.upn.to_string());
+            keys.extend(u.object_id.as_deref().map(str::to_owned));
+            keys.extend(u.mail.as_deref().map(str::to_owned));
         }
         let mut ixs: Vec<usize> = keys
             .iter()
@@ -664,7 +748,7 @@ impl Tenant {
             self.lookout_devices
                 .iter()
                 .filter(|d| !seen.insert(d.guid.to_lowercase()))
-                .map(|d| d.guid.clone())
+                .map(|d| d.guid.to_string())
                 .collect(),
         );
         if self.has(Input::Groups) {
@@ -700,7 +784,7 @@ impl Tenant {
                         .is_some()
                 })
                 .filter(|d| d.owner().is_none())
-                .map(|d| d.id.clone())
+                .map(|d| d.id.to_string())
                 .collect(),
         );
         out

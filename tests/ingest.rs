@@ -34,7 +34,7 @@ fn t(v: &Option<time::Time>) -> String {
 }
 
 /// Trimmed, empty as absent: exports write "" where JSON has null.
-fn s(v: &Option<String>) -> &str {
+fn s(v: &Option<lookout_doctor::snapshot::Text>) -> &str {
     v.as_deref().map(str::trim).unwrap_or_default()
 }
 

@@ -245,8 +245,8 @@ pub fn build(
         for c in &t.mtd_connectors {
             let state = c
                 .partner_state
-                .clone()
-                .unwrap_or_else(|| msg.t("value.none"));
+                .as_deref()
+                .map_or_else(|| msg.t("value.none"), str::to_owned);
             let heartbeat = match c.last_heartbeat_date_time {
                 Some(at) => {
                     let age = as_of - at;

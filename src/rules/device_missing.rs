@@ -66,27 +66,25 @@ impl Rule for DeviceMissing {
             else {
                 continue;
             };
+            let enrolment = t.intune_enrolment(d);
+            let in_scope = enrolment.is_some()
+                || coverage == Coverage::AllMobileDevices
+                || ctx.focus.names_intune(t, d);
+            if !in_scope || t.lookout_records_of(d).any(|r| !Tenant::is_deleted(r)) {
+                continue;
+            }
             let owner = d.owner();
-            let enrolment = owner.as_deref().and_then(|o| t.enrolment(o));
-            let asked = ctx.focus.names_intune(t, d);
-            let in_scope = enrolment.is_some() || coverage == Coverage::AllMobileDevices || asked;
-            if !in_scope {
-                continue;
-            }
             let records = t.lookout_records_for(d);
-            if records.iter().any(|r| !Tenant::is_deleted(r)) {
-                continue;
-            }
 
             let mut evidence = Evidence::new()
                 .with("intune_device_id", d.id.as_str())
-                .with("device_name", d.device_name.clone())
+                .with("device_name", d.device_name.as_deref())
                 .with("owner", owner.clone())
                 .with(
                     "operating_system",
                     d.operating_system.as_ref().map(|o| o.as_str().to_owned()),
                 )
-                .with("os_version", d.os_version.clone())
+                .with("os_version", d.os_version.as_deref())
                 .with("coverage", coverage.as_str())
                 .with(
                     "enrollment_group",

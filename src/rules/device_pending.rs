@@ -36,7 +36,10 @@ impl Rule for DevicePending {
                     d.platform.as_ref().map(|p| p.as_str().to_owned()),
                 )
                 .with("device_name", t.lookout_device_name(d))
-                .with("intune_device_id", t.linked_intune(d).map(|i| i.id.clone()));
+                .with(
+                    "intune_device_id",
+                    t.linked_intune(d).map(|i| i.id.as_str()),
+                );
             out.push(
                 lookout_device_finding(ctx, META.slug, META.default_severity, d).evidence(evidence),
             );

@@ -47,11 +47,11 @@ impl Rule for DeviceThreatDetected {
                 .with("threat_level", status.threat_level())
                 .with(
                     "intune_threat_state",
-                    intune.and_then(|i| i.partner_reported_threat_state.clone()),
+                    intune.and_then(|i| i.partner_reported_threat_state.as_deref()),
                 )
                 .with(
                     "compliance_state",
-                    intune.and_then(|i| i.compliance_state.clone()),
+                    intune.and_then(|i| i.compliance_state.as_deref()),
                 );
             out.push(lookout_device_finding(ctx, META.slug, severity, d).evidence(evidence));
         }

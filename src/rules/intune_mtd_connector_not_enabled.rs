@@ -53,7 +53,7 @@ impl Rule for IntuneMtdConnectorNotEnabled {
                     .cause(cause)
                     .evidence(
                         Evidence::new()
-                            .with("partner_state", c.partner_state.clone())
+                            .with("partner_state", c.partner_state.as_deref())
                             .with("android_enabled", c.android_enabled)
                             .with("ios_enabled", c.ios_enabled)
                             .with("android_devices", android_devices)

@@ -215,7 +215,7 @@ pub(crate) fn lookout_device_finding(
 ) -> Finding {
     let t = ctx.tenant;
     let owner = device.email.as_deref();
-    let subject = Subject::new(SubjectKind::Device, &device.guid)
+    let subject = Subject::new(SubjectKind::Device, device.guid.as_str())
         .named(t.lookout_device_name(device).as_deref())
         .owned_by(owner);
     let mut f = Finding::new(rule, severity, subject).concerning_user(owner);
@@ -236,7 +236,7 @@ pub(crate) fn intune_device_finding(
     device: &IntuneDevice,
 ) -> Finding {
     let owner = device.owner();
-    let subject = Subject::new(SubjectKind::Device, &device.id)
+    let subject = Subject::new(SubjectKind::Device, device.id.as_str())
         .named(device.device_name.as_deref())
         .owned_by(owner.as_deref());
     let mut f = Finding::new(rule, severity, subject)

@@ -316,8 +316,8 @@ pub struct Row<'t> {
 
 impl Row<'_> {
     /// A cell's trimmed text; empty cells and missing columns are `None`.
-    pub fn text(&self, col: Column) -> Option<String> {
-        self.cell(col).map(str::to_owned)
+    pub fn text(&self, col: Column) -> Option<super::Text> {
+        self.cell(col).map(super::Text::from)
     }
 
     fn cell(&self, col: Column) -> Option<&str> {

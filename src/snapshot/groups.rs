@@ -13,7 +13,7 @@ use super::csv_table::CsvTable;
 use super::form::{Form, Quirk, SkipReason, Skips};
 use super::json_doc::{self, Kept, Record, Seen, Shape};
 use super::lenient;
-use super::{text, FileInfo, Format, Input, LoadError};
+use super::{text, FileInfo, Format, Input, LoadError, Text};
 use crate::messages;
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
@@ -23,9 +23,9 @@ use std::path::{Path, PathBuf};
 #[serde(expecting = "a group object with \"id\", \"displayName\" and \"members\"")]
 pub struct GroupRecord {
     #[serde(alias = "Id")]
-    pub id: String,
+    pub id: Text,
     #[serde(rename = "displayName", alias = "DisplayName", default)]
-    pub display_name: Option<String>,
+    pub display_name: Option<Text>,
     #[serde(
         rename = "securityEnabled",
         alias = "SecurityEnabled",
@@ -40,11 +40,11 @@ pub struct GroupRecord {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(from = "RawMember")]
 pub struct MemberRecord {
-    pub odata_type: Option<String>,
-    pub id: Option<String>,
-    pub user_principal_name: Option<String>,
-    pub mail: Option<String>,
-    pub display_name: Option<String>,
+    pub odata_type: Option<Text>,
+    pub id: Option<Text>,
+    pub user_principal_name: Option<Text>,
+    pub mail: Option<Text>,
+    pub display_name: Option<Text>,
 }
 
 /// A member as Graph writes it, or as Graph PowerShell does: `Id` on the object and
@@ -53,15 +53,15 @@ pub struct MemberRecord {
 #[serde(expecting = "a member object with \"@odata.type\" and \"id\"")]
 struct RawMember {
     #[serde(rename = "@odata.type", default)]
-    odata_type: Option<String>,
+    odata_type: Option<Text>,
     #[serde(default, alias = "Id")]
-    id: Option<String>,
+    id: Option<Text>,
     #[serde(rename = "userPrincipalName", alias = "UserPrincipalName", default)]
-    user_principal_name: Option<String>,
+    user_principal_name: Option<Text>,
     #[serde(default, alias = "Mail")]
-    mail: Option<String>,
+    mail: Option<Text>,
     #[serde(rename = "displayName", alias = "DisplayName", default)]
-    display_name: Option<String>,
+    display_name: Option<Text>,
     #[serde(
         rename = "AdditionalProperties",
         alias = "additionalProperties",
@@ -141,11 +141,7 @@ pub fn from_json(
 /// `@odata.type` of a member from the type written in a CSV ("User", "Group",
 /// "#microsoft.graph.user", "servicePrincipal"), Entra's user type ("Member",
 /// "Guest": users), or a UPN. `None` when nothing tells.
-fn member_type(
-    object_type: Option<&str>,
-    user_type: Option<&str>,
-    has_upn: bool,
-) -> Option<String> {
+fn member_type(object_type: Option<&str>, user_type: Option<&str>, has_upn: bool) -> Option<Text> {
     if let Some(t) = object_type {
         let t = t.trim();
         let bare = t
@@ -153,14 +149,17 @@ fn member_type(
             .filter(|p| p.eq_ignore_ascii_case("#microsoft.graph."))
             .map_or(t, |_| &t[17..]);
         let compact: String = bare.chars().filter(|c| !c.is_whitespace()).collect();
-        return Some(format!("#microsoft.graph.{}", lower_first(&compact)));
+        return Some(compact_str::format_compact!(
+            "#microsoft.graph.{}",
+            lower_first(&compact)
+        ));
     }
     let is_user_type = user_type.is_some_and(|u| {
         ["member", "guest"]
             .iter()
             .any(|k| k.eq_ignore_ascii_case(u.trim()))
     });
-    (is_user_type || has_upn).then(|| "#microsoft.graph.user".to_owned())
+    (is_user_type || has_upn).then(|| Text::const_new("#microsoft.graph.user"))
 }
 
 /// `ServicePrincipal` -> `servicePrincipal`, `USER` -> `user`.
@@ -253,12 +252,15 @@ fn memberships(mut table: CsvTable, info: &mut FileInfo) -> Result<Vec<GroupReco
     let mut rows = 0;
     while let Some(row) = table.next_row()? {
         let (gid, gname) = (row.text(group_id), row.text(group_name));
-        let Some(key) = gid.clone().or_else(|| gname.as_deref().map(synthetic_id)) else {
+        let Some(key) = gid
+            .clone()
+            .or_else(|| gname.as_deref().map(|n| synthetic_id(n).into()))
+        else {
             skips.add(SkipReason::NoGroup, row.location());
             continue;
         };
         rows += 1;
-        let ix = *by_id.entry(key.to_lowercase()).or_insert_with(|| {
+        let ix = *by_id.entry(key.to_lowercase().into()).or_insert_with(|| {
             groups.push(GroupRecord {
                 id: key.clone(),
                 ..GroupRecord::default()
@@ -467,8 +469,8 @@ fn fold_member_files(
                     }
                 };
                 groups.push(GroupRecord {
-                    id,
-                    display_name: Some(file.group),
+                    id: id.into(),
+                    display_name: Some(file.group.into()),
                     security_enabled: None,
                     members: file.members,
                 });
@@ -530,7 +532,7 @@ fn add_members(group: &mut GroupRecord, members: Vec<MemberRecord>) {
 /// A downloaded member row with no type and no UPN is a nested group when its id is
 /// one of the groups read; otherwise it stays unknown (a device, most likely).
 fn type_untyped_members(groups: &mut [GroupRecord], info: &mut FileInfo) {
-    let ids: HashSet<String> = groups.iter().map(|g| g.id.to_lowercase()).collect();
+    let ids: HashSet<String> = groups.iter().map(|g| g.id.to_lowercase().into()).collect();
     let mut unknown = 0;
     for m in groups.iter_mut().flat_map(|g| g.members.iter_mut()) {
         if m.odata_type.is_some() || m.user_principal_name.is_some() {

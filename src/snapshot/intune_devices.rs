@@ -10,7 +10,7 @@ use super::json_doc::{self, Kept, Record, Seen, Shape};
 use super::lenient;
 use super::time::{self, Time};
 use super::values::OperatingSystem;
-use super::{FileInfo, LoadError};
+use super::{FileInfo, LoadError, Text};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -21,15 +21,15 @@ use std::path::Path;
 )]
 pub struct IntuneDevice {
     #[serde(alias = "Id")]
-    pub id: String,
+    pub id: Text,
     #[serde(default, alias = "DeviceName")]
-    pub device_name: Option<String>,
+    pub device_name: Option<Text>,
     #[serde(default, alias = "UserPrincipalName")]
-    pub user_principal_name: Option<String>,
+    pub user_principal_name: Option<Text>,
     #[serde(default, alias = "UserId")]
-    pub user_id: Option<String>,
+    pub user_id: Option<Text>,
     #[serde(default, alias = "EmailAddress")]
-    pub email_address: Option<String>,
+    pub email_address: Option<Text>,
     #[serde(
         rename = "azureADDeviceId",
         alias = "azureAdDeviceId",
@@ -37,7 +37,7 @@ pub struct IntuneDevice {
         alias = "AzureADDeviceId",
         default
     )]
-    pub azure_ad_device_id: Option<String>,
+    pub azure_ad_device_id: Option<Text>,
     #[serde(
         default,
         alias = "OperatingSystem",
@@ -45,7 +45,7 @@ pub struct IntuneDevice {
     )]
     pub operating_system: Option<OperatingSystem>,
     #[serde(default, alias = "OSVersion", alias = "OsVersion")]
-    pub os_version: Option<String>,
+    pub os_version: Option<Text>,
     #[serde(
         default,
         alias = "LastSyncDateTime",
@@ -63,13 +63,13 @@ pub struct IntuneDevice {
         alias = "ComplianceState",
         deserialize_with = "lenient::opt_text"
     )]
-    pub compliance_state: Option<String>,
+    pub compliance_state: Option<Text>,
     #[serde(
         default,
         alias = "PartnerReportedThreatState",
         deserialize_with = "lenient::opt_text"
     )]
-    pub partner_reported_threat_state: Option<String>,
+    pub partner_reported_threat_state: Option<Text>,
 }
 
 impl IntuneDevice {
@@ -190,7 +190,7 @@ pub fn from_csv(
             os_version: row.text(os_version),
             last_sync_date_time: row.time(last_sync)?,
             enrolled_date_time: row.time(enrolled)?,
-            compliance_state: row.text(compliance).map(|c| graph_compliance(&c)),
+            compliance_state: row.text(compliance).map(|c| graph_compliance(&c).into()),
             partner_reported_threat_state: row.text(threat),
         });
     }

@@ -120,6 +120,10 @@ impl<T> JsonDoc<T> {
     }
 }
 
+/// Bytes of the shortest record a real export writes (a device with its id, user and
+/// a few states); used only to size the record list up front.
+const SMALLEST_TYPICAL_RECORD: usize = 128;
+
 /// Reads one JSON export of `T` records.
 pub fn parse<T: Record>(path: &Path, bytes: &[u8], shape: &Shape) -> Result<JsonDoc<T>, LoadError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -132,14 +136,28 @@ pub fn parse<T: Record>(path: &Path, bytes: &[u8], shape: &Shape) -> Result<Json
         doc: JsonDoc::default(),
         shape,
         page_no: 0,
+        expected_records: bytes.len() / SMALLEST_TYPICAL_RECORD,
     };
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    RootSeed { ctx: &mut ctx }
-        .deserialize(&mut de)
-        .and_then(|()| de.end())
-        .map_err(|e| LoadError::json(path.to_owned(), &e))?;
+    // Checking the UTF-8 once up front lets serde_json skip it string by string; a
+    // file that is not valid UTF-8 goes through the checking reader, which reports
+    // the position of the bad byte.
+    let read = match std::str::from_utf8(bytes) {
+        Ok(text) => read_document(&mut ctx, serde_json::de::StrRead::new(text)),
+        Err(_) => read_document(&mut ctx, serde_json::de::SliceRead::new(bytes)),
+    };
+    read.map_err(|e| LoadError::json(path.to_owned(), &e))?;
     ctx.doc.skips.check_usable(ctx.doc.records.len(), path)?;
+    ctx.doc.records.shrink_to_fit();
     Ok(ctx.doc)
+}
+
+fn read_document<'de, T: Record, R: serde_json::de::Read<'de>>(
+    ctx: &mut Ctx<'_, T>,
+    read: R,
+) -> serde_json::Result<()> {
+    let mut de = serde_json::Deserializer::new(read);
+    RootSeed { ctx }.deserialize(&mut de)?;
+    de.end()
 }
 
 struct Ctx<'s, T> {
@@ -147,6 +165,8 @@ struct Ctx<'s, T> {
     shape: &'s Shape,
     /// 1-based number of the page being read.
     page_no: usize,
+    /// Room to reserve for records before the first list is read.
+    expected_records: usize,
 }
 
 impl<T: Record> Ctx<'_, T> {
@@ -462,9 +482,13 @@ impl<'de, T: Record> Visitor<'de> for ListSeed<'_, '_, T> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
-        if let Some(n) = seq.size_hint() {
-            self.ctx.doc.records.reserve(n);
-        }
+        // Growing a list of a million records by doubling copies it again and again
+        // into freshly zeroed pages. Reserving for as many records as the file could
+        // hold costs nothing until used: untouched capacity is never paged in, and
+        // the unused rest is given back once the file is read.
+        let expected = seq.size_hint().unwrap_or(self.ctx.expected_records);
+        self.ctx.doc.records.reserve(expected);
+        self.ctx.expected_records = 0;
         let mut index = 0;
         while seq
             .next_element_seed(RecordSeed {

@@ -262,37 +262,37 @@ impl<'de> Visitor<'de> for BoolVisitor {
 
 /// serde helper: an optional text value that some writers give as a number (Windows
 /// PowerShell writes enumerations as their numeric value).
-pub fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<super::Text>, D::Error> {
     d.deserialize_any(TextVisitor)
 }
 
 struct TextVisitor;
 
 impl<'de> Visitor<'de> for TextVisitor {
-    type Value = Option<String>;
+    type Value = Option<super::Text>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a string")
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(v.to_owned()))
+        Ok(Some(v.into()))
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Some(v))
+        Ok(Some(v.into()))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Some(super::Text::from(v.to_string())))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Some(super::Text::from(v.to_string())))
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Some(super::Text::from(v.to_string())))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
@@ -331,7 +331,7 @@ mod tests {
         #[serde(default, deserialize_with = "opt_bool")]
         flag: Option<bool>,
         #[serde(default, deserialize_with = "opt_text")]
-        state: Option<String>,
+        state: Option<crate::snapshot::Text>,
     }
 
     #[test]

@@ -12,19 +12,19 @@ use super::json_doc::{self, Kept, Record, Seen, Shape};
 use super::lenient;
 use super::time::{self, Time};
 use super::values::{ActivationStatus, LookoutPlatform, ProtectionStatus, SecurityStatus};
-use super::{FileInfo, LoadError};
+use super::{FileInfo, LoadError, Text};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
 
 #[derive(Debug, Clone, Default)]
 pub struct LookoutDevice {
-    pub guid: String,
+    pub guid: Text,
     pub activation_status: Option<ActivationStatus>,
     pub protection_status: Option<ProtectionStatus>,
     pub security_status: Option<SecurityStatus>,
     pub platform: Option<LookoutPlatform>,
-    pub email: Option<String>,
+    pub email: Option<Text>,
     pub checkin_time: Option<Time>,
     pub activated_at: Option<Time>,
     pub details: Details,
@@ -35,21 +35,21 @@ pub struct LookoutDevice {
 #[derive(Debug, Clone, Default)]
 pub struct Details {
     /// The Lookout "device ID": the Intune managed-device id (or Entra device id).
-    pub external_id: Option<String>,
+    pub external_id: Option<Text>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Software {
     #[serde(default, alias = "osVersion")]
-    pub os_version: Option<String>,
+    pub os_version: Option<Text>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Hardware {
     #[serde(default)]
-    pub manufacturer: Option<String>,
+    pub manufacturer: Option<Text>,
     #[serde(default)]
-    pub model: Option<String>,
+    pub model: Option<Text>,
 }
 
 impl LookoutDevice {
@@ -63,14 +63,14 @@ impl LookoutDevice {
     }
 
     /// "Google Pixel 8", from the hardware fields.
-    pub fn hardware_name(&self) -> Option<String> {
+    pub fn hardware_name(&self) -> Option<Text> {
         let parts: Vec<&str> = [&self.hardware.manufacturer, &self.hardware.model]
             .into_iter()
             .flatten()
             .map(|s| s.trim())
             .filter(|s| !s.is_empty())
             .collect();
-        (!parts.is_empty()).then(|| parts.join(" "))
+        (!parts.is_empty()).then(|| parts.join(" ").into())
     }
 }
 
@@ -80,13 +80,13 @@ impl LookoutDevice {
 #[serde(expecting = "a device object with \"guid\" and \"activation_status\"")]
 pub struct RawDevice {
     #[serde(default)]
-    guid: Option<String>,
+    guid: Option<Text>,
     /// The device guid in older device objects; an event's own id in events.
     #[serde(default, deserialize_with = "lenient::opt_text")]
-    id: Option<String>,
+    id: Option<Text>,
     /// `DEVICE`, `THREAT` or `AUDIT` on events.
     #[serde(default, rename = "type", deserialize_with = "lenient::opt_text")]
-    kind: Option<String>,
+    kind: Option<Text>,
     #[serde(default, deserialize_with = "ActivationStatus::deserialize_opt")]
     activation_status: Option<ActivationStatus>,
     #[serde(default, deserialize_with = "ProtectionStatus::deserialize_opt")]
@@ -96,7 +96,7 @@ pub struct RawDevice {
     #[serde(default, deserialize_with = "LookoutPlatform::deserialize_opt")]
     platform: Option<LookoutPlatform>,
     #[serde(default)]
-    email: Option<String>,
+    email: Option<Text>,
     #[serde(default, deserialize_with = "time::deserialize_opt")]
     checkin_time: Option<Time>,
     #[serde(default, deserialize_with = "time::deserialize_opt")]
@@ -130,7 +130,7 @@ pub struct RawDevice {
     )]
     legacy_security_status: Option<SecurityStatus>,
     #[serde(default, rename = "emailAddress")]
-    legacy_email_address: Option<String>,
+    legacy_email_address: Option<Text>,
     #[serde(
         default,
         rename = "checkinTime",
@@ -145,13 +145,13 @@ pub struct RawDevice {
     )]
     legacy_activated_at: Option<Time>,
     #[serde(default, rename = "externalId")]
-    legacy_external_id: Option<String>,
+    legacy_external_id: Option<Text>,
     #[serde(default, rename = "osVersion")]
-    legacy_os_version: Option<String>,
+    legacy_os_version: Option<Text>,
     #[serde(default)]
-    manufacturer: Option<String>,
+    manufacturer: Option<Text>,
     #[serde(default)]
-    model: Option<String>,
+    model: Option<Text>,
 }
 
 impl RawDevice {
@@ -168,7 +168,7 @@ impl RawDevice {
 #[derive(Debug, Default, Deserialize)]
 struct RawDetails {
     #[serde(default, alias = "externalId")]
-    external_id: Option<String>,
+    external_id: Option<Text>,
     #[serde(
         default,
         alias = "activationStatus",
@@ -194,26 +194,26 @@ struct RawDetails {
 #[serde(rename_all = "camelCase")]
 struct RawTarget {
     #[serde(default, rename = "type")]
-    kind: Option<String>,
+    kind: Option<Text>,
     #[serde(default)]
-    id: Option<String>,
+    id: Option<Text>,
     #[serde(default)]
-    guid: Option<String>,
+    guid: Option<Text>,
     #[serde(default, alias = "external_id")]
-    external_id: Option<String>,
+    external_id: Option<Text>,
     #[serde(default, alias = "email")]
-    email_address: Option<String>,
+    email_address: Option<Text>,
     #[serde(default, deserialize_with = "LookoutPlatform::deserialize_opt")]
     platform: Option<LookoutPlatform>,
     #[serde(default, alias = "os_version")]
-    os_version: Option<String>,
+    os_version: Option<Text>,
     #[serde(default)]
-    manufacturer: Option<String>,
+    manufacturer: Option<Text>,
     #[serde(default)]
-    model: Option<String>,
+    model: Option<Text>,
 }
 
-fn is_device_kind(kind: &Option<String>) -> bool {
+fn is_device_kind(kind: &Option<Text>) -> bool {
     kind.as_deref()
         .is_none_or(|k| k.eq_ignore_ascii_case("device"))
 }
@@ -330,10 +330,10 @@ fn fold_events(events: Vec<LookoutDevice>) -> Vec<LookoutDevice> {
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut out: Vec<LookoutDevice> = Vec::new();
     for e in events {
-        match index.get(&e.guid.to_lowercase()) {
+        match index.get(e.guid.to_lowercase().as_str()) {
             Some(&i) => merge(&mut out[i], e),
             None => {
-                index.insert(e.guid.to_lowercase(), out.len());
+                index.insert(e.guid.to_lowercase().into(), out.len());
                 out.push(e);
             }
         }
@@ -414,9 +414,9 @@ impl Field {
         Field { col, nested, keys }
     }
 
-    fn read(&self, row: &Row) -> Option<String> {
+    fn read(&self, row: &Row) -> Option<Text> {
         row.text(self.col)
-            .or_else(|| row.ps_field(self.nested, self.keys))
+            .or_else(|| row.ps_field(self.nested, self.keys).map(Text::from))
     }
 }
 

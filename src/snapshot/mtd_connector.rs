@@ -22,7 +22,7 @@ pub struct MtdConnector {
         alias = "PartnerState",
         deserialize_with = "lenient::opt_text"
     )]
-    pub partner_state: Option<String>,
+    pub partner_state: Option<super::Text>,
     #[serde(
         default,
         alias = "LastHeartbeatDateTime",
