@@ -55,7 +55,8 @@ pub fn run(tenant: &Tenant, options: &Options) -> Outcome {
         focus: &options.focus,
     };
     let mut outcome = Outcome::default();
-    for rule in rules::all() {
+    let mut to_run = Vec::new();
+    for &rule in rules::all() {
         let level = options.policy.level(rule.slug());
         let turned_off = match level {
             Some((Level::Off, origin)) => {
@@ -67,15 +68,17 @@ pub fn run(tenant: &Tenant, options: &Options) -> Outcome {
         let skip = turned_off
             .or_else(|| missing.map(|&input| SkipReason::MissingInput(input)))
             .or_else(|| rule.skip_reason(&ctx));
-        if let Some(reason) = skip {
-            outcome.skipped.push(Skipped {
+        match skip {
+            Some(reason) => outcome.skipped.push(Skipped {
                 rule: rule.slug(),
                 reason,
-            });
-            continue;
+            }),
+            None => to_run.push((rule, level)),
         }
+    }
+    for (findings, (rule, level)) in check_all(&ctx, &to_run).into_iter().zip(&to_run) {
         let start = outcome.findings.len();
-        rule.check(&ctx, &mut outcome.findings);
+        outcome.findings.extend(findings);
         debug_assert!(outcome.findings[start..]
             .iter()
             .all(|f| f.rule == rule.slug()));
@@ -93,6 +96,48 @@ pub fn run(tenant: &Tenant, options: &Options) -> Outcome {
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     outcome
+}
+
+/// Runs the rules' checks, on as many threads as there are cores (rules only read
+/// the tenant); the findings come back per rule, in the order the rules were given,
+/// so the report is the same whatever the scheduling.
+fn check_all<L: Sync>(
+    ctx: &Context,
+    to_run: &[(&'static dyn rules::Rule, L)],
+) -> Vec<Vec<Finding>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(to_run.len())
+        .max(1);
+    let mut done: Vec<(usize, Vec<Finding>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((rule, _)) = to_run.get(i) else {
+                            return mine;
+                        };
+                        let mut found = Vec::new();
+                        rule.check(ctx, &mut found);
+                        mine.push((i, found));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, found)| found).collect()
 }
 
 /// Keeps a finding's root cause only when that configuration finding exists, and
