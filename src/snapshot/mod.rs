@@ -302,8 +302,12 @@ impl Snapshot {
     }
 }
 
-/// One file's bytes as UTF-8, and a [`FileInfo`] that already knows its encoding.
-fn open(input: Input, path: &Path, format: Format) -> Result<(Vec<u8>, FileInfo), LoadError> {
+/// One file's text as UTF-8, and a [`FileInfo`] that already knows its encoding.
+fn open(
+    input: Input,
+    path: &Path,
+    format: Format,
+) -> Result<(text::FileText, FileInfo), LoadError> {
     let (bytes, encoding) = text::read_text(path)?;
     let name = path
         .file_name()
