@@ -86,7 +86,7 @@ enum Owner<'d> {
     New(&'d str),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Tenant {
     pub snapshot_dir: PathBuf,
     pub files: Vec<FileInfo>,
@@ -141,47 +141,45 @@ fn non_empty(s: &Option<impl AsRef<str>>) -> Option<&str> {
 }
 
 impl Tenant {
-    pub fn build(snap: Snapshot) -> Tenant {
-        let mut t = Tenant {
-            snapshot_dir: snap.dir,
-            files: snap.files,
-            tenant_id: snap
-                .manifest
-                .as_ref()
-                .and_then(|m| non_empty(&m.tenant_id).map(str::to_owned)),
-            exported_at: snap.manifest.as_ref().and_then(|m| m.exported_at),
-            config: snap.lookout,
-            users: Vec::new(),
-            groups: Vec::new(),
-            lookout_devices: Vec::new(),
-            intune_devices: Vec::new(),
-            audit: Vec::new(),
-            mtd_connectors: snap.mtd_connectors.unwrap_or_default(),
-            enrollment_groups: Vec::new(),
-            user_by_key: HashMap::default(),
-            group_by_id: HashMap::default(),
-            groups_by_name: HashMap::default(),
-            lookout_link: Vec::new(),
-            records_start: Vec::new(),
-            records_of: Vec::new(),
-            duplicate_ids: Vec::new(),
-            enrolled: Vec::new(),
-            intune_owner: Vec::new(),
-            enrollment_closure: HashMap::default(),
-            case_mismatch_members: HashMap::default(),
-            audit_by_user: HashMap::default(),
-        };
+    pub fn build(mut snap: Snapshot) -> Tenant {
+        let groups = snap.groups.take().unwrap_or_default();
+        Tenant::directory(groups).complete(snap)
+    }
+
+    /// Users and groups from groups.json, indexed: the part of the model that needs
+    /// nothing else. On a large tenant it takes as long as a device list takes to
+    /// read, so `commands::load` builds it on the thread that read the groups while
+    /// the device lists are still being read.
+    pub fn directory(groups: Vec<crate::snapshot::groups::GroupRecord>) -> Tenant {
+        let mut t = Tenant::default();
+        // Each member brings a UPN and an object id: sizing the index once avoids
+        // rehashing it over and over on a large tenant.
+        let members: usize = groups.iter().map(|g| g.members.len()).sum();
+        t.user_by_key.reserve(members * 2);
+        t.index_groups(groups);
+        t
+    }
+
+    /// Adds the rest of the snapshot to a [`Tenant::directory`]. Groups still in the
+    /// snapshot are not read again: they are the directory's.
+    pub fn complete(mut self, snap: Snapshot) -> Tenant {
+        debug_assert!(snap.groups.is_none(), "groups belong in the directory");
+        self.snapshot_dir = snap.dir;
+        self.files = snap.files;
+        self.tenant_id = snap
+            .manifest
+            .as_ref()
+            .and_then(|m| non_empty(&m.tenant_id).map(str::to_owned));
+        self.exported_at = snap.manifest.as_ref().and_then(|m| m.exported_at);
+        self.config = snap.lookout;
+        self.mtd_connectors = snap.mtd_connectors.unwrap_or_default();
+        let mut t = self;
         let intune = snap.intune_devices.unwrap_or_default();
         let lookout = snap.lookout_devices.unwrap_or_default();
-        // Roughly one user per device, each known by UPN, object id and mail: sizing
-        // the index once avoids rehashing it over and over on a large tenant.
-        t.user_by_key.reserve(intune.len().max(lookout.len()) * 3);
-        // Linking devices needs only the device lists; the directory indexes need
-        // everything else. On a large tenant the two halves take similar time, so they
-        // run side by side.
+        // Linking devices needs only the device lists; the user index needs the
+        // directory. They run side by side.
         let links = std::thread::scope(|scope| {
             let linking = scope.spawn(|| DeviceLinks::build(&intune, &lookout));
-            t.index_groups(snap.groups.unwrap_or_default());
             t.index_intune_users(&intune);
             t.index_audit(snap.audit_logs.unwrap_or_default());
             t.resolve_enrollment();

@@ -17,8 +17,10 @@ pub fn load(dir: &Path) -> Result<Tenant> {
     let progress = crate::progress::Progress::start(
         crate::messages::current().f("report.loading", &[("path", &dir.display())]),
     );
-    let snap = snapshot::load(dir)?;
-    let tenant = Tenant::build(snap);
+    // The directory (users and groups) is indexed while the device lists are read.
+    let (snap, directory) =
+        snapshot::load_with(dir, |groups| Tenant::directory(groups.unwrap_or_default()))?;
+    let tenant = directory.complete(snap);
     progress.finish();
     Ok(tenant)
 }

@@ -210,6 +210,21 @@ impl Snapshot {
 
 /// Loads a snapshot folder. Only reads: nothing is ever written into it.
 pub fn load(dir: &Path) -> Result<Snapshot, LoadError> {
+    load_with(dir, |groups| groups).map(|(mut snap, groups)| {
+        snap.groups = groups;
+        snap
+    })
+}
+
+/// Loads a snapshot folder and hands its groups, as soon as they are read and while
+/// the other files are still being read, to `on_groups`; what that returns comes
+/// back beside the snapshot (whose `groups` is then `None`). The groups are `None`
+/// when the folder has none. Indexing a large directory this way costs no time of
+/// its own: it overlaps reading the device lists.
+pub fn load_with<D: Send>(
+    dir: &Path,
+    on_groups: impl Fn(Option<Vec<groups::GroupRecord>>) -> D + Sync,
+) -> Result<(Snapshot, D), LoadError> {
     match std::fs::metadata(dir) {
         Err(_) => {
             return Err(LoadError::NoSuchFolder {
@@ -250,7 +265,8 @@ pub fn load(dir: &Path) -> Result<Snapshot, LoadError> {
     // Each input is read and parsed on its own thread (the big device lists are
     // independent); the parts are merged in a fixed order, so the result and the first
     // error reported are the same on every run.
-    let parts: Vec<Result<Snapshot, LoadError>> = std::thread::scope(|scope| {
+    let on_groups = &on_groups;
+    let parts: Vec<Result<(Snapshot, Option<D>), LoadError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = Input::ALL
             .iter()
             .filter(|&&input| input == Input::Groups || found.contains_key(&input))
@@ -259,12 +275,16 @@ pub fn load(dir: &Path) -> Result<Snapshot, LoadError> {
                 let member_files = &member_files;
                 scope.spawn(move || {
                     let mut part = Snapshot::default();
+                    let mut directory = None;
                     match (input, sources) {
-                        (Input::Groups, _) => load_groups(&mut part, sources, member_files)?,
+                        (Input::Groups, _) => {
+                            load_groups(&mut part, sources, member_files)?;
+                            directory = Some(on_groups(part.groups.take()));
+                        }
                         (_, Some(sources)) => load_input(&mut part, input, sources)?,
                         (_, None) => {}
                     }
-                    Ok(part)
+                    Ok((part, directory))
                 })
             })
             .collect();
@@ -280,10 +300,15 @@ pub fn load(dir: &Path) -> Result<Snapshot, LoadError> {
         dir: dir.to_owned(),
         ..Snapshot::default()
     };
+    let mut directory = None;
     for part in parts {
-        snap.absorb(part?);
+        let (part, d) = part?;
+        snap.absorb(part);
+        directory = directory.or(d);
     }
-    Ok(snap)
+    // The groups thread always runs, so its result is always there.
+    let directory = directory.unwrap_or_else(|| on_groups(None));
+    Ok((snap, directory))
 }
 
 impl Snapshot {
