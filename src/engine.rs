@@ -98,46 +98,23 @@ pub fn run(tenant: &Tenant, options: &Options) -> Outcome {
     outcome
 }
 
-/// Runs the rules' checks, on as many threads as there are cores (rules only read
-/// the tenant); the findings come back per rule, in the order the rules were given,
-/// so the report is the same whatever the scheduling.
+/// Runs the rules' checks in parallel (rules only read the tenant); the findings
+/// come back per rule, in the order the rules were given, so the report is the same
+/// whatever the scheduling.
 fn check_all<L: Sync>(
     ctx: &Context,
     to_run: &[(&'static dyn rules::Rule, L)],
 ) -> Vec<Vec<Finding>> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let next = AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(to_run.len())
-        .max(1);
-    let mut done: Vec<(usize, Vec<Finding>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((rule, _)) = to_run.get(i) else {
-                            return mine;
-                        };
-                        let mut found = Vec::new();
-                        rule.check(ctx, &mut found);
-                        mine.push((i, found));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
-    done.sort_unstable_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, found)| found).collect()
+    use rayon::prelude::*;
+    to_run
+        .par_iter()
+        .with_max_len(1)
+        .map(|(rule, _)| {
+            let mut found = Vec::new();
+            rule.check(ctx, &mut found);
+            found
+        })
+        .collect()
 }
 
 /// Keeps a finding's root cause only when that configuration finding exists, and

@@ -156,6 +156,7 @@ impl Tenant {
         // rehashing it over and over on a large tenant.
         let members: usize = groups.iter().map(|g| g.members.len()).sum();
         t.user_by_key.reserve(members * 2);
+        t.users.reserve(members);
         t.index_groups(groups);
         t
     }
@@ -494,28 +495,14 @@ impl Tenant {
 
     fn index_intune_users(&mut self, devices: &[IntuneDevice]) {
         // Most owners are already known from the groups, with every identifier the
-        // device carries: finding them only reads the index, so that pass is split
-        // across threads. The others are then interned one by one in device order,
+        // device carries: finding them only reads the index, so that pass runs in
+        // parallel. The others are then interned one by one in device order,
         // which gives exactly what a single pass would.
-        let this = &*self;
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = devices.len().div_ceil(threads).max(1);
-        let found: Vec<Owner> = std::thread::scope(|scope| {
-            let parts: Vec<_> = devices
-                .chunks(chunk)
-                .map(|part| {
-                    scope
-                        .spawn(move || part.iter().map(|d| this.known_owner(d)).collect::<Vec<_>>())
-                })
-                .collect();
-            parts
-                .into_iter()
-                .flat_map(|h| {
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        });
+        let found: Vec<Owner> = {
+            use rayon::prelude::*;
+            let this = &*self;
+            devices.par_iter().map(|d| this.known_owner(d)).collect()
+        };
         self.intune_owner = devices
             .iter()
             .zip(found)
