@@ -243,20 +243,15 @@ impl<'a> BuildOptions<'a> {
 pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
     let msg = messages::get(opts.lang);
     let mut summary = Summary::default();
-    for f in &outcome.findings {
-        if f.suppressed.is_some() {
-            summary.suppressed += 1;
-        } else {
-            summary.add(f.severity);
-        }
-    }
-    // Rendering the texts of a fleet's findings is independent per finding; rayon
-    // keeps their order.
-    use rayon::prelude::*;
     let findings = outcome
         .findings
-        .into_par_iter()
+        .into_iter()
         .map(|f| {
+            if f.suppressed.is_some() {
+                summary.suppressed += 1;
+            } else {
+                summary.add(f.severity);
+            }
             let k = knowledge::of(f.rule);
             let text = k.text(opts.lang);
             ReportFinding {
