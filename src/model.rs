@@ -179,15 +179,15 @@ impl Tenant {
         let lookout = snap.lookout_devices.unwrap_or_default();
         // Linking devices needs only the device lists; the user index needs the
         // directory. They run side by side.
-        let links = std::thread::scope(|scope| {
-            let linking = scope.spawn(|| DeviceLinks::build(&intune, &lookout));
-            t.index_intune_users(&intune);
-            t.index_audit(snap.audit_logs.unwrap_or_default());
-            t.resolve_enrollment();
-            linking
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        });
+        let audit = snap.audit_logs.unwrap_or_default();
+        let (links, ()) = rayon::join(
+            || DeviceLinks::build(&intune, &lookout),
+            || {
+                t.index_intune_users(&intune);
+                t.index_audit(audit);
+                t.resolve_enrollment();
+            },
+        );
         t.intune_devices = intune;
         t.lookout_devices = lookout;
         t.lookout_link = links.lookout_link;
@@ -776,6 +776,42 @@ impl Tenant {
     }
 }
 
+/// What one bucket of [`DeviceLinks::build`]'s join finds.
+struct JoinedBucket {
+    /// Each of the bucket's Lookout records (by position) and its Intune device.
+    links: Vec<(u32, Option<u32>)>,
+    /// Records that share an id.
+    duplicates: Vec<Vec<usize>>,
+}
+
+fn join_bucket(intune_ids: &[(Text, u32)], lookout_ids: &[(Text, u32)]) -> JoinedBucket {
+    let mut intune_by_id: HashMap<&str, u32> = HashMap::default();
+    intune_by_id.reserve(intune_ids.len());
+    for (id, ix) in intune_ids {
+        intune_by_id.entry(id.as_str()).or_insert(*ix);
+    }
+    let mut first_with_id: HashMap<&str, u32> = HashMap::default();
+    first_with_id.reserve(lookout_ids.len());
+    let mut groups: HashMap<u32, Vec<usize>> = HashMap::default();
+    let links = lookout_ids
+        .iter()
+        .map(|(id, ix)| {
+            let first = *first_with_id.entry(id.as_str()).or_insert(*ix);
+            if first != *ix {
+                groups
+                    .entry(first)
+                    .or_insert_with(|| vec![first as usize])
+                    .push(*ix as usize);
+            }
+            (*ix, intune_by_id.get(id.as_str()).copied())
+        })
+        .collect();
+    JoinedBucket {
+        links,
+        duplicates: groups.into_values().collect(),
+    }
+}
+
 /// Buckets of a hash join: enough that one bucket's table fits in a core's cache on
 /// the largest tenants, few enough that small ones do not notice them.
 const PARTITIONS: usize = 256;
@@ -839,29 +875,22 @@ impl DeviceLinks {
                 lookout_ids.push(id, ix);
             }
         }
+        // The buckets are independent: they are joined in parallel, each giving the
+        // links of its Lookout records and its groups of duplicates.
+        use rayon::prelude::*;
+        let joined: Vec<JoinedBucket> = intune_ids
+            .parts
+            .par_iter()
+            .zip(&lookout_ids.parts)
+            .map(|(intune_part, lookout_part)| join_bucket(intune_part, lookout_part))
+            .collect();
         let mut links = vec![None; lookout_devices.len()];
         let mut duplicates: Vec<Vec<usize>> = Vec::new();
-        let mut intune_by_id: HashMap<&str, u32> = HashMap::default();
-        let mut first_with_id: HashMap<&str, u32> = HashMap::default();
-        let mut groups: HashMap<u32, Vec<usize>> = HashMap::default();
-        for (intune_part, lookout_part) in intune_ids.parts.iter().zip(&lookout_ids.parts) {
-            intune_by_id.clear();
-            first_with_id.clear();
-            groups.clear();
-            for (id, ix) in intune_part {
-                intune_by_id.entry(id.as_str()).or_insert(*ix);
+        for bucket in joined {
+            for (ix, link) in bucket.links {
+                links[ix as usize] = link;
             }
-            for (id, ix) in lookout_part {
-                links[*ix as usize] = intune_by_id.get(id.as_str()).copied();
-                let first = *first_with_id.entry(id.as_str()).or_insert(*ix);
-                if first != *ix {
-                    groups
-                        .entry(first)
-                        .or_insert_with(|| vec![first as usize])
-                        .push(*ix as usize);
-                }
-            }
-            duplicates.extend(groups.drain().map(|(_, records)| records));
+            duplicates.extend(bucket.duplicates);
         }
         duplicates.sort_unstable();
         // Intune device -> its records, as one flat list with offsets.
