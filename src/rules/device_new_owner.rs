@@ -38,6 +38,13 @@ impl Rule for DeviceNewOwner {
             ) else {
                 continue;
             };
+            // Most records name the device's primary user in the same spelling:
+            // telling that needs no lower-cased copies (ASCII-equal ignoring case
+            // implies equal once lower-cased).
+            let upn = intune.user_principal_name.as_deref().unwrap_or_default();
+            if email.trim().eq_ignore_ascii_case(upn.trim()) {
+                continue;
+            }
             let Some(new_owner) = intune.owner() else {
                 continue;
             };

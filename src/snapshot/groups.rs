@@ -97,14 +97,10 @@ pub enum MemberKind {
 
 impl MemberRecord {
     pub fn kind(&self) -> MemberKind {
-        match self
-            .odata_type
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("#microsoft.graph.user") => MemberKind::User,
-            Some("#microsoft.graph.group") => MemberKind::Group,
+        let is = |name: &str, kind: &str| name.eq_ignore_ascii_case(kind);
+        match self.odata_type.as_deref() {
+            Some(t) if is(t, "#microsoft.graph.user") => MemberKind::User,
+            Some(t) if is(t, "#microsoft.graph.group") => MemberKind::Group,
             Some(_) => MemberKind::Other,
             // No type: a member with a UPN can only be a user.
             None if self.user_principal_name.is_some() => MemberKind::User,

@@ -15,9 +15,12 @@ pub fn parse(raw: &str) -> Result<Option<Time>, String> {
     if s.is_empty() {
         return Ok(None);
     }
-    let parsed = DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .ok()
+    let parsed = parse_utc_seconds(s)
+        .or_else(|| {
+            DateTime::parse_from_rfc3339(s)
+                .map(|t| t.with_timezone(&Utc))
+                .ok()
+        })
         .or_else(|| parse_naive(s).map(|n| Utc.from_utc_datetime(&n)))
         .or_else(|| parse_ms_date(s));
     match parsed {
@@ -36,6 +39,35 @@ pub fn parse(raw: &str) -> Result<Option<Time>, String> {
             quote(s)
         )),
     }
+}
+
+/// `2026-11-20T07:00:00Z`, the form Graph and Lookout write almost every timestamp
+/// in, read without the general parser (a fleet's snapshot holds millions). Anything
+/// else, leap seconds included, is left to it.
+fn parse_utc_seconds(s: &str) -> Option<Time> {
+    let b = s.as_bytes();
+    let shape = b.len() == 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'Z';
+    if !shape {
+        return None;
+    }
+    let number = |from: usize, to: usize| {
+        b[from..to].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date = NaiveDate::from_ymd_opt(
+        i32::try_from(number(0, 4)?).ok()?,
+        number(5, 7)?,
+        number(8, 10)?,
+    )?;
+    let time = date.and_hms_opt(number(11, 13)?, number(14, 16)?, number(17, 19)?)?;
+    Some(Utc.from_utc_datetime(&time))
 }
 
 fn parse_naive(s: &str) -> Option<NaiveDateTime> {
@@ -92,6 +124,30 @@ pub fn deserialize_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Time>, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_common_form_reads_as_the_general_parser_reads_it() {
+        for s in [
+            "2026-11-20T07:00:00Z",
+            "0001-01-01T00:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "2023-02-29T10:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-11-20T24:00:00Z",
+            "2026-11-20T23:59:60Z",
+            "2026-11-2OT07:00:00Z",
+            "+026-11-20T07:00:00Z",
+        ] {
+            let general = DateTime::parse_from_rfc3339(s)
+                .ok()
+                .map(|t| t.with_timezone(&Utc));
+            match parse_utc_seconds(s) {
+                Some(fast) => assert_eq!(Some(fast), general, "{s}"),
+                // Declining is always safe: the general parser then decides.
+                None => assert!(s.ends_with(":60Z") || general.is_none(), "{s}"),
+            }
+        }
+    }
 
     fn p(s: &str) -> Option<String> {
         parse(s).unwrap().map(|t| format(&t))
