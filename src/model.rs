@@ -784,7 +784,7 @@ struct JoinedBucket {
     duplicates: Vec<Vec<usize>>,
 }
 
-fn join_bucket(intune_ids: &[(Text, u32)], lookout_ids: &[(Text, u32)]) -> JoinedBucket {
+fn join_bucket(intune_ids: &[(IdKey, u32)], lookout_ids: &[(IdKey, u32)]) -> JoinedBucket {
     let mut intune_by_id: HashMap<&str, u32> = HashMap::default();
     intune_by_id.reserve(intune_ids.len());
     for (id, ix) in intune_ids {
@@ -816,22 +816,44 @@ fn join_bucket(intune_ids: &[(Text, u32)], lookout_ids: &[(Text, u32)]) -> Joine
 /// the largest tenants, few enough that small ones do not notice them.
 const PARTITIONS: usize = 256;
 
-/// Ids (trimmed, lower-case, copied) with their record's position, bucketed by
-/// hash; each bucket keeps the order the ids were pushed in.
-struct Partitioned {
-    parts: Vec<Vec<(Text, u32)>>,
+/// An id (trimmed, lower-case) as a bucket keeps it: copied when it fits a compact
+/// string's inline bytes, so that a bucket's keys sit together in memory; borrowed
+/// from its record when it is longer (GUIDs are), where a copy would allocate.
+enum IdKey<'a> {
+    Copied(Text),
+    Borrowed(Cow<'a, str>),
 }
 
-impl Partitioned {
-    fn with_capacity(ids: usize) -> Partitioned {
+impl IdKey<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            IdKey::Copied(id) => id,
+            IdKey::Borrowed(id) => id,
+        }
+    }
+}
+
+/// Ids with their record's position, bucketed by hash; each bucket keeps the order
+/// the ids were pushed in.
+struct Partitioned<'a> {
+    parts: Vec<Vec<(IdKey<'a>, u32)>>,
+}
+
+impl<'a> Partitioned<'a> {
+    fn with_capacity(ids: usize) -> Partitioned<'a> {
         let each = ids / PARTITIONS + ids / (PARTITIONS * 8) + 1;
         Partitioned {
             parts: (0..PARTITIONS).map(|_| Vec::with_capacity(each)).collect(),
         }
     }
 
-    fn push(&mut self, id: &str, ix: usize) {
-        let id = Text::from(lower(id).as_ref());
+    fn push(&mut self, id: &'a str, ix: usize) {
+        let id = match lower(id) {
+            Cow::Borrowed(short) if short.len() <= std::mem::size_of::<Text>() => {
+                IdKey::Copied(Text::from(short))
+            }
+            long => IdKey::Borrowed(long),
+        };
         let hash = std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, id.as_str());
         // Middle bits: a bucket's table places entries by the low bits and tells
         // them apart by the top seven, which must not be the same for all of them.
