@@ -939,3 +939,172 @@ impl DeviceLinks {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::lookout_devices::Details;
+    use proptest::prelude::*;
+
+    /// Short and long ids, in several spellings of the same id, and blanks: enough
+    /// overlap for every kind of collision the join must resolve.
+    const IDS: &[&str] = &[
+        "d-1",
+        "D-1",
+        " d-1 ",
+        "d-2",
+        "aad-1",
+        "00000000-0000-0000-0000-000000000000",
+        "830217b0-1c50-4d1b-90b3-232493251ec7",
+        "830217B0-1C50-4D1B-90B3-232493251EC7",
+        "9a73bc23-c7c2-523c-97c1-604cb5e53d2e",
+        "",
+    ];
+
+    fn id() -> impl Strategy<Value = Option<&'static str>> {
+        proptest::option::of(proptest::sample::select(IDS))
+    }
+
+    /// The join as one table and one pass: what the partitioned join must equal.
+    fn one_table_join(intune: &[IntuneDevice], lookout: &[LookoutDevice]) -> DeviceLinks {
+        let mut by_id: HashMap<String, u32> = HashMap::default();
+        for (ix, d) in intune.iter().enumerate() {
+            by_id.entry(lower(&d.id).into_owned()).or_insert(ix as u32);
+            if let Some(aad) = d.entra_device_id() {
+                by_id.entry(lower(aad).into_owned()).or_insert(ix as u32);
+            }
+        }
+        let mut first: HashMap<String, usize> = HashMap::default();
+        let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+        let mut links = Vec::new();
+        for (ix, d) in lookout.iter().enumerate() {
+            let id = d.device_id().map(|i| lower(i).into_owned());
+            links.push(id.as_ref().and_then(|i| by_id.get(i).copied()));
+            if let Some(id) = id {
+                let f = *first.entry(id).or_insert(ix);
+                if f != ix {
+                    groups.entry(f).or_insert_with(|| vec![f]).push(ix);
+                }
+            }
+        }
+        DeviceLinks {
+            lookout_link: links,
+            records_start: Vec::new(),
+            records_of: Vec::new(),
+            duplicate_ids: groups.into_values().collect(),
+        }
+    }
+
+    /// Names that collide across kinds: a UPN that is another user's mail, ids in
+    /// two letter cases, blanks.
+    const NAMES: &[&str] = &[
+        "a@x.com", "A@X.com", "b@x.com", "c@x.com", "u-1", "U-1", "u-2", " ", "",
+    ];
+
+    fn name() -> impl Strategy<Value = Option<&'static str>> {
+        proptest::option::of(proptest::sample::select(NAMES))
+    }
+
+    type Identity = (
+        Option<&'static str>,
+        Option<&'static str>,
+        Option<&'static str>,
+    );
+
+    fn identity() -> impl Strategy<Value = Identity> {
+        (name(), name(), name())
+    }
+
+    proptest! {
+        /// The owner pass (read-only and parallel, then the rest in order) leaves the
+        /// directory and the owners exactly as interning every device in order does.
+        #[test]
+        fn owner_pass_equals_interning_in_order(
+            members in proptest::collection::vec(identity(), 0..30),
+            devices in proptest::collection::vec(identity(), 0..30),
+        ) {
+            use crate::snapshot::groups::{GroupRecord, MemberRecord};
+            let members = members
+                .into_iter()
+                .map(|(upn, id, mail)| MemberRecord {
+                    odata_type: Some("#microsoft.graph.user".into()),
+                    id: id.map(Text::from),
+                    user_principal_name: upn.map(Text::from),
+                    mail: mail.map(Text::from),
+                    display_name: None,
+                })
+                .collect();
+            let directory = Tenant::directory(vec![GroupRecord {
+                id: "g".into(),
+                display_name: Some("G".into()),
+                security_enabled: Some(true),
+                members,
+            }]);
+            let devices: Vec<IntuneDevice> = devices
+                .into_iter()
+                .map(|(upn, user_id, email)| IntuneDevice {
+                    id: "d".into(),
+                    user_principal_name: upn.map(Text::from),
+                    user_id: user_id.map(Text::from),
+                    email_address: email.map(Text::from),
+                    ..IntuneDevice::default()
+                })
+                .collect();
+            let mut fast = directory.clone();
+            fast.index_intune_users(&devices);
+            let mut slow = directory;
+            let owners: Vec<Option<u32>> = devices
+                .iter()
+                .map(|d| {
+                    let upn = non_empty(&d.user_principal_name)?;
+                    let ix = slow.intern_user(
+                        upn,
+                        d.user_id.as_deref(),
+                        d.email_address.as_deref(),
+                        None,
+                    );
+                    Some(ix as u32)
+                })
+                .collect();
+            prop_assert_eq!(&fast.intune_owner, &owners);
+            prop_assert_eq!(format!("{:?}", fast.users), format!("{:?}", slow.users));
+            prop_assert_eq!(&fast.user_by_key, &slow.user_by_key);
+        }
+
+        #[test]
+        fn partitioned_join_equals_one_table(
+            intune in proptest::collection::vec((proptest::sample::select(IDS), id()), 0..40),
+            lookout in proptest::collection::vec(id(), 0..40),
+        ) {
+            let intune: Vec<IntuneDevice> = intune
+                .into_iter()
+                .map(|(id, aad)| IntuneDevice {
+                    id: id.into(),
+                    azure_ad_device_id: aad.map(Text::from),
+                    ..IntuneDevice::default()
+                })
+                .collect();
+            let lookout: Vec<LookoutDevice> = lookout
+                .into_iter()
+                .map(|id| LookoutDevice {
+                    details: Details { external_id: id.map(Text::from) },
+                    ..LookoutDevice::default()
+                })
+                .collect();
+            let got = DeviceLinks::build(&intune, &lookout);
+            let want = one_table_join(&intune, &lookout);
+            prop_assert_eq!(&got.lookout_link, &want.lookout_link);
+            prop_assert_eq!(&got.duplicate_ids, &want.duplicate_ids);
+            // Every link appears once in the Intune side's record lists.
+            for (l, link) in got.lookout_link.iter().enumerate() {
+                if let Some(i) = link {
+                    let i = *i as usize;
+                    let records = &got.records_of
+                        [got.records_start[i] as usize..got.records_start[i + 1] as usize];
+                    prop_assert!(records.contains(&(l as u32)));
+                }
+            }
+            prop_assert_eq!(got.records_of.len(), got.lookout_link.iter().flatten().count());
+        }
+    }
+}
