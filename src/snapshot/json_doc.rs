@@ -485,9 +485,10 @@ impl<'de, T: Record> Visitor<'de> for ListSeed<'_, '_, T> {
         // Growing a list of a million records by doubling copies it again and again
         // into freshly zeroed pages. Reserving for as many records as the file could
         // hold costs nothing until used: untouched capacity is never paged in, and
-        // the unused rest is given back once the file is read.
+        // the unused rest is given back once the file is read. Where the system will
+        // not promise that much address space, the list just grows as it goes.
         let expected = seq.size_hint().unwrap_or(self.ctx.expected_records);
-        self.ctx.doc.records.reserve(expected);
+        let _ = self.ctx.doc.records.try_reserve(expected);
         self.ctx.expected_records = 0;
         let mut index = 0;
         while seq
