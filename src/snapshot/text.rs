@@ -138,7 +138,7 @@ pub fn read_text(path: &Path) -> Result<(FileText, Encoding), LoadError> {
     let meta = std::fs::metadata(path).map_err(|e| open_error(path, e))?;
     check_kind(path, &meta)?;
     if meta.len() >= MAP_FROM_SIZE && meta.len() <= limit {
-        if let Some(mapped) = map_utf8(path)? {
+        if let Some(mapped) = map_utf8(path, limit)? {
             return Ok(mapped);
         }
     }
@@ -147,13 +147,17 @@ pub fn read_text(path: &Path) -> Result<(FileText, Encoding), LoadError> {
     Ok((FileText(Contents::Read(text)), encoding))
 }
 
-/// Maps a UTF-8 file and checks its text; `None` when it is in another encoding
-/// (then it is read and decoded instead).
-fn map_utf8(path: &Path) -> Result<Option<(FileText, Encoding)>, LoadError> {
+/// Maps a UTF-8 file and checks its text; `None` when it is in another encoding, or
+/// has grown past the size limit since it was looked at (then it is read, which
+/// decodes it or refuses it).
+fn map_utf8(path: &Path, limit: u64) -> Result<Option<(FileText, Encoding)>, LoadError> {
     let file = File::open(path).map_err(|e| open_error(path, e))?;
     // The path may have been replaced since it was looked at: check what was opened.
     let meta = file.metadata().map_err(|e| open_error(path, e))?;
     check_kind(path, &meta)?;
+    if meta.len() > limit {
+        return Ok(None);
+    }
     sigbus::install_guard();
     // SAFETY: the mapping is only read. Its one hazard is another program cutting
     // the file short while it is mapped, which makes reading the lost pages raise
