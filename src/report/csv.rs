@@ -64,7 +64,7 @@ fn write_rows<W: Write>(w: &mut csv::Writer<W>, r: &Report) -> io::Result<()> {
                 &f.subject.id,
                 f.subject.name.as_deref().unwrap_or(""),
                 f.subject.user.as_deref().unwrap_or(""),
-                &f.title,
+                f.title,
                 &f.diagnosis,
                 &steps.join("\n"),
                 &f.references.join("\n"),

@@ -133,7 +133,7 @@ impl HumanPrinter {
         for f in &r.findings {
             per_rule
                 .entry((f.severity, f.rule))
-                .or_insert((0, &f.title))
+                .or_insert((0, f.title))
                 .0 += 1;
         }
         let mut table = self.table();
@@ -179,7 +179,7 @@ impl HumanPrinter {
             self.paint(f.rule, |t| t.bold()),
             subject
         )?;
-        writeln!(out, "{}", self.wrap(&f.title, "  "))?;
+        writeln!(out, "{}", self.wrap(f.title, "  "))?;
         if let Some(cause) = f.cause {
             let meaning = knowledge::of(f.rule)
                 .text(lang)
@@ -232,7 +232,7 @@ impl HumanPrinter {
         }
         if !f.references.is_empty() {
             writeln!(out, "  {}:", msg.t("report.references"))?;
-            for r in &f.references {
+            for r in f.references {
                 writeln!(out, "    {r}")?;
             }
         }

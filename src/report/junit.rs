@@ -78,7 +78,7 @@ impl JunitPrinter {
                     s
                 } else if fails {
                     let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    s.set_message(f.title.clone())
+                    s.set_message(f.title)
                         .set_type(f.severity.as_str())
                         .set_description(details(f));
                     s

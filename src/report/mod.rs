@@ -147,11 +147,13 @@ pub struct ReportFinding {
     pub severity: Severity,
     pub subject: Subject,
     pub cause: Option<&'static str>,
-    pub title: String,
+    // The rule's texts are shared with the knowledge base, not copied per finding:
+    // a fleet's report has tens of thousands of findings of a handful of rules.
+    pub title: &'static str,
     pub diagnosis: String,
-    pub impact: String,
-    pub remediation: Vec<String>,
-    pub references: Vec<String>,
+    pub impact: &'static str,
+    pub remediation: &'static [String],
+    pub references: &'static [String],
     pub evidence: Evidence,
     /// The configuration finding that explains this one (also in `evidence`).
     #[serde(skip)]
@@ -258,11 +260,11 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
                 rule: f.rule,
                 severity: f.severity,
                 cause: f.cause,
-                title: text.title.clone(),
+                title: &text.title,
                 diagnosis: knowledge::render(text.diagnosis_template(f.cause), &f),
-                impact: text.impact.trim().to_string(),
-                remediation: text.remediation(f.cause).to_vec(),
-                references: k.references.clone(),
+                impact: text.impact.trim(),
+                remediation: text.remediation(f.cause),
+                references: &k.references,
                 subject: f.subject,
                 evidence: f.evidence,
                 root_cause: f.root_cause,
