@@ -13,12 +13,13 @@
 //! file's line and column because everything runs inside serde_json.
 
 use super::form::{Form, Location, SkipReason, Skips};
-use super::LoadError;
+use super::{text, LoadError};
 use crate::messages;
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, IntoDeserializer, MapAccess,
     SeqAccess, Visitor,
 };
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::path::Path;
@@ -137,6 +138,8 @@ pub fn parse<T: Record>(path: &Path, bytes: &[u8], shape: &Shape) -> Result<Json
         shape,
         page_no: 0,
         expected_records: bytes.len() / SMALLEST_TYPICAL_RECORD,
+        text: bytes,
+        done_with: 0,
     };
     // Checking the UTF-8 once up front lets serde_json skip it string by string; a
     // file that is not valid UTF-8 goes through the checking reader, which reports
@@ -167,6 +170,9 @@ struct Ctx<'s, T> {
     page_no: usize,
     /// Room to reserve for records before the first list is read.
     expected_records: usize,
+    /// The whole input, and how much of it has been handed back ([`text::done_with`]).
+    text: &'s [u8],
+    done_with: usize,
 }
 
 impl<T: Record> Ctx<'_, T> {
@@ -207,6 +213,17 @@ impl<T: Record> Ctx<'_, T> {
             Kept::Skip(reason) => self.doc.skips.add(reason, at),
         }
         Ok(())
+    }
+
+    /// The parser has reached `at` (an address inside the input): what lies well
+    /// before it is handed back, a few megabytes at a time.
+    fn passed(&mut self, at: usize) {
+        const STEP: usize = 16 << 20;
+        let offset = at.wrapping_sub(self.text.as_ptr() as usize);
+        if offset <= self.text.len() && offset >= self.done_with + 2 * STEP {
+            self.done_with = offset - STEP;
+            text::done_with(self.text, self.done_with);
+        }
     }
 
     fn location(&self, index: usize) -> Location {
@@ -528,12 +545,73 @@ impl<'de, T: Record> Visitor<'de> for RecordSeed<'_, '_, T> {
         f.write_str("a record object {...}")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        // The record's first key, read here to learn where in the input the parser
+        // is (a key without escapes is borrowed from the input), then handed on.
+        let first = map.next_key_seed(KeySeed)?;
+        if let Some(Cow::Borrowed(key)) = &first {
+            self.ctx.passed(key.as_ptr() as usize);
+        }
+        let map = FirstKey { first, inner: map };
         let raw = self
             .ctx
             .read_record(de::value::MapAccessDeserializer::new(map), self.index == 1)?;
         let at = self.ctx.location(self.index);
         self.ctx.accept(raw, at)
+    }
+}
+
+/// A map key, borrowed from the input when it can be.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+}
+
+/// A map whose first key was already read: gives it back, then the rest.
+struct FirstKey<'de, A> {
+    first: Option<Cow<'de, str>>,
+    inner: A,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for FirstKey<'de, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        match self.first.take() {
+            Some(Cow::Borrowed(key)) => seed
+                .deserialize(de::value::BorrowedStrDeserializer::new(key))
+                .map(Some),
+            Some(Cow::Owned(key)) => seed.deserialize(key.into_deserializer()).map(Some),
+            None => self.inner.next_key_seed(seed),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        self.inner.next_value_seed(seed)
     }
 }
 

@@ -13,7 +13,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 /// The environment variable that sets the per-file size limit, in bytes (suffixes
 /// KB, MB, GB, KiB, MiB, GiB are understood).
@@ -120,6 +120,62 @@ enum Contents {
     Mapped(memmap2::Mmap, usize),
 }
 
+/// The address ranges of the files mapped right now, so that [`done_with`] can tell
+/// a mapped file's text from text in ordinary memory.
+static MAPPED: Mutex<Vec<std::ops::Range<usize>>> = Mutex::new(Vec::new());
+
+fn span(bytes: &[u8]) -> std::ops::Range<usize> {
+    let start = bytes.as_ptr() as usize;
+    start..start + bytes.len()
+}
+
+impl Drop for FileText {
+    fn drop(&mut self) {
+        if let Contents::Mapped(map, _) = &self.0 {
+            let mapped = span(map);
+            if let Ok(mut all) = MAPPED.lock() {
+                all.retain(|r| *r != mapped);
+            }
+        }
+    }
+}
+
+/// Says that a parser is done with `text[..done]`. When `text` is a mapped file's,
+/// those pages are given back to the system, so that while a large device list is
+/// parsed only the part still ahead stays resident beside the records read from it.
+/// The pages stay in the system's file cache, and reading them again (an error
+/// message counting lines) faults them back in, so this is only ever about memory.
+/// For any other text it does nothing.
+pub fn done_with(text: &[u8], done: usize) {
+    let text = span(text);
+    let Ok(all) = MAPPED.lock() else { return };
+    if !all
+        .iter()
+        .any(|m| m.start <= text.start && text.end <= m.end)
+    {
+        return;
+    }
+    release(text.start, text.start + done.min(text.end - text.start));
+}
+
+#[cfg(unix)]
+fn release(from: usize, to: usize) {
+    // SAFETY: the caller checked that the range lies in a live, read-only, shared
+    // file mapping; dropping such pages loses nothing, as they are read back from
+    // the file when touched again. `sysconf` and `madvise` have no other effect.
+    unsafe {
+        let page = usize::try_from(libc::sysconf(libc::_SC_PAGESIZE)).unwrap_or(4096);
+        let start = from.next_multiple_of(page);
+        let end = to / page * page;
+        if end > start {
+            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED);
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn release(_: usize, _: usize) {}
+
 impl std::ops::Deref for FileText {
     type Target = [u8];
 
@@ -171,8 +227,12 @@ fn map_utf8(path: &Path, limit: u64) -> Result<Option<(FileText, Encoding)>, Loa
         return Ok(None);
     }
     let bom = bom_len(&map, encoding);
-    check_text(path, &map[bom..])?;
-    Ok(Some((FileText(Contents::Mapped(map, bom)), encoding)))
+    if let Ok(mut all) = MAPPED.lock() {
+        all.push(span(&map));
+    }
+    let text = FileText(Contents::Mapped(map, bom));
+    check_text(path, &text)?;
+    Ok(Some((text, encoding)))
 }
 
 /// A mapped file that another program truncates while it is read raises SIGBUS,
@@ -459,6 +519,9 @@ mod tests {
         let (text, encoding) = read_text(&path).unwrap();
         assert!(matches!(text.0, Contents::Mapped(..)));
         assert_eq!(encoding, Encoding::Utf8Bom);
+        assert_eq!(&*text, body.as_bytes());
+        // Pages handed back are read again from the file, unchanged.
+        done_with(&text, text.len());
         assert_eq!(&*text, body.as_bytes());
         // Unmapped before it is rewritten (Windows refuses to change a mapped file).
         drop(text);
