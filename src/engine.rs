@@ -76,7 +76,9 @@ pub fn run(tenant: &Tenant, options: &Options) -> Outcome {
             None => to_run.push((rule, level)),
         }
     }
-    for (findings, (rule, level)) in check_all(&ctx, &to_run).into_iter().zip(&to_run) {
+    let checked = check_all(&ctx, &to_run);
+    outcome.findings.reserve(checked.iter().map(Vec::len).sum());
+    for (findings, (rule, level)) in checked.into_iter().zip(&to_run) {
         let start = outcome.findings.len();
         outcome.findings.extend(findings);
         debug_assert!(outcome.findings[start..]

@@ -128,6 +128,8 @@ fn diagnose_one(
             policy,
         },
     );
+    // The rules' own lists of findings were copied into one and freed.
+    super::release_free_memory();
     let redactor = if args.redact {
         let keep = Keep {
             groups: args.redact_keep.contains(&RedactKeep::Groups),

@@ -100,10 +100,10 @@ const SHAPE: Shape = Shape {
 /// Reads one file of audit records (one page or several).
 pub fn from_json(
     path: &Path,
-    bytes: &[u8],
+    text: &str,
     info: &mut FileInfo,
 ) -> Result<(Vec<AuditRecord>, Vec<json_doc::Page>), LoadError> {
-    let doc = json_doc::parse::<AuditRecord>(path, bytes, &SHAPE)?;
+    let doc = json_doc::parse::<AuditRecord>(path, text, &SHAPE)?;
     info.take_json(&doc);
     Ok((doc.records, doc.pages))
 }

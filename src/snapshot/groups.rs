@@ -126,10 +126,10 @@ const SHAPE: Shape = Shape {
 /// Reads `groups.json` (one file or pages).
 pub fn from_json(
     path: &Path,
-    bytes: &[u8],
+    text: &str,
     info: &mut FileInfo,
 ) -> Result<(Vec<GroupRecord>, Vec<json_doc::Page>), LoadError> {
-    let doc = json_doc::parse::<GroupRecord>(path, bytes, &SHAPE)?;
+    let doc = json_doc::parse::<GroupRecord>(path, text, &SHAPE)?;
     info.take_json(&doc);
     Ok((doc.records, doc.pages))
 }
@@ -562,7 +562,7 @@ mod tests {
             {"Id":"u1","DeletedDateTime":null,"AdditionalProperties":{"@odata.type":"#microsoft.graph.user","userPrincipalName":"a@x.com","displayName":"A"}},
             {"Id":"g2","AdditionalProperties":{"@odata.type":"#microsoft.graph.group","displayName":"Wave"}}]}]"##;
         let mut info = FileInfo::new(Input::Groups, "groups.json", Format::Json);
-        let (groups, _) = from_json(Path::new("groups.json"), json.as_bytes(), &mut info).unwrap();
+        let (groups, _) = from_json(Path::new("groups.json"), json, &mut info).unwrap();
         assert_eq!(groups[0].security_enabled, Some(true));
         assert_eq!(groups[0].members[0].kind(), MemberKind::User);
         assert_eq!(
@@ -577,7 +577,7 @@ mod tests {
     fn truncated_powershell_members_are_an_error() {
         let json = r#"{"value":[{"Id":"g1","Members":["Microsoft.Graph.PowerShell.Models.MicrosoftGraphDirectoryObject"]}]}"#;
         let mut info = FileInfo::new(Input::Groups, "groups.json", Format::Json);
-        let err = from_json(Path::new("groups.json"), json.as_bytes(), &mut info)
+        let err = from_json(Path::new("groups.json"), json, &mut info)
             .unwrap_err()
             .to_string();
         assert!(

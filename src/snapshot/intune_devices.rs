@@ -108,10 +108,10 @@ const SHAPE: Shape = Shape {
 /// Reads the JSON forms.
 pub fn from_json(
     path: &Path,
-    bytes: &[u8],
+    text: &str,
     info: &mut FileInfo,
 ) -> Result<(Vec<IntuneDevice>, Vec<json_doc::Page>), LoadError> {
-    let doc = json_doc::parse::<IntuneDevice>(path, bytes, &SHAPE)?;
+    let doc = json_doc::parse::<IntuneDevice>(path, text, &SHAPE)?;
     info.take_json(&doc);
     Ok((doc.records, doc.pages))
 }
@@ -298,7 +298,7 @@ mod tests {
     fn powershell_json() {
         let json = r#"{"Id":"d-1","DeviceName":"P","AzureAdDeviceId":"e-1","OSVersion":"17","LastSyncDateTime":"/Date(1763622000000)/","ComplianceState":1,"AdditionalProperties":{}}"#;
         let mut i = info();
-        let (d, _) = from_json(Path::new("x.json"), json.as_bytes(), &mut i).unwrap();
+        let (d, _) = from_json(Path::new("x.json"), json, &mut i).unwrap();
         assert_eq!(d[0].entra_device_id(), Some("e-1"));
         assert_eq!(d[0].os_version.as_deref(), Some("17"));
         assert!(d[0].last_sync_date_time.is_some());

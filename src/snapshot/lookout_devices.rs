@@ -299,10 +299,10 @@ const SHAPE: Shape = Shape {
 /// files of the device list.
 pub fn from_json(
     path: &Path,
-    bytes: &[u8],
+    text: &str,
     info: &mut FileInfo,
 ) -> Result<(Vec<LookoutDevice>, Vec<json_doc::Page>), LoadError> {
-    let doc = json_doc::parse::<LookoutDevice>(path, bytes, &SHAPE)?;
+    let doc = json_doc::parse::<LookoutDevice>(path, text, &SHAPE)?;
     info.take_json(&doc);
     let pages = doc.pages.len();
     info.form = match doc.list_key {
@@ -526,7 +526,7 @@ mod tests {
 
     fn load(json: &str) -> (Vec<LookoutDevice>, FileInfo) {
         let mut i = info();
-        let (d, _) = from_json(Path::new("t.json"), json.as_bytes(), &mut i).unwrap();
+        let (d, _) = from_json(Path::new("t.json"), json, &mut i).unwrap();
         (d, i)
     }
 
@@ -565,7 +565,7 @@ mod tests {
         let mut i = info();
         let err = from_json(
             Path::new("t.json"),
-            br#"{"devices": [{"activation_status": "PENDING"}]}"#,
+            r#"{"devices": [{"activation_status": "PENDING"}]}"#,
             &mut i,
         )
         .unwrap_err()

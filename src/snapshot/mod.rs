@@ -368,7 +368,8 @@ fn load_input(snap: &mut Snapshot, input: Input, sources: &Sources) -> Result<()
                 let devices = match sources.format {
                     Format::Csv => lookout_devices::from_csv(path, &bytes, &mut info)?,
                     Format::Json => {
-                        let (devices, p) = lookout_devices::from_json(path, &bytes, &mut info)?;
+                        let (devices, p) =
+                            lookout_devices::from_json(path, bytes.as_str(), &mut info)?;
                         pages.extend(p);
                         devices
                     }
@@ -380,7 +381,8 @@ fn load_input(snap: &mut Snapshot, input: Input, sources: &Sources) -> Result<()
                 let devices = match sources.format {
                     Format::Csv => intune_devices::from_csv(path, &bytes, &mut info)?,
                     Format::Json => {
-                        let (devices, p) = intune_devices::from_json(path, &bytes, &mut info)?;
+                        let (devices, p) =
+                            intune_devices::from_json(path, bytes.as_str(), &mut info)?;
                         pages.extend(p);
                         devices
                     }
@@ -397,12 +399,12 @@ fn load_input(snap: &mut Snapshot, input: Input, sources: &Sources) -> Result<()
                 extend(&mut snap.intune_devices, devices)
             }
             Input::AuditLogs => {
-                let (records, p) = audit_logs::from_json(path, &bytes, &mut info)?;
+                let (records, p) = audit_logs::from_json(path, bytes.as_str(), &mut info)?;
                 pages.extend(p);
                 extend(&mut snap.audit_logs, records)
             }
             Input::MtdConnector => {
-                let (connectors, p) = mtd_connector::from_json(path, &bytes, &mut info)?;
+                let (connectors, p) = mtd_connector::from_json(path, bytes.as_str(), &mut info)?;
                 pages.extend(p);
                 extend(&mut snap.mtd_connectors, connectors)
             }
@@ -454,7 +456,7 @@ fn load_groups(
             let groups = match sources.format {
                 Format::Csv => groups::from_csv(path, &bytes, &mut info)?,
                 Format::Json => {
-                    let (groups, p) = groups::from_json(path, &bytes, &mut info)?;
+                    let (groups, p) = groups::from_json(path, bytes.as_str(), &mut info)?;
                     pages.extend(p);
                     info.records = groups.len();
                     groups
@@ -583,7 +585,7 @@ fn note_unknown<'a>(field: &str, values: impl Iterator<Item = &'a str>, notes: &
 /// [`load`]. On error `snap` is left as it was.
 pub fn load_bytes(snap: &mut Snapshot, name: &str, bytes: &[u8]) -> Result<(), LoadError> {
     let path = Path::new(name);
-    let (text, encoding) = text::decode_bytes(path, bytes.to_vec())?;
+    let (text, encoding) = text::decode_text(path, bytes.to_vec())?;
     if let Some(group) = name.strip_prefix(&format!("{}/", discover::GROUP_MEMBERS_DIR)) {
         if !group.to_ascii_lowercase().ends_with(".csv") || group.contains('/') {
             return Err(not_a_snapshot_file(path));
@@ -612,7 +614,7 @@ pub fn load_bytes(snap: &mut Snapshot, name: &str, bytes: &[u8]) -> Result<(), L
             snap.groups = Some(groups::from_csv(path, &text, &mut info)?);
         }
         (Input::Groups, Format::Json) => {
-            let (records, p) = groups::from_json(path, &text, &mut info)?;
+            let (records, p) = groups::from_json(path, text.as_str(), &mut info)?;
             pages = p;
             info.records = records.len();
             snap.groups = Some(records);
@@ -621,7 +623,7 @@ pub fn load_bytes(snap: &mut Snapshot, name: &str, bytes: &[u8]) -> Result<(), L
             let devices = match format {
                 Format::Csv => lookout_devices::from_csv(path, &text, &mut info)?,
                 Format::Json => {
-                    let (devices, p) = lookout_devices::from_json(path, &text, &mut info)?;
+                    let (devices, p) = lookout_devices::from_json(path, text.as_str(), &mut info)?;
                     pages = p;
                     devices
                 }
@@ -634,7 +636,7 @@ pub fn load_bytes(snap: &mut Snapshot, name: &str, bytes: &[u8]) -> Result<(), L
             let devices = match format {
                 Format::Csv => intune_devices::from_csv(path, &text, &mut info)?,
                 Format::Json => {
-                    let (devices, p) = intune_devices::from_json(path, &text, &mut info)?;
+                    let (devices, p) = intune_devices::from_json(path, text.as_str(), &mut info)?;
                     pages = p;
                     devices
                 }
@@ -643,13 +645,13 @@ pub fn load_bytes(snap: &mut Snapshot, name: &str, bytes: &[u8]) -> Result<(), L
             snap.intune_devices = Some(devices);
         }
         (Input::AuditLogs, _) => {
-            let (records, p) = audit_logs::from_json(path, &text, &mut info)?;
+            let (records, p) = audit_logs::from_json(path, text.as_str(), &mut info)?;
             pages = p;
             info.records = records.len();
             snap.audit_logs = Some(records);
         }
         (Input::MtdConnector, _) => {
-            let (records, p) = mtd_connector::from_json(path, &text, &mut info)?;
+            let (records, p) = mtd_connector::from_json(path, text.as_str(), &mut info)?;
             pages = p;
             info.records = records.len();
             snap.mtd_connectors = Some(records);

@@ -72,10 +72,10 @@ const SHAPE: Shape = Shape {
 
 pub fn from_json(
     path: &Path,
-    bytes: &[u8],
+    text: &str,
     info: &mut FileInfo,
 ) -> Result<(Vec<MtdConnector>, Vec<json_doc::Page>), LoadError> {
-    let doc = json_doc::parse::<MtdConnector>(path, bytes, &SHAPE)?;
+    let doc = json_doc::parse::<MtdConnector>(path, text, &SHAPE)?;
     info.take_json(&doc);
     Ok((doc.records, doc.pages))
 }

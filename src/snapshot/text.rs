@@ -176,6 +176,22 @@ fn release(from: usize, to: usize) {
 #[cfg(not(unix))]
 fn release(_: usize, _: usize) {}
 
+impl FileText {
+    /// The text as a string.
+    pub fn as_str(&self) -> &str {
+        // SAFETY: a FileText is only ever made from text that `check_text` (or its
+        // chunked form) accepted, and that starts with checking it is valid UTF-8;
+        // the bytes never change after (a mapping is read-only).
+        unsafe { std::str::from_utf8_unchecked(self) }
+    }
+}
+
+/// Like [`decode_bytes`], as a [`FileText`].
+pub(crate) fn decode_text(path: &Path, bytes: Vec<u8>) -> Result<(FileText, Encoding), LoadError> {
+    let (text, encoding) = decode_bytes(path, bytes)?;
+    Ok((FileText(Contents::Read(text)), encoding))
+}
+
 impl std::ops::Deref for FileText {
     type Target = [u8];
 
@@ -199,8 +215,7 @@ pub fn read_text(path: &Path) -> Result<(FileText, Encoding), LoadError> {
         }
     }
     let bytes = read_bounded(path, limit)?;
-    let (text, encoding) = decode_bytes(path, bytes)?;
-    Ok((FileText(Contents::Read(text)), encoding))
+    decode_text(path, bytes)
 }
 
 /// Maps a UTF-8 file and checks its text; `None` when it is in another encoding, or
@@ -231,7 +246,7 @@ fn map_utf8(path: &Path, limit: u64) -> Result<Option<(FileText, Encoding)>, Loa
         all.push(span(&map));
     }
     let text = FileText(Contents::Mapped(map, bom));
-    check_text(path, &text)?;
+    check_text_in_chunks(path, &text, |passed| done_with(&text, passed))?;
     Ok(Some((text, encoding)))
 }
 
@@ -449,6 +464,18 @@ fn decode(path: &Path, mut bytes: Vec<u8>) -> Result<Vec<u8>, LoadError> {
 /// Finds damage that no parser words well: bytes that are not UTF-8, NUL bytes, and a
 /// byte-order mark at the start of a line (two exports joined into one file).
 fn check_text(path: &Path, text: &[u8]) -> Result<(), LoadError> {
+    check_text_in_chunks(path, text, |_| {})
+}
+
+/// [`check_text`] a piece at a time, telling `passed` how far it has got, so that a
+/// mapped file's pages can be handed back behind it (three device lists checked at
+/// once would otherwise all be resident together). The first invalid UTF-8 wins over
+/// other damage wherever each is, as in one pass over the whole text.
+fn check_text_in_chunks(path: &Path, text: &[u8], passed: impl Fn(usize)) -> Result<(), LoadError> {
+    const CHUNK: usize = 16 << 20;
+    // The longest damage pattern is 4 bytes: each piece is also searched from 3
+    // bytes before its start, for one that straddles two pieces.
+    const OVERLAP: usize = 3;
     let at = |offset: usize, message: String| {
         let (line, column) = line_column(text, offset);
         LoadError::Text {
@@ -458,35 +485,49 @@ fn check_text(path: &Path, text: &[u8]) -> Result<(), LoadError> {
             message,
         }
     };
-    if let Err(e) = std::str::from_utf8(text) {
-        let offset = e.valid_up_to();
-        return Err(at(
-            offset,
-            format!(
-                "the text is not valid UTF-8 (byte 0x{:02X}): the export was saved in another encoding (Excel: save as \"CSV UTF-8\"), or is damaged; save it as UTF-8 or UTF-16 with a byte-order mark",
-                text[offset]
-            ),
-        ));
-    }
     static DAMAGE: OnceLock<AhoCorasick> = OnceLock::new();
     let damage = DAMAGE.get_or_init(|| {
         AhoCorasick::new([&b"\0"[..], "\n\u{FEFF}".as_bytes()])
             .expect("two fixed patterns always build")
     });
-    if let Some(m) = damage.find(text) {
-        return Err(if m.pattern().as_usize() == 0 {
-            at(
-                m.start(),
-                "a NUL byte (0x00): text exports never hold one, so the file is binary, damaged, or UTF-16 that was not recognised; export it again as UTF-8".into(),
-            )
-        } else {
-            at(
-                m.start() + 1,
-                "a byte-order mark (U+FEFF) starts this line: two exports were probably joined into one file; keep one export per file".into(),
-            )
-        });
+    let mut first_damage = None;
+    let mut from = 0;
+    while from < text.len() {
+        let mut to = (from + CHUNK).min(text.len());
+        // End the piece on a character boundary (not before a continuation byte).
+        while to < text.len() && text[to] & 0xC0 == 0x80 {
+            to += 1;
+        }
+        if let Err(e) = std::str::from_utf8(&text[from..to]) {
+            let offset = from + e.valid_up_to();
+            return Err(at(
+                offset,
+                format!(
+                    "the text is not valid UTF-8 (byte 0x{:02X}): the export was saved in another encoding (Excel: save as \"CSV UTF-8\"), or is damaged; save it as UTF-8 or UTF-16 with a byte-order mark",
+                    text[offset]
+                ),
+            ));
+        }
+        if first_damage.is_none() {
+            let scan = from.saturating_sub(OVERLAP);
+            first_damage = damage
+                .find(&text[scan..to])
+                .map(|m| (m.pattern().as_usize(), scan + m.start()));
+        }
+        passed(to);
+        from = to;
     }
-    Ok(())
+    match first_damage {
+        None => Ok(()),
+        Some((0, start)) => Err(at(
+            start,
+            "a NUL byte (0x00): text exports never hold one, so the file is binary, damaged, or UTF-16 that was not recognised; export it again as UTF-8".into(),
+        )),
+        Some((_, start)) => Err(at(
+            start + 1,
+            "a byte-order mark (U+FEFF) starts this line: two exports were probably joined into one file; keep one export per file".into(),
+        )),
+    }
 }
 
 /// 1-based line and column (in characters) of a byte offset.
