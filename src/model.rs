@@ -202,8 +202,9 @@ fn lower(s: &str) -> Cow<'_, str> {
 }
 
 fn non_empty(s: &Option<impl AsRef<str>>) -> Option<&str> {
-    let s = s.as_ref().map(AsRef::as_ref);
-    s.map(str::trim).filter(|s| !s.is_empty())
+    s.as_ref()
+        .map(|s| s.as_ref().trim())
+        .filter(|s| !s.is_empty())
 }
 
 impl Tenant {

@@ -144,18 +144,14 @@ pub fn parse<T: Record>(path: &Path, text: &str, shape: &Shape) -> Result<JsonDo
     };
     // The text is known to be UTF-8, so serde_json need not check it string by
     // string (a third faster on a large device list).
-    read_document(&mut ctx, serde_json::de::StrRead::new(text))
-        .map_err(|e| LoadError::json(path.to_owned(), &e))?;
+    read_document(&mut ctx, text).map_err(|e| LoadError::json(path.to_owned(), &e))?;
     ctx.doc.skips.check_usable(ctx.doc.records.len(), path)?;
     ctx.doc.records.shrink_to_fit();
     Ok(ctx.doc)
 }
 
-fn read_document<'de, T: Record, R: serde_json::de::Read<'de>>(
-    ctx: &mut Ctx<'_, T>,
-    read: R,
-) -> serde_json::Result<()> {
-    let mut de = serde_json::Deserializer::new(read);
+fn read_document<T: Record>(ctx: &mut Ctx<'_, T>, text: &str) -> serde_json::Result<()> {
+    let mut de = serde_json::Deserializer::from_str(text);
     RootSeed { ctx }.deserialize(&mut de)?;
     de.end()
 }
@@ -429,7 +425,7 @@ fn read_bare_record<'de, T: Record, A: MapAccess<'de>>(
     let replay = Replay {
         pending: pending.into_iter(),
         value: None,
-        first: Some(first),
+        first: Some(Cow::Owned(first)),
         inner: map,
     };
     let sample = ctx.doc.bare == 1;
@@ -439,14 +435,27 @@ fn read_bare_record<'de, T: Record, A: MapAccess<'de>>(
 }
 
 /// A map whose first keys were already read: gives them back, then the rest.
-struct Replay<A> {
+struct Replay<'de, A> {
     pending: std::vec::IntoIter<(String, serde_json::Value)>,
     value: Option<serde_json::Value>,
-    first: Option<String>,
+    /// Borrowed from the input when it could be.
+    first: Option<Cow<'de, str>>,
     inner: A,
 }
 
-impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<A> {
+impl<'de, A> Replay<'de, A> {
+    /// A map whose first key (only) was already read.
+    fn after_key(first: Option<Cow<'de, str>>, inner: A) -> Self {
+        Replay {
+            pending: Vec::new().into_iter(),
+            value: None,
+            first,
+            inner,
+        }
+    }
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<'de, A> {
     type Error = A::Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -457,10 +466,13 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<A> {
             self.value = Some(value);
             return seed.deserialize(key.into_deserializer()).map(Some);
         }
-        if let Some(key) = self.first.take() {
-            return seed.deserialize(key.into_deserializer()).map(Some);
+        match self.first.take() {
+            Some(Cow::Borrowed(key)) => seed
+                .deserialize(de::value::BorrowedStrDeserializer::new(key))
+                .map(Some),
+            Some(Cow::Owned(key)) => seed.deserialize(key.into_deserializer()).map(Some),
+            None => self.inner.next_key_seed(seed),
         }
-        self.inner.next_key_seed(seed)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
@@ -549,7 +561,7 @@ impl<'de, T: Record> Visitor<'de> for RecordSeed<'_, '_, T> {
         if let Some(Cow::Borrowed(key)) = &first {
             self.ctx.passed(key.as_ptr() as usize);
         }
-        let map = FirstKey { first, inner: map };
+        let map = Replay::after_key(first, map);
         let raw = self
             .ctx
             .read_record(de::value::MapAccessDeserializer::new(map), self.index == 1)?;
@@ -582,33 +594,6 @@ impl<'de> Visitor<'de> for KeySeed {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         Ok(Cow::Owned(v.to_owned()))
-    }
-}
-
-/// A map whose first key was already read: gives it back, then the rest.
-struct FirstKey<'de, A> {
-    first: Option<Cow<'de, str>>,
-    inner: A,
-}
-
-impl<'de, A: MapAccess<'de>> MapAccess<'de> for FirstKey<'de, A> {
-    type Error = A::Error;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, A::Error> {
-        match self.first.take() {
-            Some(Cow::Borrowed(key)) => seed
-                .deserialize(de::value::BorrowedStrDeserializer::new(key))
-                .map(Some),
-            Some(Cow::Owned(key)) => seed.deserialize(key.into_deserializer()).map(Some),
-            None => self.inner.next_key_seed(seed),
-        }
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
-        self.inner.next_value_seed(seed)
     }
 }
 
