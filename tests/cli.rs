@@ -1,30 +1,12 @@
 //! The command line as users and pipelines meet it: exit codes, error messages on bad
 //! input, the JSON contract, determinism, and the read-only promise.
 
-use assert_cmd::Command;
+mod support;
+
+use indoc::indoc;
 use serde_json::Value;
 use std::path::Path;
-
-fn bin() -> Command {
-    Command::cargo_bin("lookout-doctor").unwrap()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-    }
-}
-
-fn json_report(args: &[&str]) -> (Value, i32) {
-    let out = bin()
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let v = serde_json::from_slice(&out.stdout).expect("JSON report on stdout");
-    (v, out.status.code().unwrap())
-}
+use support::{bin, copy_of, json_report};
 
 #[test]
 fn healthy_tenant_is_silent_and_exits_0() {
@@ -202,8 +184,7 @@ fn assert_load_error(dir: &Path, needles: &[&str]) {
 
 #[test]
 fn truncated_json_names_file_line_and_column() {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(Path::new("fixtures/healthy"), tmp.path());
+    let tmp = copy_of("fixtures/healthy");
     let path = tmp.path().join("lookout-devices.json");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, &text[..text.len() / 2]).unwrap();
@@ -241,8 +222,7 @@ fn wrong_shapes_and_values_are_clear_errors() {
         ),
     ];
     for (file, content, needles) in cases {
-        let tmp = tempfile::tempdir().unwrap();
-        copy_dir(Path::new("fixtures/healthy"), tmp.path());
+        let tmp = copy_of("fixtures/healthy");
         std::fs::write(tmp.path().join(file), content).unwrap();
         assert_load_error(tmp.path(), needles);
     }
@@ -254,8 +234,7 @@ fn missing_files_and_folders() {
         Path::new("fixtures/does-not-exist"),
         &["snapshot folder not found"],
     );
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(Path::new("fixtures/healthy"), tmp.path());
+    let tmp = copy_of("fixtures/healthy");
     std::fs::remove_file(tmp.path().join("lookout.json")).unwrap();
     assert_load_error(tmp.path(), &["lookout.json is missing"]);
 
@@ -266,12 +245,15 @@ fn missing_files_and_folders() {
 
 #[test]
 fn csv_errors_name_the_record() {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(Path::new("fixtures/healthy"), tmp.path());
+    let tmp = copy_of("fixtures/healthy");
     std::fs::remove_file(tmp.path().join("lookout-devices.json")).unwrap();
     std::fs::write(
         tmp.path().join("lookout-devices.csv"),
-        "guid,activation_status,email\nlk-1,ACTIVATED,a@contoso.com\nlk-2,PENDING\n",
+        indoc! {"
+            guid,activation_status,email
+            lk-1,ACTIVATED,a@contoso.com
+            lk-2,PENDING
+        "},
     )
     .unwrap();
     assert_load_error(
@@ -285,8 +267,7 @@ fn csv_errors_name_the_record() {
 
 #[test]
 fn absent_optional_files_skip_their_rules() {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(Path::new("fixtures/healthy"), tmp.path());
+    let tmp = copy_of("fixtures/healthy");
     std::fs::remove_file(tmp.path().join("groups.json")).unwrap();
     let (r, code) = json_report(&["diagnose", tmp.path().to_str().unwrap()]);
     assert_eq!(code, 0);
@@ -307,11 +288,7 @@ fn absent_optional_files_skip_their_rules() {
 #[test]
 fn csv_device_lists_load_like_json() {
     // The same Lookout device list as CSV gives the same findings.
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(
-        Path::new("fixtures/scenario-device-disconnected"),
-        tmp.path(),
-    );
+    let tmp = copy_of("fixtures/scenario-device-disconnected");
     let devices: Value = serde_json::from_str(
         &std::fs::read_to_string(tmp.path().join("lookout-devices.json")).unwrap(),
     )
@@ -375,8 +352,7 @@ fn csv_device_lists_load_like_json() {
 
 #[test]
 fn diagnose_never_writes_into_the_snapshot() {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(Path::new("fixtures/sample"), tmp.path());
+    let tmp = copy_of("fixtures/sample");
     let listing = |p: &Path| {
         let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(p)
             .unwrap()

@@ -3,17 +3,14 @@
 //! tests/expected/<fixture>.json lists. The expectations were derived independently
 //! of the code, from SPEC and the rule semantics.
 
-use assert_cmd::Command;
+mod support;
+
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use support::{bin, fixture};
 
 fn implemented_rules() -> BTreeSet<String> {
-    let out = Command::cargo_bin("lookout-doctor")
-        .unwrap()
-        .args(["rules", "--format", "json"])
-        .output()
-        .unwrap();
+    let out = bin().args(["rules", "--format", "json"]).output().unwrap();
     let list: Value = serde_json::from_slice(&out.stdout).unwrap();
     list.as_array()
         .unwrap()
@@ -47,7 +44,7 @@ fn every_fixture_gives_its_expected_findings() {
     for entry in entries {
         let path = entry.path();
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
-        let dir = Path::new("fixtures").join(&name);
+        let dir = fixture(&name);
         assert!(
             dir.is_dir(),
             "tests/expected/{name}.json has no fixtures/{name}/"
@@ -61,8 +58,7 @@ fn every_fixture_gives_its_expected_findings() {
                 .iter()
                 .map(|a| a.as_str().unwrap().to_string())
                 .collect();
-            let out = Command::cargo_bin("lookout-doctor")
-                .unwrap()
+            let out = bin()
                 .arg("diagnose")
                 .arg(&dir)
                 .args(["--format", "json"])

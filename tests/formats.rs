@@ -2,13 +2,12 @@
 //! consumer expects (JSON Schema, the SARIF 2.1.0 schema, JUnit XML counts, CSV
 //! columns, workflow-command syntax), plus configuration, overrides and baselines.
 
-use assert_cmd::Command;
+mod support;
+
+use indoc::{formatdoc, indoc};
 use serde_json::Value;
 use std::path::Path;
-
-fn bin() -> Command {
-    Command::cargo_bin("lookout-doctor").unwrap()
-}
+use support::{bin, copy_of, json_report, save_baseline};
 
 fn run(args: &[&str]) -> (String, i32) {
     let out = bin().args(args).output().unwrap();
@@ -17,13 +16,6 @@ fn run(args: &[&str]) -> (String, i32) {
         String::from_utf8(out.stdout).unwrap(),
         out.status.code().unwrap(),
     )
-}
-
-fn json(args: &[&str]) -> (Value, i32) {
-    let mut all = args.to_vec();
-    all.extend(["--format", "json"]);
-    let (text, code) = run(&all);
-    (serde_json::from_str(&text).unwrap(), code)
 }
 
 fn validate(schema_path: &str, instance: &Value) {
@@ -37,13 +29,6 @@ fn validate(schema_path: &str, instance: &Value) {
     assert!(errors.is_empty(), "{schema_path}: {errors:#?}");
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-    }
-}
-
 #[test]
 fn json_reports_validate_against_the_checked_in_schema() {
     for dir in [
@@ -51,21 +36,14 @@ fn json_reports_validate_against_the_checked_in_schema() {
         "fixtures/healthy",
         "fixtures/config-intune-connector-missing",
     ] {
-        let (report, _) = json(&["diagnose", dir]);
+        let (report, _) = json_report(&["diagnose", dir]);
         validate("schema/report.schema.json", &report);
     }
     // With a baseline and suppressions too.
     let tmp = tempfile::tempdir().unwrap();
     let base = tmp.path().join("base.json");
-    run(&[
-        "diagnose",
-        "fixtures/healthy",
-        "--format",
-        "json",
-        "--output",
-        base.to_str().unwrap(),
-    ]);
-    let (report, _) = json(&[
+    save_baseline(&["diagnose", "fixtures/healthy"], &base);
+    let (report, _) = json_report(&[
         "diagnose",
         "fixtures/sample",
         "--baseline",
@@ -101,7 +79,7 @@ fn sarif_validates_and_carries_rules_and_levels() {
         .as_str()
         .unwrap()
         .contains("Activate"));
-    let (report, _) = json(&["diagnose", "fixtures/sample"]);
+    let (report, _) = json_report(&["diagnose", "fixtures/sample"]);
     let results = run0["results"].as_array().unwrap();
     assert_eq!(results.len(), report["findings"].as_array().unwrap().len());
     for (r, f) in results.iter().zip(report["findings"].as_array().unwrap()) {
@@ -151,7 +129,7 @@ fn junit_is_xml_with_one_failure_per_failing_finding() {
         assert_eq!(suites, 21, "one suite per rule");
         failures
     };
-    let (report, _) = json(&["diagnose", "fixtures/sample"]);
+    let (report, _) = json_report(&["diagnose", "fixtures/sample"]);
     let s = &report["summary"];
     let n = |k: &str| s[k].as_u64().unwrap() as usize;
     assert_eq!(count("error"), n("error"));
@@ -167,7 +145,7 @@ fn csv_is_an_action_plan_with_owner_and_due_date() {
     assert_eq!(&headers[headers.len() - 2], "owner");
     assert_eq!(&headers[headers.len() - 1], "due_date");
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
-    let (report, _) = json(&["diagnose", "fixtures/sample"]);
+    let (report, _) = json_report(&["diagnose", "fixtures/sample"]);
     assert_eq!(rows.len(), report["findings"].as_array().unwrap().len());
     assert!(
         rows.iter().all(|r| r[9].starts_with("1. ")),
@@ -178,7 +156,7 @@ fn csv_is_an_action_plan_with_owner_and_due_date() {
 #[test]
 fn github_annotations_and_markdown() {
     let (text, _) = run(&["diagnose", "fixtures/sample", "--format", "github"]);
-    let (report, _) = json(&["diagnose", "fixtures/sample"]);
+    let (report, _) = json_report(&["diagnose", "fixtures/sample"]);
     let s = &report["summary"];
     let lines: Vec<&str> = text.lines().collect();
     let count = |p: &str| lines.iter().filter(|l| l.starts_with(p)).count() as u64;
@@ -219,8 +197,7 @@ fn output_file_is_written_atomically_and_never_into_the_snapshot() {
         "no temporary files left"
     );
 
-    let snap = tempfile::tempdir().unwrap();
-    copy_dir(Path::new("fixtures/sample"), snap.path());
+    let snap = copy_of("fixtures/sample");
     let inside = snap.path().join("report.json");
     let out = bin()
         .args([
@@ -237,8 +214,7 @@ fn output_file_is_written_atomically_and_never_into_the_snapshot() {
 }
 
 fn with_config(dir: &Path, config: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(dir, tmp.path());
+    let tmp = copy_of(dir);
     std::fs::write(tmp.path().join("lookout-doctor.toml"), config).unwrap();
     tmp
 }
@@ -246,18 +222,27 @@ fn with_config(dir: &Path, config: &str) -> tempfile::TempDir {
 #[test]
 fn suppressions_stay_visible_but_do_not_count() {
     // scenario-consent-not-granted has exactly one finding, an error.
-    let (r, code) = json(&["diagnose", "fixtures/scenario-consent-not-granted"]);
+    let (r, code) = json_report(&["diagnose", "fixtures/scenario-consent-not-granted"]);
     assert_eq!(code, 1);
     let tenant = r["findings"][0]["subject"]["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let config = format!(
-        "[[suppress]]\nrule = \"consent-not-granted\"\nsubject = \"{tenant}\"\nreason = \"consent scheduled with the GA, CHG-1234\"\nexpires = \"2026-12-31\"\n\n[[suppress]]\nrule = \"device-pending\"\nsubject = \"no-such-device\"\nreason = \"old entry\"\n"
-    );
+    let config = formatdoc! {r#"
+        [[suppress]]
+        rule = "consent-not-granted"
+        subject = "{tenant}"
+        reason = "consent scheduled with the GA, CHG-1234"
+        expires = "2026-12-31"
+
+        [[suppress]]
+        rule = "device-pending"
+        subject = "no-such-device"
+        reason = "old entry"
+    "#};
     let tmp = with_config(Path::new("fixtures/scenario-consent-not-granted"), &config);
     let dir = tmp.path().to_str().unwrap();
-    let (r, code) = json(&["diagnose", dir]);
+    let (r, code) = json_report(&["diagnose", dir]);
     assert_eq!(code, 0, "a suppressed error does not fail the run");
     assert_eq!(r["summary"]["error"], 0);
     assert_eq!(r["summary"]["suppressed"], 1);
@@ -279,7 +264,7 @@ fn suppressions_stay_visible_but_do_not_count() {
     );
 
     // After the expiry date the suppression stops applying, and says so.
-    let (r, code) = json(&["diagnose", dir, "--as-of", "2027-01-01T00:00:00Z"]);
+    let (r, code) = json_report(&["diagnose", dir, "--as-of", "2027-01-01T00:00:00Z"]);
     assert_eq!(code, 1);
     assert_eq!(r["suppressions"][0]["state"], "expired");
     assert!(r["findings"][0].get("suppressed").is_none());
@@ -291,7 +276,7 @@ fn severity_overrides_from_file_and_command_line() {
     let dir = "fixtures/scenario-device-pending";
     assert_eq!(run(&["diagnose", dir]).1, 0);
     assert_eq!(run(&["diagnose", dir, "--deny", "device-pending"]).1, 1);
-    let (r, code) = json(&["diagnose", "fixtures/sample", "--allow", "device-pending"]);
+    let (r, code) = json_report(&["diagnose", "fixtures/sample", "--allow", "device-pending"]);
     assert!(r["findings"]
         .as_array()
         .unwrap()
@@ -302,8 +287,12 @@ fn severity_overrides_from_file_and_command_line() {
     ));
     assert_eq!(code, 1);
 
-    let tmp = with_config(Path::new(dir), "[rules]\ndevice-pending = \"error\"\n");
-    let (r, code) = json(&["diagnose", tmp.path().to_str().unwrap()]);
+    let config = indoc! {r#"
+        [rules]
+        device-pending = "error"
+    "#};
+    let tmp = with_config(Path::new(dir), config);
+    let (r, code) = json_report(&["diagnose", tmp.path().to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(r["findings"]
         .as_array()
@@ -333,7 +322,11 @@ fn severity_overrides_from_file_and_command_line() {
 fn config_mistakes_are_exit_2_with_key_and_line() {
     let tmp = with_config(
         Path::new("fixtures/healthy"),
-        "[rules]\ndevice-pending = \"info\"\ndevice-pendng = \"off\"\n",
+        indoc! {r#"
+            [rules]
+            device-pending = "info"
+            device-pendng = "off"
+        "#},
     );
     let out = bin()
         .args(["diagnose", tmp.path().to_str().unwrap()])
@@ -359,18 +352,11 @@ fn config_mistakes_are_exit_2_with_key_and_line() {
 fn baselines_mark_new_and_resolved_findings() {
     let tmp = tempfile::tempdir().unwrap();
     let sample = tmp.path().join("sample.json");
-    run(&[
-        "diagnose",
-        "fixtures/sample",
-        "--format",
-        "json",
-        "--output",
-        sample.to_str().unwrap(),
-    ]);
+    save_baseline(&["diagnose", "fixtures/sample"], &sample);
     let sample = sample.to_str().unwrap();
 
     // Same snapshot: nothing new, so --fail-on-new passes while plain --fail-on fails.
-    let (r, code) = json(&[
+    let (r, code) = json_report(&[
         "diagnose",
         "fixtures/sample",
         "--baseline",
@@ -391,9 +377,9 @@ fn baselines_mark_new_and_resolved_findings() {
     );
 
     // Everything fixed: all baseline findings are resolved.
-    let (r, code) = json(&["diagnose", "fixtures/healthy", "--baseline", sample]);
+    let (r, code) = json_report(&["diagnose", "fixtures/healthy", "--baseline", sample]);
     assert_eq!(code, 0);
-    let (base, _) = json(&["diagnose", "fixtures/sample"]);
+    let (base, _) = json_report(&["diagnose", "fixtures/sample"]);
     assert_eq!(
         r["resolved"].as_array().unwrap().len(),
         base["findings"].as_array().unwrap().len()
@@ -401,15 +387,8 @@ fn baselines_mark_new_and_resolved_findings() {
 
     // From a healthy baseline every finding is new, and new errors fail the run.
     let healthy = tmp.path().join("healthy.json");
-    run(&[
-        "diagnose",
-        "fixtures/healthy",
-        "--format",
-        "json",
-        "--output",
-        healthy.to_str().unwrap(),
-    ]);
-    let (r, code) = json(&[
+    save_baseline(&["diagnose", "fixtures/healthy"], &healthy);
+    let (r, code) = json_report(&[
         "diagnose",
         "fixtures/sample",
         "--baseline",

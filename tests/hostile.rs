@@ -11,9 +11,12 @@
 //!
 //! `HOSTILE_SHOW=1 cargo test --test hostile -- --nocapture` prints every message.
 
+mod support;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use support::{bin, copy_dir};
 
 /// No case may take longer: a hang (a pipe read, a link loop) fails the case.
 const TIME_LIMIT: Duration = Duration::from_secs(60);
@@ -258,18 +261,6 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
 /// Writes one entry; `Remove` takes away what the fixture had there.
 fn put(dir: &Path, rel: &str, content: Content) {
     let path = dir.join(rel);
@@ -331,10 +322,8 @@ fn check(case: &Case, root: &Path) -> Result<(), String> {
     };
     for args in commands {
         let started = Instant::now();
-        let mut cmd = Command::cargo_bin("lookout-doctor").unwrap();
-        cmd.args(*args)
-            .timeout(TIME_LIMIT)
-            .env_remove("LOOKOUT_DOCTOR_MAX_FILE_SIZE");
+        let mut cmd = bin();
+        cmd.args(*args).timeout(TIME_LIMIT);
         for (k, v) in &case.env {
             cmd.env(k, v);
         }
@@ -422,10 +411,8 @@ fn case_names_are_unique() {
 /// Runs `diagnose` on a snapshot folder within [`TIME_LIMIT`].
 fn diagnose(dir: &Path) -> (Option<i32>, String, String, Duration) {
     let started = Instant::now();
-    let out = Command::cargo_bin("lookout-doctor")
-        .unwrap()
+    let out = bin()
         .args(["diagnose", dir.to_str().unwrap(), "--format", "json"])
-        .env_remove("LOOKOUT_DOCTOR_MAX_FILE_SIZE")
         .timeout(TIME_LIMIT)
         .output()
         .unwrap();
@@ -483,7 +470,7 @@ fn a_100_mb_single_line_stays_bounded() {
 
 /// [`diagnose`] under an address-space limit where `sh` and `ulimit -v` exist.
 fn diagnose_limited(dir: &Path) -> (Option<i32>, String, String, Duration) {
-    let bin = assert_cmd::cargo::cargo_bin("lookout-doctor");
+    let binary = assert_cmd::cargo::cargo_bin("lookout-doctor");
     let limited = cfg!(unix)
         && std::process::Command::new("sh")
             .args(["-c", "ulimit -v 1500000"])
@@ -496,7 +483,7 @@ fn diagnose_limited(dir: &Path) -> (Option<i32>, String, String, Duration) {
     let out = Command::new("sh")
         .arg("-c")
         .arg("ulimit -v 1500000 && exec \"$0\" diagnose \"$1\" --format json")
-        .arg(bin)
+        .arg(binary)
         .arg(dir)
         .env_remove("LOOKOUT_DOCTOR_MAX_FILE_SIZE")
         .timeout(TIME_LIMIT)

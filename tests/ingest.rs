@@ -6,12 +6,14 @@
 //! exactly the same findings; every unreadable file must be exit 2 with its file, its
 //! line or record, and a reason a person can act on.
 
-use assert_cmd::Command;
+mod support;
+
 use lookout_doctor::model::Tenant;
 use lookout_doctor::snapshot::{self, time};
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::path::Path;
+use support::{bin, copy_of};
 
 const TWIN: &str = "fixtures/export-json-twin";
 const FORMS: [&str; 4] = [
@@ -20,10 +22,6 @@ const FORMS: [&str; 4] = [
     "fixtures/export-graph-pages",
     "fixtures/export-csv",
 ];
-
-fn bin() -> Command {
-    Command::cargo_bin("lookout-doctor").unwrap()
-}
 
 fn tenant(dir: &Path) -> Tenant {
     Tenant::build(snapshot::load(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())))
@@ -337,23 +335,6 @@ fn older_camel_case_lookout_names_load_like_v2() {
         text.contains("Lookout JSON with the older camelCase names"),
         "{text}"
     );
-}
-
-fn copy_of(dir: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_tree(Path::new(dir), tmp.path());
-    tmp
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        if e.path().is_dir() {
-            copy_tree(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 const ADMIN_CSV: &str = "DevicesWithInventory_4b0f7d2a-9c1e-4f3a-8e5d-2c6b1a7f9e30.csv";

@@ -1,30 +1,20 @@
 //! Several tenants in one run: a folder of snapshot folders, or several folders.
 
-use assert_cmd::Command;
-use serde_json::Value;
-use std::path::Path;
+mod support;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-    }
-}
+use serde_json::Value;
+use support::{bin, copy_dir, fixture};
 
 fn tenants(names: &[&str]) -> tempfile::TempDir {
     let root = tempfile::tempdir().unwrap();
     for n in names {
-        copy_dir(&Path::new("fixtures").join(n), &root.path().join(n));
+        copy_dir(&fixture(n), &root.path().join(n));
     }
     root
 }
 
 fn run(args: &[&str]) -> (Vec<u8>, String, i32) {
-    let out = Command::cargo_bin("lookout-doctor")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
+    let out = bin().args(args).output().unwrap();
     (
         out.stdout,
         String::from_utf8_lossy(&out.stderr).into_owned(),

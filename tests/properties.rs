@@ -9,7 +9,8 @@
 //! `PROPTEST_CASES` raises the number of cases (default: 48 per fixture in process,
 //! 32 through the binary), e.g. `PROPTEST_CASES=2000 cargo test --test properties`.
 
-use assert_cmd::Command;
+mod support;
+
 use lookout_doctor::engine::{self, Options};
 use lookout_doctor::model::Tenant;
 use lookout_doctor::report::{self, BuildOptions, Style};
@@ -20,6 +21,7 @@ use proptest::test_runner::{Config, TestCaseError};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use support::{bin, copy_dir};
 
 /// One damaged case may take this long in process (debug build, slow CI machine).
 const IN_PROCESS_LIMIT: Duration = Duration::from_secs(10);
@@ -279,18 +281,6 @@ fn data_files(fixture: &str) -> Vec<PathBuf> {
     files
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
 /// A copy of `fixture` whose file `which` is damaged by `m`; returns its folder and
 /// the damaged file's name.
 fn damaged(root: &Path, fixture: &str, which: &Index, m: &Mutation) -> (PathBuf, String) {
@@ -390,8 +380,7 @@ proptest! {
         let root = tempfile::tempdir().unwrap();
         let (dir, name) = damaged(root.path(), fixture, &which, &m);
         let started = Instant::now();
-        let out = Command::cargo_bin("lookout-doctor")
-            .unwrap()
+        let out = bin()
             .args(["diagnose", dir.to_str().unwrap(), "--format", "json"])
             .timeout(BINARY_LIMIT)
             .output()

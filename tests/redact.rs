@@ -2,9 +2,11 @@
 //! pseudonyms are stable within a report (and across runs with the same key), and the
 //! key never appears in the output.
 
-use assert_cmd::Command;
+mod support;
+
 use serde_json::Value;
 use std::collections::BTreeSet;
+use support::bin;
 
 const FORMATS: [&str; 7] = [
     "human", "json", "markdown", "sarif", "junit", "csv", "github",
@@ -59,11 +61,7 @@ fn collect(v: &Value, key: Option<&str>, out: &mut BTreeSet<String>) {
 fn static_text() -> String {
     let mut text = String::new();
     for r in lookout_doctor::rules::all() {
-        let out = Command::cargo_bin("lookout-doctor")
-            .unwrap()
-            .args(["explain", r.slug()])
-            .output()
-            .unwrap();
+        let out = bin().args(["explain", r.slug()]).output().unwrap();
         text.push_str(&String::from_utf8_lossy(&out.stdout).to_lowercase());
     }
     text
@@ -110,8 +108,7 @@ fn identifiers(dir: &str, keep_groups: bool) -> BTreeSet<String> {
 }
 
 fn output(dir: &str, format: &str, extra: &[&str], key: &str) -> String {
-    let out = Command::cargo_bin("lookout-doctor")
-        .unwrap()
+    let out = bin()
         .args(["diagnose", dir, "--redact", "--format", format])
         .args(extra)
         .env("LOOKOUT_DOCTOR_REDACT_KEY", key)

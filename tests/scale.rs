@@ -3,12 +3,11 @@
 //! list is over 8 MiB, so it is read through a memory map, and the smaller files are
 //! read into memory: both ways of reading a file are in the run.
 
-#[path = "support/synth.rs"]
-mod synth;
+mod support;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use support::{bin, synth};
 
 #[test]
 fn counts_per_rule_equal_the_injected_faults() {
@@ -22,8 +21,7 @@ fn counts_per_rule_equal_the_injected_faults() {
         truth.missing > 50 && truth.pending > 100 && truth.new_owner > 20,
         "{truth:?}"
     );
-    let out = Command::cargo_bin("lookout-doctor")
-        .unwrap()
+    let out = bin()
         .args(["diagnose", snapshot.to_str().unwrap(), "--format", "json"])
         .output()
         .unwrap();

@@ -1,6 +1,7 @@
 //! A synthetic tenant of any size, in the SPEC format, with injected faults and the
-//! number of findings each device rule must report. Shared by the benchmark's example
-//! (`cargo run --release --example gen_tenant`) and the scale test.
+//! number of findings each device rule must report. Used by the scale test (as
+//! `support::synth`) and by the benchmark's example (`cargo run --release --example
+//! gen_tenant`), which includes this file by its path.
 //!
 //! The shape follows the reference generator: ten nested enrollment waves under
 //! "Lookout Pilot", noise groups, one phone per user (some Windows PCs), and faults:
