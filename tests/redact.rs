@@ -58,7 +58,7 @@ fn collect(v: &Value, key: Option<&str>, out: &mut BTreeSet<String>) {
 /// as the 'Lookout Pilot' of an example, is not a leak when it shows up in help text.
 fn static_text() -> String {
     let mut text = String::new();
-    for r in lookout_doctor::rules::all() {
+    for r in lookout_doctor::rules::RuleId::ALL {
         let out = Command::cargo_bin("lookout-doctor")
             .unwrap()
             .args(["explain", r.slug()])
