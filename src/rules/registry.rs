@@ -10,8 +10,8 @@ macro_rules! declare_rules {
     ($($variant:ident $module:ident $slug:literal;)*) => {
         $(mod $module;)*
 
-        /// A rule of the catalogue. Ordered in catalogue order; output that is sorted by
-        /// rule sorts by `slug()` instead, as it always has.
+        /// A rule of the catalogue. Its order is the catalogue's; output that is sorted
+        /// by rule sorts by `slug()` instead, as it always has.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum RuleId {
             $($variant,)*
@@ -37,6 +37,7 @@ macro_rules! declare_rules {
                 }
             }
 
+            /// The rule itself: what it needs, and its check.
             pub fn rule(self) -> &'static dyn Rule {
                 match self {
                     $(RuleId::$variant => &$module::$variant,)*
@@ -157,10 +158,19 @@ mod tests {
         for helper in ["mod", "registry", "testkit"] {
             files.remove(helper);
         }
-        assert_eq!(files, modules, "src/rules/*.rs against the registry");
-        let knowledge_files = stems("rules", "toml");
+        same_set("src/rules/*.rs", &files, &modules);
         let slugs: BTreeSet<String> = slugs.iter().map(|s| s.to_string()).collect();
-        assert_eq!(knowledge_files, slugs, "rules/*.toml against the registry");
+        same_set("rules/*.toml", &stems("rules", "toml"), &slugs);
+    }
+
+    /// Names the files without a rule and the rules without a file.
+    fn same_set(files: &str, found: &BTreeSet<String>, declared: &BTreeSet<String>) {
+        let stray: Vec<_> = found.difference(declared).collect();
+        let missing: Vec<_> = declared.difference(found).collect();
+        assert!(
+            stray.is_empty() && missing.is_empty(),
+            "{files}: not in the registry {stray:?}; registered without a file {missing:?}"
+        );
     }
 
     #[test]
