@@ -313,9 +313,13 @@ pub fn create(root: &Path, spec: &Spec) -> Result<Vec<String>, String> {
     ])
 }
 
-/// Where the repository is: the xtask crate sits at its top.
+/// Where the repository is: the xtask crate sits at its top. Cargo names the crate's
+/// folder at run time too; that is the one to trust, because checkouts that share a
+/// target directory can run a build made in another checkout.
 pub fn repository() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let xtask = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    xtask
         .parent()
         .expect("the xtask crate is inside the repository")
         .to_path_buf()
