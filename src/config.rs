@@ -4,7 +4,7 @@
 //! silently disables a check.
 
 use crate::finding::Severity;
-use crate::rules;
+use crate::rules::RuleId;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -38,7 +38,7 @@ pub enum Origin {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppression {
-    pub rule: String,
+    pub rule: RuleId,
     pub subject: String,
     pub reason: String,
     pub expires: Option<NaiveDate>,
@@ -47,7 +47,7 @@ pub struct Suppression {
 /// The policy a run applies on top of the rules' own verdicts.
 #[derive(Debug, Clone, Default)]
 pub struct Policy {
-    pub levels: BTreeMap<String, (Level, Origin)>,
+    pub levels: BTreeMap<RuleId, (Level, Origin)>,
     pub suppressions: Vec<Suppression>,
     /// The file the policy was read from, if any.
     pub source: Option<PathBuf>,
@@ -137,7 +137,7 @@ impl Policy {
             ..Policy::default()
         };
         for (slug, level) in raw.rules {
-            check_slug(slug.get_ref()).map_err(|m| err(Some(slug.span()), m))?;
+            let rule = rule_named(slug.get_ref()).map_err(|m| err(Some(slug.span()), m))?;
             let parsed = Level::parse(level.get_ref()).ok_or_else(|| {
                 err(
                     Some(level.span()),
@@ -147,14 +147,12 @@ impl Policy {
                     ),
                 )
             })?;
-            policy
-                .levels
-                .insert(slug.into_inner(), (parsed, origin.clone()));
+            policy.levels.insert(rule, (parsed, origin.clone()));
         }
         for s in raw.suppress {
             let span = s.span();
             let s = s.into_inner();
-            check_slug(s.rule.get_ref()).map_err(|m| err(Some(s.rule.span()), m))?;
+            let rule = rule_named(s.rule.get_ref()).map_err(|m| err(Some(s.rule.span()), m))?;
             if s.reason.trim().is_empty() {
                 return Err(err(
                     Some(span),
@@ -176,7 +174,7 @@ impl Policy {
                 ),
             };
             policy.suppressions.push(Suppression {
-                rule: s.rule.into_inner(),
+                rule,
                 subject: s.subject,
                 reason: s.reason,
                 expires,
@@ -187,22 +185,23 @@ impl Policy {
 
     /// Applies `--allow/--warn/--deny RULE`, which win over the file.
     pub fn override_level(&mut self, slug: &str, level: Level) -> Result<(), String> {
-        check_slug(slug)?;
-        self.levels
-            .insert(slug.to_string(), (level, Origin::CommandLine));
+        let rule = rule_named(slug)?;
+        self.levels.insert(rule, (level, Origin::CommandLine));
         Ok(())
     }
 
-    pub fn level(&self, slug: &str) -> Option<&(Level, Origin)> {
-        self.levels.get(slug)
+    pub fn level(&self, rule: RuleId) -> Option<&(Level, Origin)> {
+        self.levels.get(&rule)
     }
 }
 
-fn check_slug(slug: &str) -> Result<(), String> {
-    if rules::by_slug(slug).is_some() {
-        return Ok(());
+/// The rule a slug of the file or the command line names, else an error that suggests
+/// the closest slug.
+fn rule_named(slug: &str) -> Result<RuleId, String> {
+    if let Some(rule) = RuleId::from_slug(slug) {
+        return Ok(rule);
     }
-    let hint = rules::all()
+    let hint = RuleId::ALL
         .iter()
         .map(|r| (strsim::jaro_winkler(slug, r.slug()), r.slug()))
         .max_by(|a, b| a.0.total_cmp(&b.0))
@@ -229,10 +228,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            p.level("device-pending").unwrap().0,
+            p.level(RuleId::DevicePending).unwrap().0,
             Level::At(Severity::Info)
         );
-        assert_eq!(p.level("device-duplicate").unwrap().0, Level::Off);
+        assert_eq!(p.level(RuleId::DeviceDuplicate).unwrap().0, Level::Off);
+        assert_eq!(p.suppressions[0].rule, RuleId::DeviceDisconnected);
         assert_eq!(
             p.suppressions[0].expires,
             NaiveDate::from_ymd_opt(2026, 12, 31)

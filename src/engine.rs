@@ -4,7 +4,7 @@
 use crate::config::{Level, Origin, Policy, Suppression};
 use crate::finding::Finding;
 use crate::model::Tenant;
-use crate::rules::{self, Context, Focus, SkipReason};
+use crate::rules::{Context, Focus, RuleId, SkipReason};
 use crate::snapshot::time::Time;
 use std::collections::HashSet;
 
@@ -18,7 +18,7 @@ pub struct Options {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Skipped {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub reason: SkipReason,
 }
 
@@ -56,8 +56,9 @@ pub fn run(tenant: &Tenant, options: &Options) -> Outcome {
     };
     let mut outcome = Outcome::default();
     let mut to_run = Vec::new();
-    for &rule in rules::all() {
-        let level = options.policy.level(rule.slug());
+    for &id in RuleId::ALL {
+        let rule = id.rule();
+        let level = options.policy.level(id);
         let turned_off = match level {
             Some((Level::Off, origin)) => {
                 Some(SkipReason::TurnedOff(matches!(origin, Origin::CommandLine)))
@@ -69,21 +70,16 @@ pub fn run(tenant: &Tenant, options: &Options) -> Outcome {
             .or_else(|| missing.map(|&input| SkipReason::MissingInput(input)))
             .or_else(|| rule.skip_reason(&ctx));
         match skip {
-            Some(reason) => outcome.skipped.push(Skipped {
-                rule: rule.slug(),
-                reason,
-            }),
-            None => to_run.push((rule, level)),
+            Some(reason) => outcome.skipped.push(Skipped { rule: id, reason }),
+            None => to_run.push((id, level)),
         }
     }
     let checked = check_all(&ctx, &to_run);
     outcome.findings.reserve(checked.iter().map(Vec::len).sum());
-    for (findings, (rule, level)) in checked.into_iter().zip(&to_run) {
+    for (findings, &(id, level)) in checked.into_iter().zip(&to_run) {
         let start = outcome.findings.len();
         outcome.findings.extend(findings);
-        debug_assert!(outcome.findings[start..]
-            .iter()
-            .all(|f| f.rule == rule.slug()));
+        debug_assert!(outcome.findings[start..].iter().all(|f| f.rule == id));
         if let Some((Level::At(severity), _)) = level {
             for f in &mut outcome.findings[start..] {
                 f.severity = *severity;
@@ -103,17 +99,14 @@ pub fn run(tenant: &Tenant, options: &Options) -> Outcome {
 /// Runs the rules' checks in parallel (rules only read the tenant); the findings
 /// come back per rule, in the order the rules were given, so the report is the same
 /// whatever the scheduling.
-fn check_all<L: Sync>(
-    ctx: &Context,
-    to_run: &[(&'static dyn rules::Rule, L)],
-) -> Vec<Vec<Finding>> {
+fn check_all<L: Sync>(ctx: &Context, to_run: &[(RuleId, L)]) -> Vec<Vec<Finding>> {
     use rayon::prelude::*;
     to_run
         .par_iter()
         .with_max_len(1)
-        .map(|(rule, _)| {
+        .map(|(id, _)| {
             let mut found = Vec::new();
-            rule.check(ctx, &mut found);
+            id.rule().check(ctx, &mut found);
             found
         })
         .collect()
@@ -122,7 +115,7 @@ fn check_all<L: Sync>(
 /// Keeps a finding's root cause only when that configuration finding exists, and
 /// records it in the evidence so every format shows the link.
 fn link_root_causes(findings: &mut [Finding]) {
-    let reported: HashSet<(&'static str, String)> = findings
+    let reported: HashSet<(RuleId, String)> = findings
         .iter()
         .map(|f| (f.rule, f.subject.id.clone()))
         .collect();

@@ -1,5 +1,6 @@
 //! What a rule reports: a finding about one subject, with the facts that prove it.
 
+use crate::rules::RuleId;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 use std::fmt;
@@ -165,14 +166,14 @@ pub struct Concerns {
 /// A configuration finding that explains another finding: fix it, and the other goes.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RootCause {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub subject: String,
 }
 
 /// One problem found by one rule about one subject.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub severity: Severity,
     pub subject: Subject,
     /// Which branch of the troubleshooting tree applies (a stable slug).
@@ -187,7 +188,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: &'static str, severity: Severity, subject: Subject) -> Finding {
+    pub fn new(rule: RuleId, severity: Severity, subject: Subject) -> Finding {
         Finding {
             rule,
             severity,
@@ -200,7 +201,7 @@ impl Finding {
         }
     }
 
-    pub fn caused_by(mut self, rule: &'static str, subject: impl Into<String>) -> Finding {
+    pub fn caused_by(mut self, rule: RuleId, subject: impl Into<String>) -> Finding {
         self.root_cause = Some(RootCause {
             rule,
             subject: subject.into(),
@@ -238,8 +239,13 @@ impl Finding {
         self
     }
 
-    /// The report order: severity (worst first), then rule, then subject id.
+    /// The report order: severity (worst first), then rule slug, then subject id.
     pub fn sort_key(&self) -> (Severity, &str, &str, Option<&str>) {
-        (self.severity, self.rule, &self.subject.id, self.cause)
+        (
+            self.severity,
+            self.rule.slug(),
+            &self.subject.id,
+            self.cause,
+        )
     }
 }

@@ -7,7 +7,7 @@
 //! like "deleted[[ on {deleted_at}]]" reads well whether or not the date is known.
 
 use crate::finding::Finding;
-use crate::rules::{self, Rule};
+use crate::rules::RuleId;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -15,9 +15,9 @@ use std::sync::OnceLock;
 
 pub const FALLBACK_LANG: &str = "en";
 
+/// A rule's knowledge file; its name (`rules/<slug>.toml`) says which rule it is for.
 #[derive(Debug, Deserialize)]
 pub struct Knowledge {
-    pub slug: String,
     pub references: Vec<String>,
     /// Texts per language code ("en", "ko", ...).
     #[serde(flatten)]
@@ -68,36 +68,24 @@ impl RuleText {
 }
 
 /// Parses one knowledge file; used at start-up and by the completeness tests.
-pub fn parse(rule: &dyn Rule) -> Result<Knowledge, String> {
-    let k: Knowledge = toml::from_str(rule.knowledge_source())
-        .map_err(|e| format!("rules/{}.toml: {e}", rule.slug()))?;
-    if k.slug != rule.slug() {
-        return Err(format!(
-            "rules/{}.toml: slug says \"{}\"",
-            rule.slug(),
-            k.slug
-        ));
-    }
-    Ok(k)
+pub fn parse(rule: RuleId) -> Result<Knowledge, String> {
+    toml::from_str(rule.knowledge_source()).map_err(|e| format!("rules/{rule}.toml: {e}"))
 }
 
-/// The knowledge of every rule, parsed once.
-pub fn all() -> &'static BTreeMap<&'static str, Knowledge> {
-    static ALL: OnceLock<BTreeMap<&'static str, Knowledge>> = OnceLock::new();
-    ALL.get_or_init(|| {
-        rules::all()
+/// The knowledge of one rule, every file parsed on first use.
+pub fn of(rule: RuleId) -> &'static Knowledge {
+    static ALL: OnceLock<Vec<Knowledge>> = OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        RuleId::ALL
             .iter()
-            .map(|r| {
-                let k =
-                    parse(*r).unwrap_or_else(|e| panic!("embedded rule knowledge is invalid: {e}"));
-                (r.slug(), k)
+            .map(|&r| {
+                parse(r).unwrap_or_else(|e| panic!("embedded rule knowledge is invalid: {e}"))
             })
             .collect()
-    })
-}
-
-pub fn of(slug: &str) -> &'static Knowledge {
-    &all()[slug]
+    });
+    // `RuleId::ALL` lists the variants in declaration order, so a variant's
+    // discriminant is its position.
+    &all[rule as usize]
 }
 
 /// How evidence values read inside a sentence.
@@ -198,7 +186,7 @@ mod tests {
 
     fn finding() -> Finding {
         Finding::new(
-            "x",
+            RuleId::DevicePending,
             Severity::Error,
             Subject::new(SubjectKind::Device, "lk-1"),
         )

@@ -134,15 +134,15 @@ fn every_fixture_gives_its_expected_findings() {
     // Every placeholder a diagnosis template names must be evidence that rule emits
     // somewhere (a misspelt key inside an optional [[...]] segment would otherwise
     // silently vanish).
-    for rule in lookout_doctor::rules::all() {
+    for &rule in lookout_doctor::rules::RuleId::ALL {
         let seen = evidence_keys.get(rule.slug()).cloned().unwrap_or_default();
-        let k = lookout_doctor::knowledge::of(rule.slug());
+        let k = lookout_doctor::knowledge::of(rule);
         for (lang, text) in &k.texts {
             for (cause, template) in &text.diagnosis {
                 for p in lookout_doctor::knowledge::placeholders(template) {
                     let builtin = ["subject_id", "subject_name", "subject_user"].contains(&p);
                     if !builtin && !seen.contains(p) {
-                        failures.push(format!("rules/{}.toml [{lang}] diagnosis.{cause}: {{{p}}} is never in its evidence", rule.slug()));
+                        failures.push(format!("rules/{rule}.toml [{lang}] diagnosis.{cause}: {{{p}}} is never in its evidence"));
                     }
                 }
             }

@@ -60,7 +60,7 @@ fn collect(v: &Value, key: Option<&str>, out: &mut BTreeSet<String>) {
 /// as the 'Lookout Pilot' of an example, is not a leak when it shows up in help text.
 fn static_text() -> String {
     let mut text = String::new();
-    for r in lookout_doctor::rules::all() {
+    for r in lookout_doctor::rules::RuleId::ALL {
         let out = bin().args(["explain", r.slug()]).output().unwrap();
         text.push_str(&String::from_utf8_lossy(&out.stdout).to_lowercase());
     }

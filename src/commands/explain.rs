@@ -4,14 +4,14 @@ use crate::cli::{ExplainArgs, PIPE_WIDTH};
 use crate::knowledge;
 use crate::messages;
 use crate::report::wrap_hanging;
-use crate::rules;
+use crate::rules::RuleId;
 use anyhow::{bail, Result};
 use std::io::Write;
 
 pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<u8> {
     let slug = args.rule.trim().to_lowercase();
-    let Some(rule) = rules::by_slug(&slug) else {
-        let best = rules::all()
+    let Some(id) = RuleId::from_slug(&slug) else {
+        let best = RuleId::ALL
             .iter()
             .map(|r| (strsim::jaro_winkler(&slug, r.slug()), r.slug()))
             .max_by(|a, b| a.0.total_cmp(&b.0));
@@ -21,10 +21,11 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<u8> {
         }
     };
     let msg = messages::current();
-    let k = knowledge::of(rule.slug());
+    let rule = id.rule();
+    let k = knowledge::of(id);
     let text = k.text(messages::language());
     let wrap = |s: &str| wrap_hanging(PIPE_WIDTH, "  ", "  ", s);
-    writeln!(out, "{} — {}", rule.slug(), text.title)?;
+    writeln!(out, "{id} — {}", text.title)?;
     writeln!(
         out,
         "{}",

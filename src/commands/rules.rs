@@ -3,7 +3,7 @@
 use crate::cli::{CatalogueFormat, RulesArgs};
 use crate::knowledge;
 use crate::messages;
-use crate::rules;
+use crate::rules::RuleId;
 use anyhow::Result;
 use std::io::Write;
 
@@ -11,12 +11,12 @@ pub fn run(args: &RulesArgs, out: &mut dyn Write) -> Result<u8> {
     let msg = messages::current();
     match args.format {
         CatalogueFormat::Json => {
-            let list: Vec<serde_json::Value> = rules::all()
+            let list: Vec<serde_json::Value> = RuleId::ALL
                 .iter()
-                .map(|r| {
-                    let k = knowledge::of(r.slug());
+                .map(|&id| {
+                    let (r, k) = (id.rule(), knowledge::of(id));
                     serde_json::json!({
-                        "rule": r.slug(),
+                        "rule": id,
                         "default_severity": r.default_severity(),
                         "subject_kind": r.subject_kind(),
                         "causes": r.causes(),
@@ -37,22 +37,20 @@ pub fn run(args: &RulesArgs, out: &mut dyn Write) -> Result<u8> {
                     msg.t("rules.col_subject"),
                     msg.t("rules.col_title"),
                 ]);
-            for r in rules::all() {
+            for &id in RuleId::ALL {
+                let r = id.rule();
                 table.add_row(vec![
-                    r.slug().to_string(),
+                    id.slug().to_string(),
                     r.default_severity().to_string(),
                     r.subject_kind().as_str().to_string(),
-                    knowledge::of(r.slug())
-                        .text(messages::language())
-                        .title
-                        .clone(),
+                    knowledge::of(id).text(messages::language()).title.clone(),
                 ]);
             }
             writeln!(out, "{table}")?;
             writeln!(
                 out,
                 "{}",
-                msg.f("rules.footer", &[("count", &rules::all().len())])
+                msg.f("rules.footer", &[("count", &RuleId::ALL.len())])
             )?;
         }
     }

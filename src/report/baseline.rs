@@ -132,7 +132,11 @@ impl Baseline {
         let mut new = 0;
         let mut now = BTreeSet::new();
         for f in findings.iter_mut() {
-            let key = (f.rule, f.subject.kind.as_str(), f.subject.id.as_str());
+            let key = (
+                f.rule.slug(),
+                f.subject.kind.as_str(),
+                f.subject.id.as_str(),
+            );
             let state = if before.contains(&key) {
                 BaselineState::Unchanged
             } else {

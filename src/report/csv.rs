@@ -58,7 +58,7 @@ fn write_rows<W: Write>(w: &mut csv::Writer<W>, r: &Report) -> io::Result<()> {
             };
             w.write_record([
                 f.severity.as_str(),
-                f.rule,
+                f.rule.slug(),
                 f.cause.unwrap_or(""),
                 f.subject.kind.as_str(),
                 &f.subject.id,

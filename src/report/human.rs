@@ -8,6 +8,7 @@ use crate::engine::SuppressionState;
 use crate::finding::Severity;
 use crate::knowledge;
 use crate::messages::{self, Messages};
+use crate::rules::RuleId;
 use colored::{ColoredString, Colorize};
 use comfy_table::{presets, ContentArrangement, Table};
 use std::collections::BTreeMap;
@@ -132,7 +133,7 @@ impl HumanPrinter {
         let mut per_rule: BTreeMap<(Severity, &str), (usize, &str)> = BTreeMap::new();
         for f in &r.findings {
             per_rule
-                .entry((f.severity, f.rule))
+                .entry((f.severity, f.rule.slug()))
                 .or_insert((0, f.title))
                 .0 += 1;
         }
@@ -176,7 +177,7 @@ impl HumanPrinter {
             out,
             "{} {} · {}{new}",
             self.severity_label(msg, f.severity),
-            self.paint(f.rule, |t| t.bold()),
+            self.paint(f.rule.slug(), |t| t.bold()),
             subject
         )?;
         writeln!(out, "{}", self.wrap(f.title, "  "))?;
@@ -370,14 +371,14 @@ impl Printer for HumanPrinter {
             )?;
             // A finding explained by a configuration finding is listed under it, so the
             // admin fixes one setting instead of reading many findings.
-            let shown: HashSet<(&str, &str)> = open
+            let shown: HashSet<(RuleId, &str)> = open
                 .iter()
                 .map(|f| (f.rule, f.subject.id.as_str()))
                 .collect();
             fn cause_of<'f>(
                 f: &'f ReportFinding,
-                shown: &HashSet<(&str, &str)>,
-            ) -> Option<(&'static str, &'f str)> {
+                shown: &HashSet<(RuleId, &str)>,
+            ) -> Option<(RuleId, &'f str)> {
                 f.root_cause
                     .as_ref()
                     .filter(|rc| shown.contains(&(rc.rule, rc.subject.as_str())))

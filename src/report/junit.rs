@@ -4,7 +4,7 @@
 //! skipped with its reason; a rule that found nothing is one passing case.
 
 use super::{FailPolicy, Printer, Report, ReportFinding};
-use crate::rules;
+use crate::rules::RuleId;
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 use std::io::{self, Write};
 
@@ -50,18 +50,15 @@ impl JunitPrinter {
     fn add_suites(&self, r: &Report, prefix: Option<&str>, report: &mut JunitReport) {
         let failing: Vec<*const ReportFinding> =
             r.failing(self.fail).map(|f| f as *const _).collect();
-        for rule in rules::all() {
+        for &rule in RuleId::ALL {
             let name = match prefix {
-                Some(p) => format!("{p}: {}", rule.slug()),
+                Some(p) => format!("{p}: {rule}"),
                 None => rule.slug().to_string(),
             };
             let mut suite = TestSuite::new(name);
-            let findings: Vec<&ReportFinding> = r
-                .findings
-                .iter()
-                .filter(|f| f.rule == rule.slug())
-                .collect();
-            if let Some(skip) = r.skipped.iter().find(|s| s.rule == rule.slug()) {
+            let findings: Vec<&ReportFinding> =
+                r.findings.iter().filter(|f| f.rule == rule).collect();
+            if let Some(skip) = r.skipped.iter().find(|s| s.rule == rule) {
                 let mut status = TestCaseStatus::skipped();
                 status.set_message(skip.reason.clone());
                 suite.add_test_case(TestCase::new(rule.slug(), status));
@@ -86,7 +83,7 @@ impl JunitPrinter {
                     TestCaseStatus::success()
                 };
                 let mut case = TestCase::new(f.subject_label(), status);
-                case.set_classname(f.rule);
+                case.set_classname(f.rule.slug());
                 // Reported but below the threshold: keep the details as output.
                 if !fails && !f.is_suppressed() {
                     case.set_system_out(details(f));

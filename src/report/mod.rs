@@ -20,7 +20,7 @@ use crate::finding::{Evidence, RootCause, Severity, Subject};
 use crate::knowledge;
 use crate::messages;
 use crate::model::Tenant;
-use crate::rules::SkipReason;
+use crate::rules::{RuleId, SkipReason};
 use crate::snapshot::time::{self, Time};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -91,7 +91,7 @@ pub struct Counts {
 
 #[derive(Debug, Serialize)]
 pub struct SkippedRule {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub reason: String,
 }
 
@@ -115,7 +115,7 @@ pub struct Summary {
 
 #[derive(Debug, Serialize)]
 pub struct SuppressionEntry {
-    pub rule: String,
+    pub rule: RuleId,
     pub subject: String,
     pub reason: String,
     pub expires: Option<String>,
@@ -143,7 +143,7 @@ impl Summary {
 
 #[derive(Debug, Serialize)]
 pub struct ReportFinding {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub severity: Severity,
     pub subject: Subject,
     pub cause: Option<&'static str>,
@@ -192,7 +192,7 @@ impl Report {
     pub fn file_of(&self, f: &ReportFinding) -> String {
         use crate::finding::SubjectKind;
         use crate::snapshot::Input;
-        let needs = crate::rules::by_slug(f.rule).map_or(&[][..], |r| r.needs());
+        let needs = f.rule.rule().needs();
         let input = if needs.contains(&Input::MtdConnector) {
             Input::MtdConnector
         } else {

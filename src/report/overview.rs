@@ -7,6 +7,7 @@ use super::ReportFinding;
 use crate::finding::Severity;
 use crate::messages::Messages;
 use crate::model::Tenant;
+use crate::rules::RuleId;
 use crate::snapshot::time::{self, Time};
 use crate::snapshot::Input;
 use serde::Serialize;
@@ -32,7 +33,7 @@ pub struct HealthLine {
 }
 
 /// Worst status among the findings of `rules` (Ok when none fired).
-fn status_of(findings: &[ReportFinding], rules: &[&str]) -> Health {
+fn status_of(findings: &[ReportFinding], rules: &[RuleId]) -> Health {
     let worst = findings
         .iter()
         .filter(|f| rules.contains(&f.rule))
@@ -77,7 +78,7 @@ pub fn build(
     };
     line(
         "consent",
-        status_of(findings, &["consent-not-granted"]),
+        status_of(findings, &[RuleId::ConsentNotGranted]),
         consent_detail,
     );
 
@@ -93,11 +94,11 @@ pub fn build(
             msg.f("health.tenant_unverified", &[("id", &c)]),
         ),
         (Some(c), Some(_)) => (
-            status_of(findings, &["tenant-not-linked"]),
+            status_of(findings, &[RuleId::TenantNotLinked]),
             msg.f("health.tenant_linked", &[("id", &c)]),
         ),
         (None, _) => (
-            status_of(findings, &["tenant-not-linked"]),
+            status_of(findings, &[RuleId::TenantNotLinked]),
             msg.t("health.tenant_missing"),
         ),
     };
@@ -122,7 +123,7 @@ pub fn build(
         }
     };
     let console_status = if has_groups {
-        status_of(findings, &["console-access-group-not-found"])
+        status_of(findings, &[RuleId::ConsoleAccessGroupNotFound])
     } else {
         Health::Unknown
     };
@@ -140,7 +141,7 @@ pub fn build(
     match &cfg.intune_connector {
         None => line(
             "intune-connector",
-            status_of(findings, &["intune-connector-missing"]),
+            status_of(findings, &[RuleId::IntuneConnectorMissing]),
             msg.t("health.connector_missing"),
         ),
         Some(c) => {
@@ -179,9 +180,9 @@ pub fn build(
                 status_of(
                     findings,
                     &[
-                        "enrollment-group-not-found",
-                        "enrollment-group-case-mismatch",
-                        "enrollment-group-empty",
+                        RuleId::EnrollmentGroupNotFound,
+                        RuleId::EnrollmentGroupCaseMismatch,
+                        RuleId::EnrollmentGroupEmpty,
                     ],
                 )
             };
@@ -201,7 +202,7 @@ pub fn build(
             };
             line(
                 "state-sync",
-                status_of(findings, &["state-sync-disabled"]),
+                status_of(findings, &[RuleId::StateSyncDisabled]),
                 msg.f(
                     "health.state_sync",
                     &[
@@ -223,7 +224,7 @@ pub fn build(
             };
             line(
                 "error-emails",
-                status_of(findings, &["error-notifications-unset"]),
+                status_of(findings, &[RuleId::ErrorNotificationsUnset]),
                 detail,
             );
         }
@@ -231,7 +232,7 @@ pub fn build(
 
     line(
         "disconnected-threshold",
-        status_of(findings, &["disconnected-threshold-out-of-range"]),
+        status_of(findings, &[RuleId::DisconnectedThresholdOutOfRange]),
         msg.f("health.days", &[("days", &cfg.disconnected_after_days())]),
     );
 
@@ -267,8 +268,8 @@ pub fn build(
                 status_of(
                     findings,
                     &[
-                        "intune-mtd-connector-not-enabled",
-                        "intune-mtd-partner-unresponsive",
+                        RuleId::IntuneMtdConnectorNotEnabled,
+                        RuleId::IntuneMtdPartnerUnresponsive,
                     ],
                 ),
                 format!("{state}; {heartbeat}"),

@@ -6,7 +6,7 @@
 use super::{Printer, Report, ReportFinding};
 use crate::finding::Severity;
 use crate::knowledge;
-use crate::rules;
+use crate::rules::RuleId;
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
@@ -22,8 +22,9 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-fn rule_descriptor(rule: &dyn rules::Rule, lang: &str) -> Value {
-    let k = knowledge::of(rule.slug());
+fn rule_descriptor(id: RuleId, lang: &str) -> Value {
+    let rule = id.rule();
+    let k = knowledge::of(id);
     let t = k.text(lang);
     let steps: Vec<String> = t
         .remediation("default".into())
@@ -49,8 +50,8 @@ fn rule_descriptor(rule: &dyn rules::Rule, lang: &str) -> Value {
             .join("\n")
     );
     let mut d = json!({
-        "id": rule.slug(),
-        "name": rule.slug(),
+        "id": id,
+        "name": id,
         "shortDescription": {"text": t.title},
         "fullDescription": {"text": t.what.trim()},
         "help": {"text": help_text, "markdown": help_markdown},
@@ -116,19 +117,16 @@ fn result(r: &Report, f: &ReportFinding, rule_index: usize) -> Value {
 
 /// One SARIF run: the catalogue and one report's results.
 fn run_of(r: &Report) -> Value {
-    let catalogue = rules::all();
+    let catalogue = RuleId::ALL;
     let descriptors: Vec<Value> = catalogue
         .iter()
-        .map(|rule| rule_descriptor(*rule, &r.lang))
+        .map(|&id| rule_descriptor(id, &r.lang))
         .collect();
     let results: Vec<Value> = r
         .findings
         .iter()
         .map(|f| {
-            let index = catalogue
-                .iter()
-                .position(|x| x.slug() == f.rule)
-                .unwrap_or(0);
+            let index = catalogue.iter().position(|&id| id == f.rule).unwrap_or(0);
             result(r, f, index)
         })
         .collect();

@@ -1,19 +1,17 @@
 //! consent-not-granted: nobody can sign in to the Lookout console until an Entra
 //! Global Administrator has accepted Lookout's consent prompt.
 
-use super::{Context, Rule, RuleMeta};
+use super::{Context, Registered, Rule, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
 use crate::snapshot::Input;
 
 pub struct ConsentNotGranted;
 
 const META: RuleMeta = RuleMeta {
-    slug: "consent-not-granted",
     default_severity: Severity::Error,
     subject_kind: SubjectKind::Tenant,
     causes: &[],
     needs: &[Input::Lookout],
-    knowledge: include_str!("../../rules/consent-not-granted.toml"),
 };
 
 pub const CONSENT_URL: &str = "https://aad.lookout.com/les?action=consent";
@@ -31,7 +29,7 @@ impl Rule for ConsentNotGranted {
         let tenant_id = super::tenant_subject_id(ctx.tenant);
         out.push(
             Finding::new(
-                META.slug,
+                Self::ID,
                 META.default_severity,
                 Subject::new(SubjectKind::Tenant, &tenant_id),
             )
@@ -48,6 +46,7 @@ impl Rule for ConsentNotGranted {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::{Fixture, LOOKOUT_HEALTHY};
+    use crate::rules::RuleId;
 
     #[test]
     fn fires_when_consent_is_false_or_missing() {
@@ -55,7 +54,7 @@ mod tests {
             let lookout = LOOKOUT_HEALTHY.replace(r#"{"granted": true}"#, consent);
             let f = Fixture::new()
                 .lookout(&lookout)
-                .run_one("consent-not-granted");
+                .run_one(RuleId::ConsentNotGranted);
             assert_eq!(f.len(), 1, "{consent}");
             assert_eq!(f[0].subject.id, "tenant-1");
             assert_eq!(
@@ -67,6 +66,6 @@ mod tests {
 
     #[test]
     fn silent_when_granted() {
-        assert!(Fixture::new().run_one("consent-not-granted").is_empty());
+        assert!(Fixture::new().run_one(RuleId::ConsentNotGranted).is_empty());
     }
 }

@@ -1,19 +1,17 @@
 //! console-access-denied: a user who must use the Lookout console is in neither the
 //! full-access nor the restricted-access Entra group, so the console answers 403.
 
-use super::{console_users, Context, Rule, RuleMeta};
+use super::{console_users, Context, Registered, Rule, RuleId, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
 use crate::snapshot::Input;
 
 pub struct ConsoleAccessDenied;
 
 const META: RuleMeta = RuleMeta {
-    slug: "console-access-denied",
     default_severity: Severity::Error,
     subject_kind: SubjectKind::User,
     causes: &[],
     needs: &[Input::Lookout, Input::Groups],
-    knowledge: include_str!("../../rules/console-access-denied.toml"),
 };
 
 impl Rule for ConsoleAccessDenied {
@@ -30,14 +28,14 @@ impl Rule for ConsoleAccessDenied {
                 continue;
             }
             let mut f = Finding::new(
-                META.slug,
+                Self::ID,
                 META.default_severity,
                 Subject::new(SubjectKind::User, &user),
             );
             if m.full_group_name.is_none() {
                 // The configured full-access group does not resolve: that is the real problem.
                 let id = access.full_access_group_id.as_deref().unwrap_or("").trim();
-                f = f.caused_by("console-access-group-not-found", id);
+                f = f.caused_by(RuleId::ConsoleAccessGroupNotFound, id);
             }
             out.push(
                 f.concerning_user(Some(&user)).evidence(
@@ -60,12 +58,13 @@ impl Rule for ConsoleAccessDenied {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::Fixture;
+    use crate::rules::RuleId;
 
     #[test]
     fn expected_user_outside_both_groups_is_denied() {
         let f = Fixture::new()
             .expected_users(&["Carol@Contoso.com"])
-            .run_one("console-access-denied");
+            .run_one(RuleId::ConsoleAccessDenied);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].subject.id, "carol@contoso.com");
         assert_eq!(
@@ -78,7 +77,7 @@ mod tests {
     fn user_named_on_the_command_line_is_checked() {
         let f = Fixture::new()
             .focus_user("bob@contoso.com")
-            .run_one("console-access-denied");
+            .run_one(RuleId::ConsoleAccessDenied);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].subject.id, "bob@contoso.com");
     }
@@ -89,7 +88,7 @@ mod tests {
         // nests "Lookout Admins" again (a cycle).
         let f = Fixture::new()
             .expected_users(&["helpdesk@contoso.com", "admin@contoso.com"])
-            .run_one("console-access-denied");
+            .run_one(RuleId::ConsoleAccessDenied);
         assert!(f.is_empty(), "{f:?}");
     }
 }

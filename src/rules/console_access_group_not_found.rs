@@ -1,7 +1,7 @@
 //! console-access-group-not-found: a console-access group id configured in Lookout
 //! does not exist in Entra, so nobody gets in through it.
 
-use super::{Context, Rule, RuleMeta};
+use super::{Context, Registered, Rule, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
 use crate::snapshot::Input;
 
@@ -11,12 +11,10 @@ pub const FULL_ACCESS_GROUP: &str = "full-access-group";
 pub const RESTRICTED_ACCESS_GROUP: &str = "restricted-access-group";
 
 const META: RuleMeta = RuleMeta {
-    slug: "console-access-group-not-found",
     default_severity: Severity::Error,
     subject_kind: SubjectKind::Group,
     causes: &[FULL_ACCESS_GROUP, RESTRICTED_ACCESS_GROUP],
     needs: &[Input::Lookout, Input::Groups],
-    knowledge: include_str!("../../rules/console-access-group-not-found.toml"),
 };
 
 impl Rule for ConsoleAccessGroupNotFound {
@@ -50,7 +48,7 @@ impl Rule for ConsoleAccessGroupNotFound {
             if missing {
                 out.push(
                     Finding::new(
-                        META.slug,
+                        Self::ID,
                         META.default_severity,
                         Subject::new(SubjectKind::Group, &id),
                     )
@@ -65,6 +63,7 @@ impl Rule for ConsoleAccessGroupNotFound {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::{Fixture, LOOKOUT_HEALTHY};
+    use crate::rules::RuleId;
 
     #[test]
     fn unknown_ids_are_reported_per_role() {
@@ -73,7 +72,7 @@ mod tests {
             .replace("\"g-readers\"", "null");
         let f = Fixture::new()
             .lookout(&lookout)
-            .run_one("console-access-group-not-found");
+            .run_one(RuleId::ConsoleAccessGroupNotFound);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].subject.id, "g-gone");
         assert_eq!(f[0].cause, Some("full-access-group"));
@@ -81,7 +80,7 @@ mod tests {
         let denied = Fixture::new()
             .lookout(&lookout)
             .expected_users(&["admin@contoso.com"])
-            .run_one("console-access-denied");
+            .run_one(RuleId::ConsoleAccessDenied);
         assert_eq!(
             denied[0].evidence.get("root_cause").unwrap()["rule"],
             "console-access-group-not-found"
@@ -91,7 +90,7 @@ mod tests {
     #[test]
     fn existing_groups_are_silent() {
         assert!(Fixture::new()
-            .run_one("console-access-group-not-found")
+            .run_one(RuleId::ConsoleAccessGroupNotFound)
             .is_empty());
     }
 }

@@ -1,19 +1,17 @@
 //! console-access-restricted: a console user is only in the restricted-access group,
 //! so they see Security Policies read-only and none of the configuration modules.
 
-use super::{console_users, Context, Rule, RuleMeta};
+use super::{console_users, Context, Registered, Rule, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
 use crate::snapshot::Input;
 
 pub struct ConsoleAccessRestricted;
 
 const META: RuleMeta = RuleMeta {
-    slug: "console-access-restricted",
     default_severity: Severity::Info,
     subject_kind: SubjectKind::User,
     causes: &[],
     needs: &[Input::Lookout, Input::Groups],
-    knowledge: include_str!("../../rules/console-access-restricted.toml"),
 };
 
 impl Rule for ConsoleAccessRestricted {
@@ -31,7 +29,7 @@ impl Rule for ConsoleAccessRestricted {
             };
             out.push(
                 Finding::new(
-                    META.slug,
+                    Self::ID,
                     META.default_severity,
                     Subject::new(SubjectKind::User, &user),
                 )
@@ -59,12 +57,13 @@ impl Rule for ConsoleAccessRestricted {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::Fixture;
+    use crate::rules::RuleId;
 
     #[test]
     fn restricted_only_user_is_reported_with_the_path() {
         let f = Fixture::new()
             .expected_users(&["reader@contoso.com", "admin@contoso.com"])
-            .run_one("console-access-restricted");
+            .run_one(RuleId::ConsoleAccessRestricted);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].subject.id, "reader@contoso.com");
         assert_eq!(

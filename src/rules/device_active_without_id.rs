@@ -2,7 +2,7 @@
 //! device ID, which means its owner left the enrollment scope. The phone still gets
 //! threat alerts, but Intune never hears about them.
 
-use super::{lookout_device_finding, Context, Rule, RuleMeta};
+use super::{lookout_device_finding, Context, Registered, Rule, RuleId, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, SubjectKind};
 use crate::model::{AuditKind, Tenant};
 use crate::snapshot::values::ActivationStatus;
@@ -11,12 +11,10 @@ use crate::snapshot::Input;
 pub struct DeviceActiveWithoutId;
 
 const META: RuleMeta = RuleMeta {
-    slug: "device-active-without-id",
     default_severity: Severity::Error,
     subject_kind: SubjectKind::Device,
     causes: &[OWNER_REMOVED, GROUP_DELETED, OWNER_NOT_IN_GROUP],
     needs: &[Input::Lookout, Input::LookoutDevices],
-    knowledge: include_str!("../../rules/device-active-without-id.toml"),
 };
 
 pub const OWNER_REMOVED: &str = "owner-removed-from-enrollment-group";
@@ -47,7 +45,7 @@ impl Rule for DeviceActiveWithoutId {
                 .with("device_name", t.lookout_device_name(d))
                 .with("enrollment_groups", configured.clone());
             let enrolment = owner.as_deref().and_then(|o| t.enrolment(o));
-            let mut root_cause: Option<(&'static str, String)> = None;
+            let mut root_cause: Option<(RuleId, String)> = None;
             let cause = if let Some(e) = enrolment {
                 // In scope today: the connector should assign the ID at its next poll.
                 evidence.set(
@@ -71,7 +69,7 @@ impl Rule for DeviceActiveWithoutId {
                 Some(OWNER_NOT_IN_GROUP)
             };
             let mut f =
-                lookout_device_finding(ctx, META.slug, META.default_severity, d).evidence(evidence);
+                lookout_device_finding(ctx, Self::ID, META.default_severity, d).evidence(evidence);
             f.cause = cause;
             if let Some((rule, subject)) = root_cause {
                 f = f.caused_by(rule, subject);
@@ -135,9 +133,10 @@ fn deleted_enrollment_group(t: &Tenant) -> Option<GoneGroup> {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::Fixture;
+    use crate::rules::RuleId;
 
     fn causes(fx: Fixture) -> Vec<(String, Option<&'static str>)> {
-        fx.run_one("device-active-without-id")
+        fx.run_one(RuleId::DeviceActiveWithoutId)
             .into_iter()
             .map(|f| (f.subject.id, f.cause))
             .collect()
@@ -159,7 +158,7 @@ mod tests {
                 "Lookout Wave",
                 "2026-11-02T09:14:00Z",
             );
-        let f = fx.run_one("device-active-without-id");
+        let f = fx.run_one(RuleId::DeviceActiveWithoutId);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].cause, Some("owner-removed-from-enrollment-group"));
         assert_eq!(
@@ -199,7 +198,7 @@ mod tests {
         let fx = Fixture::new()
             .enrollment_groups(&["Lookout Pilot", "Lookout Legacy"])
             .lookout_device("lk-erin", "erin@contoso.com", "ACTIVATED", "PROTECTED", "");
-        let f = fx.run_one("device-active-without-id");
+        let f = fx.run_one(RuleId::DeviceActiveWithoutId);
         assert_eq!(f[0].cause, Some("enrollment-group-deleted"));
         assert_eq!(
             f[0].evidence.get("deleted_group").unwrap(),

@@ -2,7 +2,7 @@
 //! because the app is gone or because it has not checked in within the configured
 //! number of days. Intune then treats it as non-compliant.
 
-use super::{days_between, fmt_time, lookout_device_finding, Context, Rule, RuleMeta};
+use super::{days_between, fmt_time, lookout_device_finding, Context, Registered, Rule, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, SubjectKind};
 use crate::snapshot::lookout_config::DEFAULT_DISCONNECTED_AFTER_DAYS;
 use crate::snapshot::values::{ActivationStatus, ProtectionStatus};
@@ -12,12 +12,10 @@ use chrono::Duration;
 pub struct DeviceDisconnected;
 
 const META: RuleMeta = RuleMeta {
-    slug: "device-disconnected",
     default_severity: Severity::Error,
     subject_kind: SubjectKind::Device,
     causes: &[APP_UNINSTALLED, NO_CHECK_IN],
     needs: &[Input::Lookout, Input::LookoutDevices],
-    knowledge: include_str!("../../rules/device-disconnected.toml"),
 };
 
 pub const APP_UNINSTALLED: &str = "app-uninstalled";
@@ -59,7 +57,7 @@ impl Rule for DeviceDisconnected {
                 )
                 .with("disconnected_after_days", threshold_days);
             out.push(
-                lookout_device_finding(ctx, META.slug, META.default_severity, d)
+                lookout_device_finding(ctx, Self::ID, META.default_severity, d)
                     .cause(cause)
                     .evidence(evidence),
             );
@@ -80,9 +78,10 @@ fn threshold_days(configured: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::Fixture;
+    use crate::rules::RuleId;
 
     fn causes(fx: Fixture) -> Vec<(String, Option<&'static str>)> {
-        fx.run_one("device-disconnected")
+        fx.run_one(RuleId::DeviceDisconnected)
             .into_iter()
             .map(|f| (f.subject.id, f.cause))
             .collect()
@@ -117,7 +116,7 @@ mod tests {
     #[test]
     fn check_in_older_than_threshold() {
         let fx = Fixture::new().checkin("lk-alice", "2026-10-06T12:00:00Z");
-        let f = fx.run_one("device-disconnected");
+        let f = fx.run_one(RuleId::DeviceDisconnected);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].cause, Some("no-check-in"));
         assert_eq!(f[0].evidence.get("days_since_check_in").unwrap(), 45);

@@ -1,7 +1,7 @@
 //! device-duplicate: two Lookout records carry the same device ID (usually a reinstall
 //! that left the old record behind), so Intune may receive the stale one's state.
 
-use super::{lookout_device_finding, Context, Rule, RuleMeta};
+use super::{lookout_device_finding, Context, Registered, Rule, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, SubjectKind};
 use crate::model::Tenant;
 use crate::snapshot::Input;
@@ -9,12 +9,10 @@ use crate::snapshot::Input;
 pub struct DeviceDuplicate;
 
 const META: RuleMeta = RuleMeta {
-    slug: "device-duplicate",
     default_severity: Severity::Warning,
     subject_kind: SubjectKind::Device,
     causes: &[],
     needs: &[Input::LookoutDevices],
-    knowledge: include_str!("../../rules/device-duplicate.toml"),
 };
 
 impl Rule for DeviceDuplicate {
@@ -45,7 +43,7 @@ impl Rule for DeviceDuplicate {
                     .with("other_guids", others)
                     .with("owner", d.email.as_deref().map(str::to_lowercase));
                 out.push(
-                    lookout_device_finding(ctx, META.slug, META.default_severity, d)
+                    lookout_device_finding(ctx, Self::ID, META.default_severity, d)
                         .evidence(evidence),
                 );
             }
@@ -56,6 +54,7 @@ impl Rule for DeviceDuplicate {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::Fixture;
+    use crate::rules::RuleId;
 
     #[test]
     fn records_sharing_an_id_are_each_reported() {
@@ -68,13 +67,13 @@ mod tests {
                 "D-ALICE",
             )
             .lookout_device("lk-gone", "alice@contoso.com", "DELETED", "", "d-alice");
-        let f = fx.run_one("device-duplicate");
+        let f = fx.run_one(RuleId::DeviceDuplicate);
         let ids: Vec<&str> = f.iter().map(|f| f.subject.id.as_str()).collect();
         assert_eq!(ids, ["lk-alice", "lk-old"]);
         assert_eq!(
             f[0].evidence.get("other_guids").unwrap(),
             &serde_json::json!(["lk-old"])
         );
-        assert!(Fixture::new().run_one("device-duplicate").is_empty());
+        assert!(Fixture::new().run_one(RuleId::DeviceDuplicate).is_empty());
     }
 }

@@ -3,7 +3,7 @@
 //! owner is not in an enrollment group, the OS is too old for Lookout, or the
 //! connector has not polled since the device became eligible.
 
-use super::{intune_device_finding, Context, Rule, RuleMeta, SkipReason};
+use super::{intune_device_finding, Context, Registered, Rule, RuleMeta, SkipReason};
 use crate::finding::{Evidence, Finding, Severity, SubjectKind};
 use crate::model::{AuditKind, Tenant};
 use crate::snapshot::intune_devices::IntuneDevice;
@@ -17,7 +17,6 @@ use chrono::Duration;
 pub struct DeviceMissing;
 
 const META: RuleMeta = RuleMeta {
-    slug: "device-missing",
     default_severity: Severity::Warning,
     subject_kind: SubjectKind::Device,
     causes: &[
@@ -27,7 +26,6 @@ const META: RuleMeta = RuleMeta {
         UNEXPLAINED,
     ],
     needs: &[Input::Lookout, Input::IntuneDevices, Input::LookoutDevices],
-    knowledge: include_str!("../../rules/device-missing.toml"),
 };
 
 pub const OWNER_NOT_IN_ENROLLMENT_GROUP: &str = "owner-not-in-enrollment-group";
@@ -115,7 +113,7 @@ impl Rule for DeviceMissing {
             } else {
                 (UNEXPLAINED, Severity::Error)
             };
-            let mut f = intune_device_finding(ctx, META.slug, severity, d)
+            let mut f = intune_device_finding(ctx, Self::ID, severity, d)
                 .cause(cause)
                 .evidence(evidence);
             if cause == OWNER_NOT_IN_ENROLLMENT_GROUP {
@@ -169,9 +167,10 @@ fn eligible_within_polling(
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::Fixture;
+    use crate::rules::RuleId;
 
     fn missing(fx: Fixture) -> Vec<(String, Option<&'static str>)> {
-        fx.run_one("device-missing")
+        fx.run_one(RuleId::DeviceMissing)
             .into_iter()
             .map(|f| (f.subject.id, f.cause))
             .collect()
@@ -180,7 +179,7 @@ mod tests {
     #[test]
     fn enrolled_phone_without_record_is_unexplained_error() {
         let fx = Fixture::new().without_lookout_device("lk-alice");
-        let f = fx.run_one("device-missing");
+        let f = fx.run_one(RuleId::DeviceMissing);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].subject.id, "d-alice");
         assert_eq!(f[0].cause, Some("unexplained"));
@@ -207,7 +206,7 @@ mod tests {
             "Lookout Wave",
             "2026-11-20T11:58:00Z",
         );
-        let f = fx.run_one("device-missing");
+        let f = fx.run_one(RuleId::DeviceMissing);
         assert_eq!(f[0].cause, Some("within-polling-interval"));
         assert_eq!(f[0].severity, crate::finding::Severity::Info);
         assert_eq!(

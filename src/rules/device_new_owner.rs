@@ -2,7 +2,7 @@
 //! still registers it to the previous user. The guide's answer is to retire or wipe
 //! it and have the new user enroll.
 
-use super::{enrollment_group_of, lookout_device_finding, Context, Rule, RuleMeta};
+use super::{enrollment_group_of, lookout_device_finding, Context, Registered, Rule, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, SubjectKind};
 use crate::model::Tenant;
 use crate::snapshot::Input;
@@ -10,12 +10,10 @@ use crate::snapshot::Input;
 pub struct DeviceNewOwner;
 
 const META: RuleMeta = RuleMeta {
-    slug: "device-new-owner",
     default_severity: Severity::Warning,
     subject_kind: SubjectKind::Device,
     causes: &[NEW_OWNER_IN_GROUP, NEW_OWNER_NOT_IN_GROUP],
     needs: &[Input::LookoutDevices, Input::IntuneDevices],
-    knowledge: include_str!("../../rules/device-new-owner.toml"),
 };
 
 pub const NEW_OWNER_IN_GROUP: &str = "new-owner-in-enrollment-group";
@@ -70,7 +68,7 @@ impl Rule for DeviceNewOwner {
                 .with("intune_primary_user", new_owner.as_str())
                 .with("enrollment_group", group);
             let mut f =
-                lookout_device_finding(ctx, META.slug, META.default_severity, d).evidence(evidence);
+                lookout_device_finding(ctx, Self::ID, META.default_severity, d).evidence(evidence);
             f.cause = cause;
             if cause == Some(NEW_OWNER_NOT_IN_GROUP) {
                 if let Some((rule, subject)) = super::case_mismatch_finding(t, Some(&new_owner)) {
@@ -85,12 +83,13 @@ impl Rule for DeviceNewOwner {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::Fixture;
+    use crate::rules::RuleId;
 
     #[test]
     fn handed_over_phone_is_reported_with_the_new_owners_scope() {
         // Alice's phone now belongs to Bob (enrolled) in Intune.
         let fx = Fixture::new().intune_owner("d-alice", "bob@contoso.com");
-        let f = fx.run_one("device-new-owner");
+        let f = fx.run_one(RuleId::DeviceNewOwner);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].cause, Some("new-owner-in-enrollment-group"));
         assert_eq!(
@@ -104,14 +103,14 @@ mod tests {
 
         let fx = Fixture::new().intune_owner("d-alice", "dave@contoso.com");
         assert_eq!(
-            fx.run_one("device-new-owner")[0].cause,
+            fx.run_one(RuleId::DeviceNewOwner)[0].cause,
             Some("new-owner-not-in-enrollment-group")
         );
     }
 
     #[test]
     fn same_person_by_mail_or_case_is_silent() {
-        assert!(Fixture::new().run_one("device-new-owner").is_empty());
+        assert!(Fixture::new().run_one(RuleId::DeviceNewOwner).is_empty());
         // Lookout knows Bob by his mail address, Intune by his UPN.
         let fx = Fixture::new().lookout_device(
             "lk-bob",
@@ -120,6 +119,6 @@ mod tests {
             "PROTECTED",
             "d-bob",
         );
-        assert!(fx.run_one("device-new-owner").is_empty());
+        assert!(fx.run_one(RuleId::DeviceNewOwner).is_empty());
     }
 }

@@ -1,7 +1,7 @@
 //! device-pending: the device is known to Lookout but its user has never opened
 //! Lookout for Work and tapped Activate.
 
-use super::{lookout_device_finding, Context, Rule, RuleMeta};
+use super::{lookout_device_finding, Context, Registered, Rule, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, SubjectKind};
 use crate::snapshot::values::ActivationStatus;
 use crate::snapshot::Input;
@@ -9,12 +9,10 @@ use crate::snapshot::Input;
 pub struct DevicePending;
 
 const META: RuleMeta = RuleMeta {
-    slug: "device-pending",
     default_severity: Severity::Warning,
     subject_kind: SubjectKind::Device,
     causes: &[],
     needs: &[Input::LookoutDevices],
-    knowledge: include_str!("../../rules/device-pending.toml"),
 };
 
 impl Rule for DevicePending {
@@ -41,7 +39,7 @@ impl Rule for DevicePending {
                     t.linked_intune(d).map(|i| i.id.as_str()),
                 );
             out.push(
-                lookout_device_finding(ctx, META.slug, META.default_severity, d).evidence(evidence),
+                lookout_device_finding(ctx, Self::ID, META.default_severity, d).evidence(evidence),
             );
         }
     }
@@ -50,6 +48,7 @@ impl Rule for DevicePending {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::Fixture;
+    use crate::rules::RuleId;
 
     #[test]
     fn pending_device_is_reported_and_linked() {
@@ -61,7 +60,7 @@ mod tests {
                 "PROTECTED",
                 "d-alice",
             )
-            .run_one("device-pending");
+            .run_one(RuleId::DevicePending);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].subject.id, "lk-9");
         assert_eq!(f[0].subject.name.as_deref(), Some("Alice iPhone"));
@@ -70,6 +69,6 @@ mod tests {
 
     #[test]
     fn activated_devices_are_silent() {
-        assert!(Fixture::new().run_one("device-pending").is_empty());
+        assert!(Fixture::new().run_one(RuleId::DevicePending).is_empty());
     }
 }

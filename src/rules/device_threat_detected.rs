@@ -1,7 +1,7 @@
 //! device-threat-detected: Lookout reports an active threat on the device. Intune's
 //! compliance remediation applies: the user resolves the threat in Lookout for Work.
 
-use super::{lookout_device_finding, Context, Rule, RuleMeta};
+use super::{lookout_device_finding, Context, Registered, Rule, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, SubjectKind};
 use crate::model::Tenant;
 use crate::snapshot::values::SecurityStatus;
@@ -10,12 +10,10 @@ use crate::snapshot::Input;
 pub struct DeviceThreatDetected;
 
 const META: RuleMeta = RuleMeta {
-    slug: "device-threat-detected",
     default_severity: Severity::Error,
     subject_kind: SubjectKind::Device,
     causes: &[],
     needs: &[Input::LookoutDevices],
-    knowledge: include_str!("../../rules/device-threat-detected.toml"),
 };
 
 impl Rule for DeviceThreatDetected {
@@ -53,7 +51,7 @@ impl Rule for DeviceThreatDetected {
                     "compliance_state",
                     intune.and_then(|i| i.compliance_state.as_deref()),
                 );
-            out.push(lookout_device_finding(ctx, META.slug, severity, d).evidence(evidence));
+            out.push(lookout_device_finding(ctx, Self::ID, severity, d).evidence(evidence));
         }
     }
 }
@@ -62,6 +60,7 @@ impl Rule for DeviceThreatDetected {
 mod tests {
     use crate::finding::Severity;
     use crate::rules::testkit::Fixture;
+    use crate::rules::RuleId;
 
     #[test]
     fn severity_follows_the_threat_level() {
@@ -72,10 +71,10 @@ mod tests {
         ] {
             let f = Fixture::new()
                 .security("lk-alice", status)
-                .run_one("device-threat-detected");
+                .run_one(RuleId::DeviceThreatDetected);
             assert_eq!(f.len(), 1, "{status}");
             assert_eq!(f[0].severity, severity, "{status}");
         }
-        assert!(Fixture::new().run_one("device-threat-detected").is_empty());
+        assert!(Fixture::new().run_one(RuleId::DeviceThreatDetected).is_empty());
     }
 }

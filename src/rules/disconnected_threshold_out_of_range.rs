@@ -1,7 +1,7 @@
 //! disconnected-threshold-out-of-range: the number of days before Lookout marks a
 //! silent device disconnected must be between 1 and 90.
 
-use super::{Context, Rule, RuleMeta, CONNECTOR_SUBJECT};
+use super::{Context, Registered, Rule, RuleMeta, CONNECTOR_SUBJECT};
 use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
 use crate::snapshot::Input;
 
@@ -10,12 +10,10 @@ pub struct DisconnectedThresholdOutOfRange;
 pub const VALID_DAYS: std::ops::RangeInclusive<i64> = 1..=90;
 
 const META: RuleMeta = RuleMeta {
-    slug: "disconnected-threshold-out-of-range",
     default_severity: Severity::Error,
     subject_kind: SubjectKind::Connector,
     causes: &[],
     needs: &[Input::Lookout],
-    knowledge: include_str!("../../rules/disconnected-threshold-out-of-range.toml"),
 };
 
 impl Rule for DisconnectedThresholdOutOfRange {
@@ -37,7 +35,7 @@ impl Rule for DisconnectedThresholdOutOfRange {
         }
         out.push(
             Finding::new(
-                META.slug,
+                Self::ID,
                 META.default_severity,
                 Subject::new(SubjectKind::Connector, CONNECTOR_SUBJECT),
             )
@@ -49,6 +47,7 @@ impl Rule for DisconnectedThresholdOutOfRange {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::{Fixture, LOOKOUT_HEALTHY};
+    use crate::rules::RuleId;
 
     #[test]
     fn bounds_are_1_and_90() {
@@ -66,7 +65,7 @@ mod tests {
             );
             let f = Fixture::new()
                 .lookout(&lookout)
-                .run_one("disconnected-threshold-out-of-range");
+                .run_one(RuleId::DisconnectedThresholdOutOfRange);
             assert_eq!(f.len(), usize::from(fires), "{days}");
         }
     }

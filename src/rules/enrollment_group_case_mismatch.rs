@@ -2,19 +2,17 @@
 //! the real group's name only in letter case. The connector matches names exactly, so
 //! the group is invisible to it and its users are never enrolled.
 
-use super::{Context, Rule, RuleMeta, SkipReason};
+use super::{Context, Registered, Rule, RuleMeta, SkipReason};
 use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
 use crate::snapshot::Input;
 
 pub struct EnrollmentGroupCaseMismatch;
 
 const META: RuleMeta = RuleMeta {
-    slug: "enrollment-group-case-mismatch",
     default_severity: Severity::Error,
     subject_kind: SubjectKind::Group,
     causes: &[],
     needs: &[Input::Lookout, Input::Groups],
-    knowledge: include_str!("../../rules/enrollment-group-case-mismatch.toml"),
 };
 
 impl Rule for EnrollmentGroupCaseMismatch {
@@ -35,7 +33,7 @@ impl Rule for EnrollmentGroupCaseMismatch {
             let group = &t.groups[g];
             out.push(
                 Finding::new(
-                    META.slug,
+                    Self::ID,
                     META.default_severity,
                     Subject::new(SubjectKind::Group, &c.name).named(Some(&group.name)),
                 )
@@ -54,17 +52,18 @@ impl Rule for EnrollmentGroupCaseMismatch {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::Fixture;
+    use crate::rules::RuleId;
 
     #[test]
     fn wrong_case_is_reported_and_explains_device_findings() {
         let fx = Fixture::new()
             .enrollment_groups(&["lookout pilot"])
             .lookout_device("lk-erin", "alice@contoso.com", "ACTIVATED", "PROTECTED", "");
-        let f = fx.run_one("enrollment-group-case-mismatch");
+        let f = fx.run_one(RuleId::EnrollmentGroupCaseMismatch);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].evidence.get("actual_name").unwrap(), "Lookout Pilot");
         assert_eq!(f[0].evidence.get("member_count").unwrap(), 2);
-        let device = fx.run_one("device-active-without-id");
+        let device = fx.run_one(RuleId::DeviceActiveWithoutId);
         assert_eq!(device[0].cause, Some("enrollment-group-deleted"));
         assert_eq!(
             device[0].evidence.get("root_cause").unwrap(),
@@ -75,7 +74,7 @@ mod tests {
     #[test]
     fn exact_name_is_silent() {
         assert!(Fixture::new()
-            .run_one("enrollment-group-case-mismatch")
+            .run_one(RuleId::EnrollmentGroupCaseMismatch)
             .is_empty());
     }
 }

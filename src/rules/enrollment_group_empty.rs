@@ -1,19 +1,17 @@
 //! enrollment-group-empty: an enrollment group exists but holds no user, even through
 //! nested groups, so it enrolls nothing.
 
-use super::{Context, Rule, RuleMeta, SkipReason};
+use super::{Context, Registered, Rule, RuleMeta, SkipReason};
 use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
 use crate::snapshot::Input;
 
 pub struct EnrollmentGroupEmpty;
 
 const META: RuleMeta = RuleMeta {
-    slug: "enrollment-group-empty",
     default_severity: Severity::Warning,
     subject_kind: SubjectKind::Group,
     causes: &[],
     needs: &[Input::Lookout, Input::Groups],
-    knowledge: include_str!("../../rules/enrollment-group-empty.toml"),
 };
 
 impl Rule for EnrollmentGroupEmpty {
@@ -37,7 +35,7 @@ impl Rule for EnrollmentGroupEmpty {
                 let group = &t.groups[g];
                 out.push(
                     Finding::new(
-                        META.slug,
+                        Self::ID,
                         META.default_severity,
                         Subject::new(SubjectKind::Group, &group.id).named(Some(&group.name)),
                     )
@@ -56,16 +54,17 @@ impl Rule for EnrollmentGroupEmpty {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::Fixture;
+    use crate::rules::RuleId;
 
     #[test]
     fn group_without_users_is_reported() {
         // "Helpdesk" nests "Lookout Admins" and back: users, so not empty. An unknown
         // name is another rule's business; "All Staff" has users.
-        assert!(Fixture::new().run_one("enrollment-group-empty").is_empty());
+        assert!(Fixture::new().run_one(RuleId::EnrollmentGroupEmpty).is_empty());
         let fx = Fixture::new()
             .enrollment_groups(&["Lookout Pilot", "Empty Wave"])
             .add_group("g-empty", "Empty Wave");
-        let f = fx.run_one("enrollment-group-empty");
+        let f = fx.run_one(RuleId::EnrollmentGroupEmpty);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].subject.id, "g-empty");
         assert_eq!(f[0].subject.name.as_deref(), Some("Empty Wave"));

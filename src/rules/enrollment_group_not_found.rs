@@ -1,7 +1,7 @@
 //! enrollment-group-not-found: a configured enrollment group name matches no Entra
 //! group at all (not even ignoring case), so none of its users are enrolled.
 
-use super::{Context, Rule, RuleMeta, SkipReason};
+use super::{Context, Registered, Rule, RuleMeta, SkipReason};
 use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
 use crate::model::AuditKind;
 use crate::snapshot::Input;
@@ -14,12 +14,10 @@ pub const DELETED: &str = "deleted";
 const CLOSEST_MATCH_MIN_SIMILARITY: f64 = 0.85;
 
 const META: RuleMeta = RuleMeta {
-    slug: "enrollment-group-not-found",
     default_severity: Severity::Error,
     subject_kind: SubjectKind::Group,
     causes: &[DELETED],
     needs: &[Input::Lookout, Input::Groups],
-    knowledge: include_str!("../../rules/enrollment-group-not-found.toml"),
 };
 
 impl Rule for EnrollmentGroupNotFound {
@@ -53,7 +51,7 @@ impl Rule for EnrollmentGroupNotFound {
                 .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
                 .map(|(_, name)| name.clone());
             let mut f = Finding::new(
-                META.slug,
+                Self::ID,
                 META.default_severity,
                 Subject::new(SubjectKind::Group, &c.name),
             )
@@ -75,12 +73,13 @@ impl Rule for EnrollmentGroupNotFound {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::Fixture;
+    use crate::rules::RuleId;
 
     #[test]
     fn typo_suggests_the_closest_group() {
         let f = Fixture::new()
             .enrollment_groups(&["Lookout Pilots"])
-            .run_one("enrollment-group-not-found");
+            .run_one(RuleId::EnrollmentGroupNotFound);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].subject.id, "Lookout Pilots");
         assert_eq!(f[0].cause, None);
@@ -90,10 +89,10 @@ mod tests {
     #[test]
     fn case_only_matches_belong_to_the_case_rule() {
         let fx = Fixture::new().enrollment_groups(&["lookout pilot"]);
-        assert!(fx.run_one("enrollment-group-not-found").is_empty());
-        assert_eq!(fx.run_one("enrollment-group-case-mismatch").len(), 1);
+        assert!(fx.run_one(RuleId::EnrollmentGroupNotFound).is_empty());
+        assert_eq!(fx.run_one(RuleId::EnrollmentGroupCaseMismatch).len(), 1);
         assert!(Fixture::new()
-            .run_one("enrollment-group-not-found")
+            .run_one(RuleId::EnrollmentGroupNotFound)
             .is_empty());
     }
 }

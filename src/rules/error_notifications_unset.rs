@@ -1,19 +1,17 @@
 //! error-notifications-unset: nobody receives the connector's error reports, so a
 //! broken sync goes unnoticed until users complain.
 
-use super::{Context, Rule, RuleMeta, SkipReason, CONNECTOR_SUBJECT};
+use super::{Context, Registered, Rule, RuleMeta, SkipReason, CONNECTOR_SUBJECT};
 use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
 use crate::snapshot::Input;
 
 pub struct ErrorNotificationsUnset;
 
 const META: RuleMeta = RuleMeta {
-    slug: "error-notifications-unset",
     default_severity: Severity::Warning,
     subject_kind: SubjectKind::Connector,
     causes: &[],
     needs: &[Input::Lookout],
-    knowledge: include_str!("../../rules/error-notifications-unset.toml"),
 };
 
 impl Rule for ErrorNotificationsUnset {
@@ -38,7 +36,7 @@ impl Rule for ErrorNotificationsUnset {
         }
         out.push(
             Finding::new(
-                META.slug,
+                Self::ID,
                 META.default_severity,
                 Subject::new(SubjectKind::Connector, CONNECTOR_SUBJECT),
             )
@@ -50,18 +48,19 @@ impl Rule for ErrorNotificationsUnset {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::{Fixture, LOOKOUT_HEALTHY};
+    use crate::rules::RuleId;
 
     #[test]
     fn empty_or_blank_addresses_fire() {
         assert!(Fixture::new()
-            .run_one("error-notifications-unset")
+            .run_one(RuleId::ErrorNotificationsUnset)
             .is_empty());
         for list in ["[]", "[\" \"]", "null"] {
             let lookout = LOOKOUT_HEALTHY.replace("[\"secops@contoso.com\"]", list);
             assert_eq!(
                 Fixture::new()
                     .lookout(&lookout)
-                    .run_one("error-notifications-unset")
+                    .run_one(RuleId::ErrorNotificationsUnset)
                     .len(),
                 1,
                 "{list}"

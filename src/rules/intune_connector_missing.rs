@@ -1,19 +1,17 @@
 //! intune-connector-missing: no Intune connector was created in the Lookout console,
 //! so Lookout neither learns which devices to enroll nor reports anything to Intune.
 
-use super::{Context, Rule, RuleMeta, CONNECTOR_SUBJECT};
+use super::{Context, Registered, Rule, RuleMeta, CONNECTOR_SUBJECT};
 use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
 use crate::snapshot::Input;
 
 pub struct IntuneConnectorMissing;
 
 const META: RuleMeta = RuleMeta {
-    slug: "intune-connector-missing",
     default_severity: Severity::Error,
     subject_kind: SubjectKind::Connector,
     causes: &[],
     needs: &[Input::Lookout],
-    knowledge: include_str!("../../rules/intune-connector-missing.toml"),
 };
 
 impl Rule for IntuneConnectorMissing {
@@ -27,7 +25,7 @@ impl Rule for IntuneConnectorMissing {
         }
         out.push(
             Finding::new(
-                META.slug,
+                Self::ID,
                 META.default_severity,
                 Subject::new(SubjectKind::Connector, CONNECTOR_SUBJECT),
             )
@@ -39,6 +37,7 @@ impl Rule for IntuneConnectorMissing {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::{Fixture, LOOKOUT_HEALTHY};
+    use crate::rules::RuleId;
 
     #[test]
     fn absent_connector_is_reported_and_scope_rules_step_aside() {
@@ -46,11 +45,11 @@ mod tests {
         let end = LOOKOUT_HEALTHY.find("\"enrollment_settings\"").unwrap();
         let lookout = format!("{}{}", &LOOKOUT_HEALTHY[..start], &LOOKOUT_HEALTHY[end..]);
         let fx = Fixture::new().lookout(&lookout);
-        assert_eq!(fx.run_one("intune-connector-missing").len(), 1);
-        assert!(fx.run_one("state-sync-disabled").is_empty());
-        assert!(fx.run_one("error-notifications-unset").is_empty());
+        assert_eq!(fx.run_one(RuleId::IntuneConnectorMissing).len(), 1);
+        assert!(fx.run_one(RuleId::StateSyncDisabled).is_empty());
+        assert!(fx.run_one(RuleId::ErrorNotificationsUnset).is_empty());
         assert!(Fixture::new()
-            .run_one("intune-connector-missing")
+            .run_one(RuleId::IntuneConnectorMissing)
             .is_empty());
     }
 }

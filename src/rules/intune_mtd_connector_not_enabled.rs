@@ -2,7 +2,7 @@
 //! connector for Lookout must be enabled, with the platforms the fleet uses switched on;
 //! otherwise Intune ignores what Lookout reports.
 
-use super::{Context, Rule, RuleMeta};
+use super::{Context, Registered, Rule, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
 use crate::snapshot::values::{LookoutPlatform, MobilePlatform};
 use crate::snapshot::Input;
@@ -14,12 +14,10 @@ pub const ANDROID_DISABLED: &str = "android-disabled";
 pub const IOS_DISABLED: &str = "ios-disabled";
 
 const META: RuleMeta = RuleMeta {
-    slug: "intune-mtd-connector-not-enabled",
     default_severity: Severity::Error,
     subject_kind: SubjectKind::Connector,
     causes: &[PARTNER_STATE_NOT_ENABLED, ANDROID_DISABLED, IOS_DISABLED],
     needs: &[Input::MtdConnector],
-    knowledge: include_str!("../../rules/intune-mtd-connector-not-enabled.toml"),
 };
 
 impl Rule for IntuneMtdConnectorNotEnabled {
@@ -46,7 +44,7 @@ impl Rule for IntuneMtdConnectorNotEnabled {
             for cause in causes {
                 out.push(
                     Finding::new(
-                        META.slug,
+                        Self::ID,
                         META.default_severity,
                         Subject::new(SubjectKind::Connector, &id),
                     )
@@ -97,11 +95,12 @@ fn fleet_platforms(ctx: &Context) -> (usize, usize) {
 mod tests {
     use crate::rules::testkit::Fixture;
     use serde_json::json;
+    use crate::rules::RuleId;
 
     fn causes(connector: serde_json::Value) -> Vec<Option<&'static str>> {
         Fixture::new()
             .mtd_connector(connector)
-            .run_one("intune-mtd-connector-not-enabled")
+            .run_one(RuleId::IntuneMtdConnectorNotEnabled)
             .into_iter()
             .map(|f| f.cause)
             .collect()

@@ -1,7 +1,7 @@
 //! intune-mtd-partner-unresponsive: Intune has not heard from Lookout for longer than
 //! the connector's unresponsiveness threshold, so threat levels in Intune are stale.
 
-use super::{days_between, fmt_time, Context, Rule, RuleMeta};
+use super::{days_between, fmt_time, Context, Registered, Rule, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
 use crate::snapshot::Input;
 use chrono::Duration;
@@ -12,12 +12,10 @@ pub struct IntuneMtdPartnerUnresponsive;
 pub const DEFAULT_THRESHOLD_DAYS: i64 = 7;
 
 const META: RuleMeta = RuleMeta {
-    slug: "intune-mtd-partner-unresponsive",
     default_severity: Severity::Error,
     subject_kind: SubjectKind::Connector,
     causes: &[],
     needs: &[Input::MtdConnector],
-    knowledge: include_str!("../../rules/intune-mtd-partner-unresponsive.toml"),
 };
 
 impl Rule for IntuneMtdPartnerUnresponsive {
@@ -38,7 +36,7 @@ impl Rule for IntuneMtdPartnerUnresponsive {
             }
             out.push(
                 Finding::new(
-                    META.slug,
+                    Self::ID,
                     META.default_severity,
                     Subject::new(SubjectKind::Connector, super::mtd_connector_subject(c)),
                 )
@@ -60,6 +58,7 @@ impl Rule for IntuneMtdPartnerUnresponsive {
 mod tests {
     use crate::rules::testkit::Fixture;
     use serde_json::json;
+    use crate::rules::RuleId;
 
     fn fires(heartbeat: serde_json::Value, threshold: Option<i64>) -> bool {
         let mut c = json!({"id": "mtd-1", "partnerState": "enabled", "lastHeartbeatDateTime": heartbeat, "androidEnabled": true, "iosEnabled": true});
@@ -68,7 +67,7 @@ mod tests {
         }
         !Fixture::new()
             .mtd_connector(c)
-            .run_one("intune-mtd-partner-unresponsive")
+            .run_one(RuleId::IntuneMtdPartnerUnresponsive)
             .is_empty()
     }
 

@@ -1,6 +1,7 @@
-//! The rule catalogue: one module per rule, detection only. Each rule reads the
-//! normalized tenant and returns findings with their evidence; the words (title,
-//! diagnosis, remediation) live in `rules/<slug>.toml` at the top of the repository.
+//! The rule catalogue: one module per rule, detection only, declared in `registry.rs`.
+//! Each rule reads the normalized tenant and returns findings with their evidence; the
+//! words (title, diagnosis, remediation) live in `rules/<slug>.toml` at the top of the
+//! repository.
 
 use crate::finding::{Finding, Severity, Subject, SubjectKind};
 use crate::model::Tenant;
@@ -9,55 +10,9 @@ use crate::snapshot::lookout_devices::LookoutDevice;
 use crate::snapshot::time::Time;
 use crate::snapshot::Input;
 
-mod consent_not_granted;
-mod console_access_denied;
-mod console_access_group_not_found;
-mod console_access_restricted;
-mod device_active_without_id;
-mod device_disconnected;
-mod device_duplicate;
-mod device_missing;
-mod device_new_owner;
-mod device_pending;
-mod device_threat_detected;
-mod disconnected_threshold_out_of_range;
-mod enrollment_group_case_mismatch;
-mod enrollment_group_empty;
-mod enrollment_group_not_found;
-mod error_notifications_unset;
-mod intune_connector_missing;
-mod intune_mtd_connector_not_enabled;
-mod intune_mtd_partner_unresponsive;
-mod state_sync_disabled;
-mod tenant_not_linked;
-
-/// Every rule, in catalogue order: the troubleshooting scenarios, then the
-/// configuration audit of the setup guide.
-pub fn all() -> &'static [&'static dyn Rule] {
-    &[
-        &console_access_denied::ConsoleAccessDenied,
-        &console_access_restricted::ConsoleAccessRestricted,
-        &consent_not_granted::ConsentNotGranted,
-        &device_missing::DeviceMissing,
-        &device_pending::DevicePending,
-        &device_active_without_id::DeviceActiveWithoutId,
-        &device_disconnected::DeviceDisconnected,
-        &device_new_owner::DeviceNewOwner,
-        &tenant_not_linked::TenantNotLinked,
-        &console_access_group_not_found::ConsoleAccessGroupNotFound,
-        &enrollment_group_not_found::EnrollmentGroupNotFound,
-        &enrollment_group_case_mismatch::EnrollmentGroupCaseMismatch,
-        &enrollment_group_empty::EnrollmentGroupEmpty,
-        &intune_connector_missing::IntuneConnectorMissing,
-        &state_sync_disabled::StateSyncDisabled,
-        &error_notifications_unset::ErrorNotificationsUnset,
-        &disconnected_threshold_out_of_range::DisconnectedThresholdOutOfRange,
-        &intune_mtd_connector_not_enabled::IntuneMtdConnectorNotEnabled,
-        &intune_mtd_partner_unresponsive::IntuneMtdPartnerUnresponsive,
-        &device_threat_detected::DeviceThreatDetected,
-        &device_duplicate::DeviceDuplicate,
-    ]
-}
+#[macro_use]
+mod registry;
+rule_table!(declare_rules);
 
 /// The subject id of findings about the Lookout-side Intune connector settings.
 pub const CONNECTOR_SUBJECT: &str = "intune-connector";
@@ -69,10 +24,6 @@ pub(crate) fn mtd_connector_subject(c: &crate::snapshot::mtd_connector::MtdConne
         .filter(|s| !s.is_empty())
         .unwrap_or("intune-mtd-connector")
         .to_string()
-}
-
-pub fn by_slug(slug: &str) -> Option<&'static dyn Rule> {
-    all().iter().copied().find(|r| r.slug() == slug)
 }
 
 /// Why a rule could not run on this snapshot.
@@ -93,26 +44,26 @@ pub struct Context<'a> {
     pub focus: &'a Focus,
 }
 
-/// What the catalogue knows about a rule without running it.
+/// What the catalogue knows about a rule without running it (its slug and knowledge
+/// file follow from its `RuleId`).
 pub struct RuleMeta {
-    /// The stable slug (public API: reports, config files and scripts use it).
-    pub slug: &'static str,
     pub default_severity: Severity,
     pub subject_kind: SubjectKind,
     /// Cause slugs this rule can report, in precedence order.
     pub causes: &'static [&'static str],
     /// Files the rule cannot work without.
     pub needs: &'static [Input],
-    /// The rule's knowledge file (`rules/<slug>.toml`), embedded at build time.
-    pub knowledge: &'static str,
+}
+
+/// A rule's own id, for its code (`Self::ID`); the registry implements it for every
+/// rule type.
+pub trait Registered {
+    const ID: RuleId;
 }
 
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
 
-    fn slug(&self) -> &'static str {
-        self.meta().slug
-    }
     fn default_severity(&self) -> Severity {
         self.meta().default_severity
     }
@@ -124,9 +75,6 @@ pub trait Rule: Sync {
     }
     fn needs(&self) -> &'static [Input] {
         self.meta().needs
-    }
-    fn knowledge_source(&self) -> &'static str {
-        self.meta().knowledge
     }
     /// A reason beyond missing files not to run (checked after `needs`).
     fn skip_reason(&self, _ctx: &Context) -> Option<SkipReason> {
@@ -209,7 +157,7 @@ impl Focus {
 /// A finding about a Lookout device record, with everything focus needs to match it.
 pub(crate) fn lookout_device_finding(
     ctx: &Context,
-    rule: &'static str,
+    rule: RuleId,
     severity: Severity,
     device: &LookoutDevice,
 ) -> Finding {
@@ -231,7 +179,7 @@ pub(crate) fn lookout_device_finding(
 /// A finding about an Intune managed device.
 pub(crate) fn intune_device_finding(
     ctx: &Context,
-    rule: &'static str,
+    rule: RuleId,
     severity: Severity,
     device: &IntuneDevice,
 ) -> Finding {
@@ -257,25 +205,22 @@ pub(crate) fn enrollment_group_of(t: &Tenant, user: Option<&str>) -> Option<Stri
 
 /// The configuration finding behind "owner not in an enrollment group" when the owner
 /// sits in a group whose name matches a configured one only ignoring case.
-pub(crate) fn case_mismatch_finding(
-    t: &Tenant,
-    owner: Option<&str>,
-) -> Option<(&'static str, String)> {
+pub(crate) fn case_mismatch_finding(t: &Tenant, owner: Option<&str>) -> Option<(RuleId, String)> {
     owner
         .and_then(|o| t.case_mismatched_enrollment(o))
-        .map(|c| ("enrollment-group-case-mismatch", c.name.clone()))
+        .map(|c| (RuleId::EnrollmentGroupCaseMismatch, c.name.clone()))
 }
 
 /// The configuration finding for a configured enrollment group that resolves to no group.
-pub(crate) fn missing_enrollment_group_finding(t: &Tenant, name: &str) -> (&'static str, String) {
+pub(crate) fn missing_enrollment_group_finding(t: &Tenant, name: &str) -> (RuleId, String) {
     let case_only = t
         .enrollment_groups
         .iter()
         .any(|c| c.name == name && c.exact.is_empty() && !c.case_only.is_empty());
     if case_only {
-        ("enrollment-group-case-mismatch", name.to_string())
+        (RuleId::EnrollmentGroupCaseMismatch, name.to_string())
     } else {
-        ("enrollment-group-not-found", name.to_string())
+        (RuleId::EnrollmentGroupNotFound, name.to_string())
     }
 }
 

@@ -1,7 +1,7 @@
 //! state-sync-disabled: the connector must sync both device status and threat status
 //! to Intune; with either off, compliance decisions run on missing data.
 
-use super::{Context, Rule, RuleMeta, SkipReason, CONNECTOR_SUBJECT};
+use super::{Context, Registered, Rule, RuleMeta, SkipReason, CONNECTOR_SUBJECT};
 use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
 use crate::snapshot::Input;
 
@@ -12,12 +12,10 @@ pub const THREAT_STATUS_OFF: &str = "threat-status-sync-off";
 pub const BOTH_OFF: &str = "both-sync-off";
 
 const META: RuleMeta = RuleMeta {
-    slug: "state-sync-disabled",
     default_severity: Severity::Error,
     subject_kind: SubjectKind::Connector,
     causes: &[DEVICE_STATUS_OFF, THREAT_STATUS_OFF, BOTH_OFF],
     needs: &[Input::Lookout],
-    knowledge: include_str!("../../rules/state-sync-disabled.toml"),
 };
 
 impl Rule for StateSyncDisabled {
@@ -43,7 +41,7 @@ impl Rule for StateSyncDisabled {
         };
         out.push(
             Finding::new(
-                META.slug,
+                Self::ID,
                 META.default_severity,
                 Subject::new(SubjectKind::Connector, CONNECTOR_SUBJECT),
             )
@@ -60,11 +58,12 @@ impl Rule for StateSyncDisabled {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::{Fixture, LOOKOUT_HEALTHY};
+    use crate::rules::RuleId;
 
     fn cause(lookout: &str) -> Vec<Option<&'static str>> {
         Fixture::new()
             .lookout(lookout)
-            .run_one("state-sync-disabled")
+            .run_one(RuleId::StateSyncDisabled)
             .into_iter()
             .map(|f| f.cause)
             .collect()

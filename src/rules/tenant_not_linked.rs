@@ -1,7 +1,7 @@
 //! tenant-not-linked: the Lookout tenant must be linked to the Entra tenant the
 //! devices and groups come from; otherwise the connector polls the wrong directory.
 
-use super::{tenant_subject_id, Context, Rule, RuleMeta};
+use super::{tenant_subject_id, Context, Registered, Rule, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
 use crate::snapshot::Input;
 
@@ -11,12 +11,10 @@ pub const TENANT_ID_MISSING: &str = "tenant-id-missing";
 pub const TENANT_ID_MISMATCH: &str = "tenant-id-mismatch";
 
 const META: RuleMeta = RuleMeta {
-    slug: "tenant-not-linked",
     default_severity: Severity::Error,
     subject_kind: SubjectKind::Tenant,
     causes: &[TENANT_ID_MISSING, TENANT_ID_MISMATCH],
     needs: &[Input::Lookout],
-    knowledge: include_str!("../../rules/tenant-not-linked.toml"),
 };
 
 impl Rule for TenantNotLinked {
@@ -40,7 +38,7 @@ impl Rule for TenantNotLinked {
         };
         out.push(
             Finding::new(
-                META.slug,
+                Self::ID,
                 META.default_severity,
                 Subject::new(SubjectKind::Tenant, tenant_subject_id(t)),
             )
@@ -57,11 +55,12 @@ impl Rule for TenantNotLinked {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::{Fixture, LOOKOUT_HEALTHY};
+    use crate::rules::RuleId;
 
     fn causes(lookout: &str) -> Vec<Option<&'static str>> {
         Fixture::new()
             .lookout(lookout)
-            .run_one("tenant-not-linked")
+            .run_one(RuleId::TenantNotLinked)
             .into_iter()
             .map(|f| f.cause)
             .collect()

@@ -5,7 +5,7 @@
 use crate::engine::{self, Options};
 use crate::finding::Finding;
 use crate::model::Tenant;
-use crate::rules::Focus;
+use crate::rules::{Focus, RuleId};
 use serde_json::{json, Value};
 
 pub const AS_OF: &str = "2026-11-20T12:00:00Z";
@@ -272,7 +272,7 @@ impl Fixture {
     }
 
     /// Runs the whole engine and returns the findings of one rule.
-    pub fn run_one(&self, slug: &str) -> Vec<Finding> {
+    pub fn run_one(&self, rule: RuleId) -> Vec<Finding> {
         let tenant = self.tenant();
         let options = Options {
             as_of: crate::snapshot::time::parse(AS_OF).unwrap().unwrap(),
@@ -282,7 +282,7 @@ impl Fixture {
         engine::run(&tenant, &options)
             .findings
             .into_iter()
-            .filter(|f| f.rule == slug)
+            .filter(|f| f.rule == rule)
             .collect()
     }
 }
