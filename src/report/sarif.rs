@@ -3,6 +3,7 @@
 //! ruleId is the rule slug, located at the snapshot file it comes from and, logically,
 //! at its subject. The output is checked against the official schema in the tests.
 
+use super::layout::numbered;
 use super::{Printer, Report, ReportFinding};
 use crate::finding::Severity;
 use crate::knowledge;
@@ -25,12 +26,7 @@ fn level(s: Severity) -> &'static str {
 fn rule_descriptor(rule: &dyn rules::Rule, lang: &str) -> Value {
     let k = knowledge::of(rule.slug());
     let t = k.text(lang);
-    let steps: Vec<String> = t
-        .remediation("default".into())
-        .iter()
-        .enumerate()
-        .map(|(i, s)| format!("{}. {s}", i + 1))
-        .collect();
+    let steps = numbered(t.remediation("default".into()));
     let help_text = format!(
         "{}\n\n{}\n\n{}",
         t.what.trim(),
@@ -87,7 +83,7 @@ fn result(r: &Report, f: &ReportFinding, rule_index: usize) -> Value {
         "level": level(f.severity),
         "message": {"text": format!("{} {}", f.title, f.diagnosis)},
         "locations": [{
-            "physicalLocation": {"artifactLocation": {"uri": uri(&r.file_of(f))}},
+            "physicalLocation": {"artifactLocation": {"uri": uri(r.file_of(f))}},
             "logicalLocations": [{
                 "name": f.subject.id,
                 "kind": f.subject.kind.as_str(),
