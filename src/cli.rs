@@ -3,6 +3,7 @@
 
 use crate::commands;
 use crate::finding::Severity;
+use crate::report;
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -141,6 +142,20 @@ pub enum OutputFormat {
     Csv,
     /// GitHub Actions workflow annotations.
     Github,
+}
+
+impl From<OutputFormat> for report::Format {
+    fn from(format: OutputFormat) -> report::Format {
+        match format {
+            OutputFormat::Human => report::Format::Human,
+            OutputFormat::Json => report::Format::Json,
+            OutputFormat::Markdown => report::Format::Markdown,
+            OutputFormat::Sarif => report::Format::Sarif,
+            OutputFormat::Junit => report::Format::Junit,
+            OutputFormat::Csv => report::Format::Csv,
+            OutputFormat::Github => report::Format::Github,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]

@@ -4,13 +4,13 @@
 //! a key that never appears in the output: random per run, or taken from
 //! LOOKOUT_DOCTOR_REDACT_KEY so pseudonyms stay the same across runs and snapshots.
 //!
-//! Evidence is redacted before the diagnoses are rendered from it, so prose never
+//! Building the report applies it (`report::BuildOptions::redactor`): a finding's
+//! facts are redacted before its diagnosis is rendered from them, so prose never
 //! carries a real name; the remaining free text that quotes tenant data (health
 //! details, notes, suppressions) is scanned for every known identifier.
 
 use crate::finding::Finding;
 use crate::model::Tenant;
-use crate::report::Report;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
@@ -240,47 +240,20 @@ impl Redactor {
         }
     }
 
-    /// Redacts the facts of findings, before any text is rendered from them.
-    pub fn findings(&self, findings: &mut [Finding]) {
-        for f in findings {
-            f.subject.id = self.text(&f.subject.id);
-            f.subject.name = f.subject.name.as_deref().map(|n| self.text(n));
-            f.subject.user = f.subject.user.as_deref().map(|u| self.text(u));
-            for (_, v) in f.evidence.iter_mut() {
-                self.value(v);
-            }
-            if let Some(rc) = &mut f.root_cause {
-                rc.subject = self.text(&rc.subject);
-            }
+    /// Redacts what a finding carries: its facts, before any text is rendered from
+    /// them, and the reason of the suppression covering it.
+    pub fn finding(&self, f: &mut Finding) {
+        f.subject.id = self.text(&f.subject.id);
+        f.subject.name = f.subject.name.as_deref().map(|n| self.text(n));
+        f.subject.user = f.subject.user.as_deref().map(|u| self.text(u));
+        for (_, v) in f.evidence.iter_mut() {
+            self.value(v);
         }
-    }
-
-    /// Redacts what the report quotes from the tenant outside the findings.
-    pub fn report(&self, r: &mut Report) {
-        r.snapshot.path = "snapshot".to_string();
-        r.snapshot.tenant_id = r.snapshot.tenant_id.as_deref().map(|t| self.text(t));
-        r.focus = r.focus.iter().map(|f| self.text(f)).collect();
-        for h in &mut r.health {
-            h.detail = self.text(&h.detail);
+        if let Some(rc) = &mut f.root_cause {
+            rc.subject = self.text(&rc.subject);
         }
-        for n in &mut r.notes {
-            n.message = self.text(&n.message);
-        }
-        for s in &mut r.suppressions {
-            s.subject = self.text(&s.subject);
-            s.reason = self.text(&s.reason);
-        }
-        for f in &mut r.findings {
-            if let Some(reason) = &f.suppressed {
-                f.suppressed = Some(self.text(reason));
-            }
-        }
-        if let Some(resolved) = &mut r.resolved {
-            for f in resolved {
-                f.subject.id = self.text(&f.subject.id);
-                f.subject.name = f.subject.name.as_deref().map(|n| self.text(n));
-                f.subject.user = f.subject.user.as_deref().map(|u| self.text(u));
-            }
+        if let Some(reason) = &f.suppressed {
+            f.suppressed = Some(self.text(reason));
         }
     }
 }

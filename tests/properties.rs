@@ -312,7 +312,7 @@ fn pipeline(dir: &Path) -> Result<Vec<u8>, snapshot::LoadError> {
     let report = report::build(&tenant, outcome, &BuildOptions::plain(&path, as_of));
     let style = Style::plain();
     let mut out = Vec::new();
-    report::printer(lookout_doctor::cli::OutputFormat::Json, style)
+    report::printer(report::Format::Json, style)
         .print(&report, &mut out)
         .unwrap();
     Ok(out)

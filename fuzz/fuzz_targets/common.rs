@@ -71,10 +71,7 @@ pub fn run(name: &str, data: &[u8]) {
     let report = report::build(&tenant, outcome, &BuildOptions::plain("fuzz", as_of));
     let style = Style::plain();
     let mut out = Vec::new();
-    for format in [
-        lookout_doctor::cli::OutputFormat::Json,
-        lookout_doctor::cli::OutputFormat::Human,
-    ] {
+    for format in [report::Format::Json, report::Format::Human] {
         report::printer(format, style)
             .print(&report, &mut out)
             .expect("printing to memory cannot fail");

@@ -44,7 +44,7 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
     let mut failed = Vec::new();
     for (i, dir) in dirs.iter().enumerate() {
         let last = i + 1 == dirs.len();
-        match diagnose_one(args, dir, as_of, baselines.as_ref(), last) {
+        match diagnose_one(args, dir, as_of, baselines.as_ref(), fail, last) {
             Ok(r) => reports.push(r),
             // One tenant: its error is the run's error. Several: the others are still
             // reported, the failure is said on stderr, and the exit code is 2.
@@ -61,9 +61,8 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
         } else {
             PIPE_WIDTH
         },
-        fail,
     };
-    let printer = report::printer(args.format, style);
+    let printer = report::printer(args.format.into(), style);
     let mut buf = Vec::new();
     let sink: &mut dyn Write = if args.output.is_some() { &mut buf } else { out };
     if dirs.len() == 1 {
@@ -80,7 +79,7 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
     if !failed.is_empty() {
         return Ok(2);
     }
-    Ok(reports.iter().map(|r| r.exit_code(fail)).max().unwrap_or(0))
+    Ok(reports.iter().map(Report::exit_code).max().unwrap_or(0))
 }
 
 /// The snapshot folders of the run: the folders given, or, for a single folder with
@@ -109,6 +108,7 @@ fn diagnose_one(
     dir: &Path,
     as_of: Option<Time>,
     baselines: Option<&Baselines>,
+    fail: FailPolicy,
     last: bool,
 ) -> Result<Report> {
     let policy = policy(args, dir)?;
@@ -120,7 +120,7 @@ fn diagnose_one(
     };
     let focus = Focus::new(&args.user, &args.device);
     let focus_list: Vec<String> = focus.users.iter().chain(&focus.devices).cloned().collect();
-    let mut outcome = engine::run(
+    let outcome = engine::run(
         &tenant,
         &Options {
             as_of,
@@ -138,12 +138,9 @@ fn diagnose_one(
     } else {
         None
     };
-    if let Some(r) = &redactor {
-        r.findings(&mut outcome.findings);
-    }
     let path = dir.to_string_lossy();
     let baseline = baselines.and_then(|b| b.for_tenant(tenant.tenant_id.as_deref(), &path));
-    let mut report = report::build(
+    let report = report::build(
         &tenant,
         outcome,
         &BuildOptions {
@@ -153,11 +150,10 @@ fn diagnose_one(
             lang: crate::messages::language(),
             focus: focus_list,
             baseline,
+            fail,
+            redactor: redactor.as_ref(),
         },
     );
-    if let Some(r) = &redactor {
-        r.report(&mut report);
-    }
     if last {
         // Freeing a fleet-scale model costs a twentieth of the run, and the process
         // ends right after the last tenant.

@@ -3,7 +3,7 @@
 use crate::cli::{ExplainArgs, PIPE_WIDTH};
 use crate::knowledge;
 use crate::messages;
-use crate::report::wrap_hanging;
+use crate::report::layout::wrap_hanging;
 use crate::rules::RuleId;
 use anyhow::{bail, Result};
 use std::io::Write;

@@ -5,7 +5,7 @@
 
 use crate::cli::{ValidateArgs, PIPE_WIDTH};
 use crate::messages::{self, Messages};
-use crate::report::wrap_hanging;
+use crate::report::layout::wrap_hanging;
 use crate::snapshot::{FileInfo, Format, Input};
 use anyhow::{Context as _, Result};
 use std::io::Write;

@@ -1,6 +1,7 @@
 //! `--format csv`: the action plan, one row per finding, with empty owner and due-date
 //! columns for whoever triages it in a spreadsheet.
 
+use super::layout::numbered;
 use super::{Printer, Report};
 use std::io::{self, Write};
 
@@ -44,18 +45,6 @@ impl Printer for CsvPrinter {
 fn write_rows<W: Write>(w: &mut csv::Writer<W>, r: &Report) -> io::Result<()> {
     {
         for f in &r.findings {
-            let steps: Vec<String> = f
-                .remediation
-                .iter()
-                .enumerate()
-                .map(|(i, s)| format!("{}. {s}", i + 1))
-                .collect();
-            let status = match (&f.suppressed, f.baseline_state) {
-                (Some(_), _) => "suppressed",
-                (None, Some(super::baseline::BaselineState::New)) => "new",
-                (None, Some(super::baseline::BaselineState::Unchanged)) => "unchanged",
-                (None, None) => "open",
-            };
             w.write_record([
                 f.severity.as_str(),
                 f.rule.slug(),
@@ -66,11 +55,11 @@ fn write_rows<W: Write>(w: &mut csv::Writer<W>, r: &Report) -> io::Result<()> {
                 f.subject.user.as_deref().unwrap_or(""),
                 f.title,
                 &f.diagnosis,
-                &steps.join("\n"),
+                &numbered(f.remediation).join("\n"),
                 &f.references.join("\n"),
-                status,
+                f.status(),
                 f.suppressed.as_deref().unwrap_or(""),
-                &r.file_of(f),
+                r.file_of(f),
                 "",
                 "",
             ])?;

@@ -1,13 +1,11 @@
 //! `--format github`: GitHub Actions workflow commands, so each finding shows as an
 //! annotation on the run (errors fail-colored, warnings yellow, info as notices).
 
-use super::{FailPolicy, Printer, Report};
+use super::{Printer, Report};
 use crate::finding::Severity;
 use std::io::{self, Write};
 
-pub struct GithubPrinter {
-    pub fail: FailPolicy,
-}
+pub struct GithubPrinter;
 
 /// Workflow-command data escaping (message part).
 fn escape_data(s: &str) -> String {
@@ -23,7 +21,7 @@ fn escape_property(s: &str) -> String {
 
 impl Printer for GithubPrinter {
     fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
-        for f in r.findings.iter().filter(|f| !f.is_suppressed()) {
+        for f in r.open() {
             let command = match f.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
@@ -37,13 +35,13 @@ impl Printer for GithubPrinter {
             writeln!(
                 out,
                 "::{command} file={},title={}::{}",
-                escape_property(&r.file_of(f)),
+                escape_property(r.file_of(f)),
                 escape_property(&title),
                 escape_data(&message)
             )?;
         }
         let s = &r.summary;
-        let failing = r.failing(self.fail).count();
+        let failing = r.failing().count();
         writeln!(
             out,
             "lookout-doctor: {} error(s), {} warning(s), {} info, {} suppressed; {failing} finding(s) fail the check",

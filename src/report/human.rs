@@ -2,43 +2,16 @@
 //! diagnosis, evidence, impact and numbered fix. Colour only when asked for or on a
 //! terminal (decided by the caller); the layout is the same either way.
 
+use super::layout::{display_width, wrap_hanging, Style};
 use super::overview::Health;
 use super::{Printer, Report, ReportFinding};
 use crate::engine::SuppressionState;
 use crate::finding::Severity;
 use crate::knowledge;
 use crate::messages::{self, Messages};
-use crate::rules::RuleId;
 use colored::{ColoredString, Colorize};
 use comfy_table::{presets, ContentArrangement, Table};
-use std::collections::BTreeMap;
-use std::collections::HashSet;
 use std::io::{self, Write};
-
-/// How the human report is laid out.
-#[derive(Debug, Clone, Copy)]
-pub struct Style {
-    pub color: bool,
-    /// Wrap prose at this many columns.
-    pub width: usize,
-    /// When the run fails, to explain the exit code.
-    pub fail: super::FailPolicy,
-}
-
-impl Style {
-    /// No colour, the fixed pipe width, failing on errors: the command line's defaults
-    /// when stdout is not a terminal.
-    pub fn plain() -> Style {
-        Style {
-            color: false,
-            width: 100,
-            fail: super::FailPolicy {
-                threshold: Some(Severity::Error),
-                new_only: false,
-            },
-        }
-    }
-}
 
 pub struct HumanPrinter {
     pub style: Style,
@@ -130,13 +103,6 @@ impl HumanPrinter {
     }
 
     fn summary_table(&self, r: &Report, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
-        let mut per_rule: BTreeMap<(Severity, &str), (usize, &str)> = BTreeMap::new();
-        for f in &r.findings {
-            per_rule
-                .entry((f.severity, f.rule.slug()))
-                .or_insert((0, f.title))
-                .0 += 1;
-        }
         let mut table = self.table();
         table.set_header(vec![
             msg.t("report.col_severity"),
@@ -144,26 +110,20 @@ impl HumanPrinter {
             msg.t("report.col_count"),
             msg.t("report.col_title"),
         ]);
-        for ((severity, rule), (count, title)) in per_rule {
+        for row in &r.by_rule {
             table.add_row(vec![
-                msg.t(&format!("severity.{}", severity.as_str())),
-                rule.to_string(),
-                count.to_string(),
-                title.to_string(),
+                msg.t(&format!("severity.{}", row.severity.as_str())),
+                row.rule.to_string(),
+                row.count.to_string(),
+                row.title.to_string(),
             ]);
         }
         writeln!(out, "{table}")
     }
 
-    fn finding(
-        &self,
-        f: &ReportFinding,
-        msg: &Messages,
-        lang: &str,
-        out: &mut dyn Write,
-    ) -> io::Result<()> {
+    fn finding(&self, f: &ReportFinding, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
         let subject = f.subject_label();
-        let new = if f.baseline_state == Some(super::baseline::BaselineState::New) {
+        let new = if f.is_new() {
             format!(
                 " {}",
                 self.paint(&format!("[{}]", msg.t("report.new")), |t| t
@@ -182,16 +142,9 @@ impl HumanPrinter {
         )?;
         writeln!(out, "{}", self.wrap(f.title, "  "))?;
         if let Some(cause) = f.cause {
-            let meaning = knowledge::of(f.rule)
-                .text(lang)
-                .causes
-                .get(cause)
-                .cloned()
-                .unwrap_or_default();
-            let line = if meaning.is_empty() {
-                format!("{}: {cause}", msg.t("report.cause"))
-            } else {
-                format!("{}: {cause}. {meaning}", msg.t("report.cause"))
+            let line = match f.cause_meaning {
+                None => format!("{}: {cause}", msg.t("report.cause")),
+                Some(meaning) => format!("{}: {cause}. {meaning}", msg.t("report.cause")),
             };
             writeln!(out, "{}", self.wrap(&line, "  "))?;
         }
@@ -285,7 +238,7 @@ impl HumanPrinter {
 
     /// A one-line mention of a finding explained by another.
     fn dependent_line(&self, f: &ReportFinding, msg: &Messages) -> String {
-        let new = if f.baseline_state == Some(super::baseline::BaselineState::New) {
+        let new = if f.is_new() {
             format!(" [{}]", msg.t("report.new"))
         } else {
             String::new()
@@ -308,10 +261,6 @@ fn health_key(h: Health) -> &'static str {
     }
 }
 
-fn display_width(s: &str) -> usize {
-    textwrap::core::display_width(s)
-}
-
 impl Printer for HumanPrinter {
     fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         let msg = messages::get(&r.lang);
@@ -319,8 +268,8 @@ impl Printer for HumanPrinter {
         writeln!(out)?;
         self.health(r, msg, out)?;
         writeln!(out)?;
-        let open: Vec<&ReportFinding> = r.findings.iter().filter(|f| !f.is_suppressed()).collect();
-        if open.is_empty() {
+        let any_open = r.open().next().is_some();
+        if !any_open {
             writeln!(
                 out,
                 "{}",
@@ -362,42 +311,23 @@ impl Printer for HumanPrinter {
             .collect();
         self.list(msg, "report.suppressions_heading", &stale, out)?;
 
-        if !open.is_empty() {
+        if any_open {
             writeln!(out)?;
             writeln!(
                 out,
                 "{}",
                 self.paint(&msg.t("report.findings_heading"), |t| t.bold().underline())
             )?;
-            // A finding explained by a configuration finding is listed under it, so the
-            // admin fixes one setting instead of reading many findings.
-            let shown: HashSet<(RuleId, &str)> = open
-                .iter()
-                .map(|f| (f.rule, f.subject.id.as_str()))
-                .collect();
-            fn cause_of<'f>(
-                f: &'f ReportFinding,
-                shown: &HashSet<(RuleId, &str)>,
-            ) -> Option<(RuleId, &'f str)> {
-                f.root_cause
-                    .as_ref()
-                    .filter(|rc| shown.contains(&(rc.rule, rc.subject.as_str())))
-                    .map(|rc| (rc.rule, rc.subject.as_str()))
-            }
-            for f in open.iter().filter(|f| cause_of(f, &shown).is_none()) {
+            for group in r.groups() {
                 writeln!(out)?;
-                self.finding(f, msg, &r.lang, out)?;
-                let dependents: Vec<&&ReportFinding> = open
-                    .iter()
-                    .filter(|d| cause_of(d, &shown) == Some((f.rule, f.subject.id.as_str())))
-                    .collect();
-                if !dependents.is_empty() {
+                self.finding(group.finding, msg, out)?;
+                if !group.explains.is_empty() {
                     let heading = format!(
                         "{}:",
-                        msg.f("report.explains", &[("count", &dependents.len())])
+                        msg.f("report.explains", &[("count", &group.explains.len())])
                     );
                     writeln!(out, "{}", self.wrap(&heading, "  "))?;
-                    for d in dependents {
+                    for d in group.explains {
                         writeln!(
                             out,
                             "{}",
@@ -408,12 +338,10 @@ impl Printer for HumanPrinter {
             }
         }
         let suppressed: Vec<String> = r
-            .findings
-            .iter()
-            .filter_map(|f| {
-                f.suppressed
-                    .as_ref()
-                    .map(|reason| format!("{} · {}", self.dependent_line(f, msg), reason))
+            .suppressed()
+            .map(|f| {
+                let reason = f.suppressed.as_deref().unwrap_or_default();
+                format!("{} · {reason}", self.dependent_line(f, msg))
             })
             .collect();
         self.list(msg, "report.suppressed_heading", &suppressed, out)?;
@@ -444,10 +372,10 @@ impl Printer for HumanPrinter {
             summary.push_str(&msg.f("report.summary_new", &[("count", &new)]));
         }
         writeln!(out, "{}", self.wrap(&summary, ""))?;
-        let exit_line = match self.style.fail.threshold {
+        let exit_line = match r.fail.threshold {
             None => msg.t("report.exit_never"),
             Some(threshold) => {
-                let key = match (r.exit_code(self.style.fail) == 1, self.style.fail.new_only) {
+                let key = match (r.exit_code() == 1, r.fail.new_only) {
                     (true, false) => "report.exit_fail",
                     (true, true) => "report.exit_fail_new",
                     (false, false) => "report.exit_ok",
@@ -495,7 +423,7 @@ impl HumanPrinter {
         ]);
         for r in reports {
             let s = &r.summary;
-            let result = if r.exit_code(self.style.fail) == 1 {
+            let result = if r.exit_code() == 1 {
                 "report.result_fail"
             } else {
                 "report.result_pass"
@@ -542,23 +470,4 @@ impl HumanPrinter {
         }
         Ok(())
     }
-}
-
-/// Wraps prose. Latin text breaks only at spaces, so URLs and console paths stay whole;
-/// text with CJK characters (no spaces between words) breaks where Unicode allows.
-pub fn wrap_hanging(width: usize, first: &str, rest: &str, text: &str) -> String {
-    use textwrap::{WordSeparator, WordSplitter};
-    let cjk = text.chars().any(|c| c as u32 >= 0x2E80);
-    let separator = if cjk {
-        WordSeparator::UnicodeBreakProperties
-    } else {
-        WordSeparator::AsciiSpace
-    };
-    let opts = textwrap::Options::new(width.max(40))
-        .initial_indent(first)
-        .subsequent_indent(rest)
-        .word_separator(separator)
-        .word_splitter(WordSplitter::NoHyphenation)
-        .break_words(cjk);
-    textwrap::fill(text.trim(), opts)
 }

@@ -3,34 +3,27 @@
 //! suppressed) is a failure carrying the diagnosis and the fix; a suppressed one is
 //! skipped with its reason; a rule that found nothing is one passing case.
 
-use super::{FailPolicy, Printer, Report, ReportFinding};
+use super::layout::numbered;
+use super::{Printer, Report, ReportFinding};
 use crate::rules::RuleId;
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 use std::io::{self, Write};
 
-pub struct JunitPrinter {
-    pub fail: FailPolicy,
-}
+pub struct JunitPrinter;
 
 fn details(f: &ReportFinding) -> String {
-    let steps: Vec<String> = f
-        .remediation
-        .iter()
-        .enumerate()
-        .map(|(i, s)| format!("{}. {s}", i + 1))
-        .collect();
     format!(
         "{}\n\n{}\n\nFix:\n{}",
         f.diagnosis,
         f.impact,
-        steps.join("\n")
+        numbered(f.remediation).join("\n")
     )
 }
 
 impl Printer for JunitPrinter {
     fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         let mut report = JunitReport::new("lookout-doctor");
-        self.add_suites(r, None, &mut report);
+        add_suites(r, None, &mut report);
         report.serialize(&mut *out).map_err(io::Error::other)?;
         out.write_all(b"\n")
     }
@@ -39,58 +32,54 @@ impl Printer for JunitPrinter {
     fn print_many(&self, reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
         let mut report = JunitReport::new("lookout-doctor");
         for r in reports {
-            self.add_suites(r, Some(&r.snapshot.path), &mut report);
+            add_suites(r, Some(&r.snapshot.path), &mut report);
         }
         report.serialize(&mut *out).map_err(io::Error::other)?;
         out.write_all(b"\n")
     }
 }
 
-impl JunitPrinter {
-    fn add_suites(&self, r: &Report, prefix: Option<&str>, report: &mut JunitReport) {
-        let failing: Vec<*const ReportFinding> =
-            r.failing(self.fail).map(|f| f as *const _).collect();
-        for &rule in RuleId::ALL {
-            let name = match prefix {
-                Some(p) => format!("{p}: {rule}"),
-                None => rule.slug().to_string(),
-            };
-            let mut suite = TestSuite::new(name);
-            let findings: Vec<&ReportFinding> =
-                r.findings.iter().filter(|f| f.rule == rule).collect();
-            if let Some(skip) = r.skipped.iter().find(|s| s.rule == rule) {
-                let mut status = TestCaseStatus::skipped();
-                status.set_message(skip.reason.clone());
-                suite.add_test_case(TestCase::new(rule.slug(), status));
-            } else if findings.is_empty() {
-                let mut case = TestCase::new(rule.slug(), TestCaseStatus::success());
-                case.set_classname(rule.slug());
-                suite.add_test_case(case);
-            }
-            for f in findings {
-                let fails = failing.contains(&(f as *const _));
-                let status = if let Some(reason) = &f.suppressed {
-                    let mut s = TestCaseStatus::skipped();
-                    s.set_message(format!("suppressed: {reason}"));
-                    s
-                } else if fails {
-                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    s.set_message(f.title)
-                        .set_type(f.severity.as_str())
-                        .set_description(details(f));
-                    s
-                } else {
-                    TestCaseStatus::success()
-                };
-                let mut case = TestCase::new(f.subject_label(), status);
-                case.set_classname(f.rule.slug());
-                // Reported but below the threshold: keep the details as output.
-                if !fails && !f.is_suppressed() {
-                    case.set_system_out(details(f));
-                }
-                suite.add_test_case(case);
-            }
-            report.add_test_suite(suite);
+/// One suite per rule of the catalogue, with one case per finding of that rule.
+fn add_suites(r: &Report, prefix: Option<&str>, report: &mut JunitReport) {
+    for &rule in RuleId::ALL {
+        let name = match prefix {
+            Some(p) => format!("{p}: {rule}"),
+            None => rule.slug().to_string(),
+        };
+        let mut suite = TestSuite::new(name);
+        let findings: Vec<&ReportFinding> = r.findings.iter().filter(|f| f.rule == rule).collect();
+        if let Some(skip) = r.skipped.iter().find(|s| s.rule == rule) {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(skip.reason.clone());
+            suite.add_test_case(TestCase::new(rule.slug(), status));
+        } else if findings.is_empty() {
+            let mut case = TestCase::new(rule.slug(), TestCaseStatus::success());
+            case.set_classname(rule.slug());
+            suite.add_test_case(case);
         }
+        for f in findings {
+            let fails = r.fails(f);
+            let status = if let Some(reason) = &f.suppressed {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(format!("suppressed: {reason}"));
+                s
+            } else if fails {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(f.title)
+                    .set_type(f.severity.as_str())
+                    .set_description(details(f));
+                s
+            } else {
+                TestCaseStatus::success()
+            };
+            let mut case = TestCase::new(f.subject_label(), status);
+            case.set_classname(f.rule.slug());
+            // Reported but below the threshold: keep the details as output.
+            if !fails && !f.is_suppressed() {
+                case.set_system_out(details(f));
+            }
+            suite.add_test_case(case);
+        }
+        report.add_test_suite(suite);
     }
 }

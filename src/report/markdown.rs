@@ -2,15 +2,14 @@
 //! Tables for the overview, then each finding with its diagnosis and numbered fix; the
 //! evidence folds away in a `<details>` block.
 
+use super::layout::numbered;
 use super::overview::Health;
-use super::{FailPolicy, Printer, Report, ReportFinding};
+use super::{Printer, Report, ReportFinding};
 use crate::knowledge;
 use crate::messages::{self, Messages};
 use std::io::{self, Write};
 
-pub struct MarkdownPrinter {
-    pub fail: FailPolicy,
-}
+pub struct MarkdownPrinter;
 
 /// Text safe inside a table cell.
 fn cell(s: &str) -> String {
@@ -29,7 +28,7 @@ fn icon(h: Health) -> &'static str {
 impl MarkdownPrinter {
     fn finding(&self, f: &ReportFinding, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
         let mut tags = String::new();
-        if f.baseline_state == Some(super::baseline::BaselineState::New) {
+        if f.is_new() {
             tags.push_str(" · **NEW**");
         }
         writeln!(
@@ -46,8 +45,8 @@ impl MarkdownPrinter {
         writeln!(out, "{}\n", f.diagnosis)?;
         writeln!(out, "{}: {}\n", msg.t("report.impact"), f.impact)?;
         writeln!(out, "{}:\n", msg.t("report.remediation"))?;
-        for (i, step) in f.remediation.iter().enumerate() {
-            writeln!(out, "{}. {step}", i + 1)?;
+        for step in numbered(f.remediation) {
+            writeln!(out, "{step}")?;
         }
         writeln!(out)?;
         if !f.evidence.is_empty() {
@@ -101,7 +100,7 @@ impl Printer for MarkdownPrinter {
         )?;
         for r in reports {
             let s = &r.summary;
-            let result = if r.exit_code(self.fail) == 1 {
+            let result = if r.exit_code() == 1 {
                 "report.result_fail"
             } else {
                 "report.result_pass"
@@ -170,7 +169,7 @@ impl Printer for MarkdownPrinter {
             s.info,
             s.suppressed
         )?;
-        let verdict = if r.exit_code(self.fail) == 1 {
+        let verdict = if r.exit_code() == 1 {
             msg.t("report.markdown_fails")
         } else {
             msg.t("report.markdown_passes")
@@ -192,9 +191,8 @@ impl Printer for MarkdownPrinter {
             writeln!(out)?;
         }
 
-        let open: Vec<&ReportFinding> = r.findings.iter().filter(|f| !f.is_suppressed()).collect();
         writeln!(out, "## {}\n", msg.t("report.findings_heading"))?;
-        if open.is_empty() {
+        if r.open().next().is_none() {
             writeln!(out, "{}\n", msg.t("report.no_findings"))?;
         } else {
             writeln!(
@@ -205,7 +203,7 @@ impl Printer for MarkdownPrinter {
                 msg.t("report.col_subject"),
                 msg.t("report.cause")
             )?;
-            for f in &open {
+            for f in r.open() {
                 writeln!(
                     out,
                     "| {} | `{}` | {} | {} |",
@@ -216,7 +214,7 @@ impl Printer for MarkdownPrinter {
                 )?;
             }
             writeln!(out)?;
-            for f in open {
+            for f in r.open() {
                 self.finding(f, msg, out)?;
             }
         }
@@ -234,11 +232,9 @@ impl Printer for MarkdownPrinter {
             }
             writeln!(out)?;
         }
-        let suppressed: Vec<&ReportFinding> =
-            r.findings.iter().filter(|f| f.is_suppressed()).collect();
-        if !suppressed.is_empty() {
+        if r.suppressed().next().is_some() {
             writeln!(out, "## {}\n", msg.t("report.suppressed_heading"))?;
-            for f in suppressed {
+            for f in r.suppressed() {
                 writeln!(
                     out,
                     "- `{}` · {}: {}",

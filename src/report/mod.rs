@@ -1,27 +1,32 @@
-//! The report: everything a printer needs, decided once (texts rendered, findings
-//! sorted, summary counted). Printers only lay it out, one module per format.
+//! The report: everything a printer needs, decided once when it is built (texts
+//! rendered, identifiers redacted, findings counted and grouped, which of them fail
+//! the run, which file each is about). Printers only lay it out, one module per
+//! format, each behind [`Printer`].
 
 pub mod baseline;
 mod csv;
 mod github;
+mod grouping;
 mod human;
 mod json;
 mod junit;
+pub mod layout;
 mod markdown;
 pub mod overview;
 mod sarif;
 
-pub use human::{wrap_hanging, HumanPrinter, Style};
-pub use json::JsonPrinter;
+pub use grouping::{Group, RuleCount};
+pub use layout::Style;
 
-use crate::cli::OutputFormat;
 use crate::engine::{Outcome, SuppressionState};
-use crate::finding::{Evidence, RootCause, Severity, Subject};
+use crate::finding::{Evidence, RootCause, Severity, Subject, SubjectKind};
 use crate::knowledge;
 use crate::messages;
 use crate::model::Tenant;
+use crate::redact::Redactor;
 use crate::rules::{RuleId, SkipReason};
 use crate::snapshot::time::{self, Time};
+use crate::snapshot::Input;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -63,9 +68,19 @@ pub struct Report {
     pub lang: String,
     #[serde(skip)]
     pub focus: Vec<String>,
-    /// The snapshot file read for each input (for formats that point at files).
+    /// When the run fails; `exit_code` and the formats that explain it follow it.
     #[serde(skip)]
-    pub files: Vec<(crate::snapshot::Input, String)>,
+    pub fail: FailPolicy,
+    /// The summary table: findings per severity and rule (suppressed ones included),
+    /// worst first, then by rule slug.
+    #[serde(skip)]
+    pub by_rule: Vec<RuleCount>,
+    /// Which open findings are listed under the finding that explains them.
+    #[serde(skip)]
+    root_causes: grouping::RootCauses,
+    /// The path of the snapshot file of each input (for formats that point at files).
+    #[serde(skip)]
+    paths: Vec<(Input, String)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -155,9 +170,15 @@ pub struct ReportFinding {
     pub remediation: &'static [String],
     pub references: &'static [String],
     pub evidence: Evidence,
+    /// What `cause` means, in the report language, when the knowledge says.
+    #[serde(skip)]
+    pub cause_meaning: Option<&'static str>,
     /// The configuration finding that explains this one (also in `evidence`).
     #[serde(skip)]
     pub root_cause: Option<RootCause>,
+    /// The snapshot file this finding is about: the one to look at or re-export.
+    #[serde(skip)]
+    pub file: Input,
     /// The reason of the suppression covering this finding; it then counts toward
     /// neither the summary's severities nor the exit code.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -170,6 +191,21 @@ pub struct ReportFinding {
 impl ReportFinding {
     pub fn is_suppressed(&self) -> bool {
         self.suppressed.is_some()
+    }
+
+    /// Not in the baseline this run was compared with.
+    pub fn is_new(&self) -> bool {
+        self.baseline_state == Some(baseline::BaselineState::New)
+    }
+
+    /// Where the finding stands, in one stable word: suppressed, new, unchanged or open.
+    pub fn status(&self) -> &'static str {
+        match (&self.suppressed, self.baseline_state) {
+            (Some(_), _) => "suppressed",
+            (None, Some(baseline::BaselineState::New)) => "new",
+            (None, Some(baseline::BaselineState::Unchanged)) => "unchanged",
+            (None, None) => "open",
+        }
     }
 
     /// "device lk-1 (Pixel 8, alice@contoso.com)": the subject for one-line mentions.
@@ -187,32 +223,77 @@ impl ReportFinding {
 }
 
 impl Report {
-    /// The snapshot file a finding is about (the one to look at or re-export), as a
-    /// path relative to where the tool was run.
-    pub fn file_of(&self, f: &ReportFinding) -> String {
-        use crate::finding::SubjectKind;
-        use crate::snapshot::Input;
-        let needs = f.rule.rule().needs();
-        let input = if needs.contains(&Input::MtdConnector) {
-            Input::MtdConnector
-        } else {
-            match f.subject.kind {
-                SubjectKind::Device => needs
-                    .iter()
-                    .copied()
-                    .find(|i| matches!(i, Input::IntuneDevices | Input::LookoutDevices))
-                    .unwrap_or(Input::LookoutDevices),
-                SubjectKind::User => Input::Groups,
-                _ => Input::Lookout,
-            }
-        };
-        let name = self
-            .files
+    /// The path of the snapshot file a finding is about, relative to where the tool
+    /// was run.
+    pub fn file_of(&self, f: &ReportFinding) -> &str {
+        self.paths
             .iter()
-            .find(|(i, _)| *i == input)
-            .map_or_else(|| format!("{}.json", input.stem()), |(_, n)| n.clone());
-        let base = self.snapshot.path.trim_end_matches(['/', '\\']);
-        format!("{base}/{name}")
+            .find(|(input, _)| *input == f.file)
+            .map_or("", |(_, path)| path)
+    }
+
+    /// The findings that count: not suppressed, in report order.
+    pub fn open(&self) -> impl Iterator<Item = &ReportFinding> {
+        self.findings.iter().filter(|f| !f.is_suppressed())
+    }
+
+    /// The findings a suppression of the configuration covers, in report order.
+    pub fn suppressed(&self) -> impl Iterator<Item = &ReportFinding> {
+        self.findings.iter().filter(|f| f.is_suppressed())
+    }
+
+    /// The open findings in report order, each one that another open finding explains
+    /// listed under that one instead of on its own.
+    pub fn groups(&self) -> impl Iterator<Item = Group<'_>> {
+        self.findings
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| !f.is_suppressed() && !self.root_causes.is_explained(*i))
+            .map(|(i, finding)| Group {
+                finding,
+                explains: self
+                    .root_causes
+                    .explained_by(i)
+                    .iter()
+                    .map(|&d| &self.findings[d])
+                    .collect(),
+            })
+    }
+
+    /// Whether a finding decides the exit code: not suppressed, at or above the
+    /// threshold, and new when only new ones count.
+    pub fn fails(&self, f: &ReportFinding) -> bool {
+        !f.is_suppressed()
+            && self.fail.threshold.is_some_and(|t| f.severity.at_least(t))
+            && (!self.fail.new_only || f.baseline_state != Some(baseline::BaselineState::Unchanged))
+    }
+
+    /// The findings that decide the exit code.
+    pub fn failing(&self) -> impl Iterator<Item = &ReportFinding> {
+        self.findings.iter().filter(|f| self.fails(f))
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        u8::from(self.failing().next().is_some())
+    }
+}
+
+/// When a run fails (exit code 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailPolicy {
+    /// `--fail-on`; `None` for never.
+    pub threshold: Option<Severity>,
+    /// `--fail-on-new`: only findings that are not in the baseline count.
+    pub new_only: bool,
+}
+
+impl Default for FailPolicy {
+    /// The command line's default: fail on errors.
+    fn default() -> FailPolicy {
+        FailPolicy {
+            threshold: Some(Severity::Error),
+            new_only: false,
+        }
     }
 }
 
@@ -224,11 +305,14 @@ pub struct BuildOptions<'a> {
     pub focus: Vec<String>,
     /// The findings of an earlier run, to mark new and resolved ones.
     pub baseline: Option<&'a baseline::Baseline>,
+    pub fail: FailPolicy,
+    /// With `--redact`: every identifier the report shows becomes a pseudonym.
+    pub redactor: Option<&'a Redactor>,
 }
 
 impl<'a> BuildOptions<'a> {
-    /// English, no focus, no baseline, judged at an explicit instant: what harnesses
-    /// (property tests, fuzz targets) need.
+    /// English, no focus, no baseline, failing on errors, not redacted, judged at an
+    /// explicit instant: what harnesses (property tests, fuzz targets) need.
     pub fn plain(snapshot_path: &'a str, as_of: Time) -> BuildOptions<'a> {
         BuildOptions {
             snapshot_path,
@@ -237,46 +321,68 @@ impl<'a> BuildOptions<'a> {
             lang: "en",
             focus: Vec::new(),
             baseline: None,
+            fail: FailPolicy::default(),
+            redactor: None,
         }
     }
 }
 
-/// Turns the engine's outcome into a report: texts rendered in `lang`, summary counted.
+/// Turns the engine's outcome into a report: texts rendered in `lang`, summary counted,
+/// findings grouped. With a redactor, the findings' facts are redacted before any text
+/// is rendered from them, and the free text the report quotes from the tenant (health
+/// details, notes, suppressions, ids) as it is taken in.
 pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
     let msg = messages::get(opts.lang);
+    let redactor = opts.redactor;
+    let quote = |s: String| match redactor {
+        Some(r) => r.text(&s),
+        None => s,
+    };
     let mut summary = Summary::default();
-    let findings = outcome
-        .findings
-        .into_iter()
-        .map(|f| {
-            if f.suppressed.is_some() {
-                summary.suppressed += 1;
-            } else {
-                summary.add(f.severity);
-            }
-            let k = knowledge::of(f.rule);
-            let text = k.text(opts.lang);
-            ReportFinding {
-                rule: f.rule,
-                severity: f.severity,
-                cause: f.cause,
-                title: &text.title,
-                diagnosis: knowledge::render(text.diagnosis_template(f.cause), &f),
-                impact: text.impact.trim(),
-                remediation: text.remediation(f.cause),
-                references: &k.references,
-                subject: f.subject,
-                evidence: f.evidence,
-                root_cause: f.root_cause,
-                suppressed: f.suppressed,
-                baseline_state: None,
-            }
-        })
-        .collect::<Vec<_>>();
-    let mut findings = findings;
+    let mut findings = Vec::with_capacity(outcome.findings.len());
+    for mut f in outcome.findings {
+        if let Some(r) = redactor {
+            r.finding(&mut f);
+        }
+        if f.suppressed.is_some() {
+            summary.suppressed += 1;
+        } else {
+            summary.add(f.severity);
+        }
+        let rule_needs = f.rule.rule().needs();
+        let k = knowledge::of(f.rule);
+        let text = k.text(opts.lang);
+        findings.push(ReportFinding {
+            rule: f.rule,
+            severity: f.severity,
+            cause: f.cause,
+            title: &text.title,
+            diagnosis: knowledge::render(text.diagnosis_template(f.cause), &f),
+            impact: text.impact.trim(),
+            remediation: text.remediation(f.cause),
+            references: &k.references,
+            cause_meaning: f
+                .cause
+                .and_then(|c| text.causes.get(c))
+                .map(String::as_str)
+                .filter(|m| !m.is_empty()),
+            file: file_input(rule_needs, f.subject.kind),
+            subject: f.subject,
+            evidence: f.evidence,
+            root_cause: f.root_cause,
+            suppressed: f.suppressed,
+            baseline_state: None,
+        });
+    }
     let resolved = opts.baseline.map(|b| {
-        let (new, resolved) = b.compare(&mut findings);
+        let (new, mut resolved) = b.compare(&mut findings);
         summary.new = Some(new);
+        for f in &mut resolved {
+            let s = &mut f.subject;
+            s.id = quote(std::mem::take(&mut s.id));
+            s.name = s.name.take().map(quote);
+            s.user = s.user.take().map(quote);
+        }
         resolved
     });
     let suppressions = outcome
@@ -284,8 +390,8 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         .into_iter()
         .map(|o| SuppressionEntry {
             rule: o.suppression.rule,
-            subject: o.suppression.subject,
-            reason: o.suppression.reason,
+            subject: quote(o.suppression.subject),
+            reason: quote(o.suppression.reason),
             expires: o
                 .suppression
                 .expires
@@ -294,7 +400,10 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
             matched: o.matched,
         })
         .collect();
-    let health = overview::build(tenant, &findings, opts.as_of, msg);
+    let mut health = overview::build(tenant, &findings, opts.as_of, msg);
+    for h in &mut health {
+        h.detail = quote(std::mem::take(&mut h.detail));
+    }
     let skipped = outcome
         .skipped
         .into_iter()
@@ -316,10 +425,16 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         .flat_map(|f| {
             f.notes.iter().map(|n| Note {
                 file: f.name.clone(),
-                message: n.clone(),
+                message: quote(n.clone()),
             })
         })
         .collect();
+    // A redacted report does not say where the snapshot was on the sender's disk.
+    let path = match redactor {
+        Some(_) => "snapshot".to_string(),
+        None => opts.snapshot_path.to_string(),
+    };
+    let paths = file_paths(tenant, &path);
     Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -329,8 +444,8 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         as_of: time::format(&opts.as_of),
         as_of_source: opts.as_of_source,
         snapshot: SnapshotInfo {
-            path: opts.snapshot_path.to_string(),
-            tenant_id: tenant.tenant_id.clone(),
+            path,
+            tenant_id: tenant.tenant_id.clone().map(quote),
             counts: Counts {
                 groups: tenant.groups.len(),
                 users: tenant.users.len(),
@@ -344,18 +459,62 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         suppressions,
         resolved,
         health,
+        by_rule: grouping::count_by_rule(&findings),
+        root_causes: grouping::RootCauses::of(&findings),
         findings,
         lang: opts.lang.to_string(),
-        focus: opts.focus.clone(),
-        files: tenant
-            .files
-            .iter()
-            .map(|f| (f.input, f.name.clone()))
-            .collect(),
+        focus: opts.focus.iter().cloned().map(quote).collect(),
+        fail: opts.fail,
+        paths,
     }
 }
 
-/// One output format.
+/// The input a finding is about, from what its rule reads and what it is about.
+fn file_input(needs: &[Input], kind: SubjectKind) -> Input {
+    if needs.contains(&Input::MtdConnector) {
+        return Input::MtdConnector;
+    }
+    match kind {
+        SubjectKind::Device => needs
+            .iter()
+            .copied()
+            .find(|i| matches!(i, Input::IntuneDevices | Input::LookoutDevices))
+            .unwrap_or(Input::LookoutDevices),
+        SubjectKind::User => Input::Groups,
+        _ => Input::Lookout,
+    }
+}
+
+/// The path of each input's file under the snapshot folder: the file read, or the
+/// JSON file the input would be exported as.
+fn file_paths(tenant: &Tenant, snapshot_path: &str) -> Vec<(Input, String)> {
+    let base = snapshot_path.trim_end_matches(['/', '\\']);
+    Input::ALL
+        .iter()
+        .map(|&input| {
+            let name = tenant
+                .files
+                .iter()
+                .find(|f| f.input == input)
+                .map_or_else(|| format!("{}.json", input.stem()), |f| f.name.clone());
+            (input, format!("{base}/{name}"))
+        })
+        .collect()
+}
+
+/// The formats a report prints in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Markdown,
+    Sarif,
+    Junit,
+    Csv,
+    Github,
+}
+
+/// One output format: lays out a built report, decides nothing.
 pub trait Printer {
     fn print(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
 
@@ -372,41 +531,15 @@ pub trait Printer {
     }
 }
 
-/// The printer of a `--format`.
-pub fn printer(format: OutputFormat, style: Style) -> Box<dyn Printer> {
+/// The printer of a format; only the human one is styled.
+pub fn printer(format: Format, style: Style) -> Box<dyn Printer> {
     match format {
-        OutputFormat::Human => Box::new(HumanPrinter { style }),
-        OutputFormat::Json => Box::new(JsonPrinter),
-        OutputFormat::Markdown => Box::new(markdown::MarkdownPrinter { fail: style.fail }),
-        OutputFormat::Sarif => Box::new(sarif::SarifPrinter),
-        OutputFormat::Junit => Box::new(junit::JunitPrinter { fail: style.fail }),
-        OutputFormat::Csv => Box::new(csv::CsvPrinter),
-        OutputFormat::Github => Box::new(github::GithubPrinter { fail: style.fail }),
-    }
-}
-
-/// When a run fails (exit code 1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FailPolicy {
-    /// `--fail-on`; `None` for never.
-    pub threshold: Option<Severity>,
-    /// `--fail-on-new`: only findings that are not in the baseline count.
-    pub new_only: bool,
-}
-
-impl Report {
-    /// The findings that decide the exit code: not suppressed, at or above the
-    /// threshold, and new when only new ones count.
-    pub fn failing(&self, policy: FailPolicy) -> impl Iterator<Item = &ReportFinding> {
-        self.findings.iter().filter(move |f| {
-            !f.is_suppressed()
-                && policy.threshold.is_some_and(|t| f.severity.at_least(t))
-                && (!policy.new_only
-                    || f.baseline_state != Some(baseline::BaselineState::Unchanged))
-        })
-    }
-
-    pub fn exit_code(&self, policy: FailPolicy) -> u8 {
-        u8::from(self.failing(policy).next().is_some())
+        Format::Human => Box::new(human::HumanPrinter { style }),
+        Format::Json => Box::new(json::JsonPrinter),
+        Format::Markdown => Box::new(markdown::MarkdownPrinter),
+        Format::Sarif => Box::new(sarif::SarifPrinter),
+        Format::Junit => Box::new(junit::JunitPrinter),
+        Format::Csv => Box::new(csv::CsvPrinter),
+        Format::Github => Box::new(github::GithubPrinter),
     }
 }

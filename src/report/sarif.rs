@@ -3,6 +3,7 @@
 //! ruleId is the rule slug, located at the snapshot file it comes from and, logically,
 //! at its subject. The output is checked against the official schema in the tests.
 
+use super::layout::numbered;
 use super::{Printer, Report, ReportFinding};
 use crate::finding::Severity;
 use crate::knowledge;
@@ -26,12 +27,7 @@ fn rule_descriptor(id: RuleId, lang: &str) -> Value {
     let rule = id.rule();
     let k = knowledge::of(id);
     let t = k.text(lang);
-    let steps: Vec<String> = t
-        .remediation("default".into())
-        .iter()
-        .enumerate()
-        .map(|(i, s)| format!("{}. {s}", i + 1))
-        .collect();
+    let steps = numbered(t.remediation("default".into()));
     let help_text = format!(
         "{}\n\n{}\n\n{}",
         t.what.trim(),
@@ -88,7 +84,7 @@ fn result(r: &Report, f: &ReportFinding, rule_index: usize) -> Value {
         "level": level(f.severity),
         "message": {"text": format!("{} {}", f.title, f.diagnosis)},
         "locations": [{
-            "physicalLocation": {"artifactLocation": {"uri": uri(&r.file_of(f))}},
+            "physicalLocation": {"artifactLocation": {"uri": uri(r.file_of(f))}},
             "logicalLocations": [{
                 "name": f.subject.id,
                 "kind": f.subject.kind.as_str(),

@@ -1,0 +1,234 @@
+//! How findings are arranged for reading, decided once when the report is built: the
+//! summary table's count per rule, and which finding is listed under the
+//! configuration finding that explains it. Printers walk the result.
+
+use super::ReportFinding;
+use crate::finding::Severity;
+use crate::rules::RuleId;
+use std::collections::{HashMap, HashSet};
+
+/// A row of the summary table: the findings of one rule at one severity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleCount {
+    pub severity: Severity,
+    pub rule: RuleId,
+    /// The rule's title in the report language.
+    pub title: &'static str,
+    pub count: usize,
+}
+
+/// Counts every finding, suppressed ones included, by severity and rule: worst first,
+/// then by rule slug.
+pub(super) fn count_by_rule(findings: &[ReportFinding]) -> Vec<RuleCount> {
+    let mut counts: Vec<RuleCount> = Vec::new();
+    for f in findings {
+        // Findings come sorted by severity and rule: their row is nearly always the last.
+        match counts
+            .iter_mut()
+            .rev()
+            .find(|c| c.severity == f.severity && c.rule == f.rule)
+        {
+            Some(c) => c.count += 1,
+            None => counts.push(RuleCount {
+                severity: f.severity,
+                rule: f.rule,
+                title: f.title,
+                count: 1,
+            }),
+        }
+    }
+    // By the slug as written, whatever order the rules are declared in.
+    counts.sort_by_key(|c| (c.severity, c.rule.slug()));
+    counts
+}
+
+/// An open finding that no other open finding explains, with those it explains.
+#[derive(Debug)]
+pub struct Group<'r> {
+    pub finding: &'r ReportFinding,
+    /// In report order; empty for most findings.
+    pub explains: Vec<&'r ReportFinding>,
+}
+
+/// A finding explained by a configuration finding that is itself reported and open is
+/// listed under it, so the admin fixes one setting instead of reading many findings.
+#[derive(Debug, Default)]
+pub(super) struct RootCauses {
+    /// Open findings listed under their cause, as indices into the findings, ascending.
+    explained: Vec<usize>,
+    /// Open findings that explain others, with the indices of those; both ascending.
+    explains: Vec<(usize, Vec<usize>)>,
+}
+
+impl RootCauses {
+    pub(super) fn of(findings: &[ReportFinding]) -> RootCauses {
+        let open = || {
+            findings
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| !f.is_suppressed())
+        };
+        // The causes open findings name; most reports name none, and stop here.
+        let named: HashSet<_> = open()
+            .filter_map(|(_, f)| f.root_cause.as_ref())
+            .map(|rc| (rc.rule, rc.subject.as_str()))
+            .collect();
+        if named.is_empty() {
+            return RootCauses::default();
+        }
+        // A cause that is suppressed or focused away is not shown to list anything under.
+        let shown: HashSet<_> = open()
+            .map(|(_, f)| (f.rule, f.subject.id.as_str()))
+            .filter(|k| named.contains(k))
+            .collect();
+        let mut under: HashMap<_, Vec<usize>> = HashMap::new();
+        let mut explained = Vec::new();
+        for (i, f) in open() {
+            let Some(rc) = &f.root_cause else { continue };
+            let cause = (rc.rule, rc.subject.as_str());
+            if shown.contains(&cause) {
+                under.entry(cause).or_default().push(i);
+                explained.push(i);
+            }
+        }
+        let explains = open()
+            .filter(|(i, _)| explained.binary_search(i).is_err())
+            .filter_map(|(i, f)| {
+                under
+                    .get(&(f.rule, f.subject.id.as_str()))
+                    .map(|list| (i, list.clone()))
+            })
+            .collect();
+        RootCauses {
+            explained,
+            explains,
+        }
+    }
+
+    /// Listed under its cause rather than on its own.
+    pub(super) fn is_explained(&self, finding: usize) -> bool {
+        self.explained.binary_search(&finding).is_ok()
+    }
+
+    /// The findings listed under this one.
+    pub(super) fn explained_by(&self, finding: usize) -> &[usize] {
+        self.explains
+            .binary_search_by_key(&finding, |(cause, _)| *cause)
+            .map_or(&[], |at| &self.explains[at].1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::Outcome;
+    use crate::finding::{Finding, Severity, Subject, SubjectKind};
+    use crate::model::Tenant;
+    use crate::report::{build, BuildOptions, Report};
+    use crate::rules::RuleId;
+
+    fn device(rule: RuleId, id: &str) -> Finding {
+        Finding::new(rule, Severity::Error, Subject::new(SubjectKind::Device, id))
+    }
+
+    fn report(findings: Vec<Finding>) -> Report {
+        let as_of = chrono::DateTime::parse_from_rfc3339("2026-11-20T12:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let outcome = Outcome {
+            findings,
+            ..Outcome::default()
+        };
+        build(
+            &Tenant::default(),
+            outcome,
+            &BuildOptions::plain("snap", as_of),
+        )
+    }
+
+    /// Each group as "rule subject > explained subjects".
+    fn groups(r: &Report) -> Vec<String> {
+        r.groups()
+            .map(|g| {
+                let explains: Vec<&str> =
+                    g.explains.iter().map(|f| f.subject.id.as_str()).collect();
+                format!(
+                    "{} {} > {}",
+                    g.finding.rule,
+                    g.finding.subject.id,
+                    explains.join(",")
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn findings_are_listed_under_the_open_finding_that_explains_them() {
+        let cause = Finding::new(
+            RuleId::TenantNotLinked,
+            Severity::Error,
+            Subject::new(SubjectKind::Tenant, "t1"),
+        );
+        let r = report(vec![
+            device(RuleId::DeviceMissing, "d1").caused_by(RuleId::TenantNotLinked, "t1"),
+            device(RuleId::DeviceMissing, "d2"),
+            device(RuleId::DeviceMissing, "d3").caused_by(RuleId::TenantNotLinked, "t1"),
+            // A cause that is not reported explains nothing.
+            device(RuleId::DeviceMissing, "d4").caused_by(RuleId::TenantNotLinked, "t2"),
+            cause,
+        ]);
+        assert_eq!(
+            groups(&r),
+            [
+                "device-missing d2 > ",
+                "device-missing d4 > ",
+                "tenant-not-linked t1 > d1,d3",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_suppressed_cause_explains_nothing_and_suppressed_findings_are_not_grouped() {
+        let mut cause = Finding::new(
+            RuleId::TenantNotLinked,
+            Severity::Error,
+            Subject::new(SubjectKind::Tenant, "t1"),
+        );
+        cause.suppressed = Some("known".into());
+        let mut hidden = device(RuleId::DeviceMissing, "d2");
+        hidden.suppressed = Some("known".into());
+        let r = report(vec![
+            device(RuleId::DeviceMissing, "d1").caused_by(RuleId::TenantNotLinked, "t1"),
+            hidden,
+            cause,
+        ]);
+        assert_eq!(groups(&r), ["device-missing d1 > "]);
+        assert_eq!(r.suppressed().count(), 2);
+    }
+
+    #[test]
+    fn rule_counts_include_suppressed_findings_worst_first_then_by_slug() {
+        let mut suppressed = device(RuleId::DeviceMissing, "d3");
+        suppressed.suppressed = Some("known".into());
+        let mut warning = device(RuleId::DevicePending, "d4");
+        warning.severity = Severity::Warning;
+        let r = report(vec![
+            device(RuleId::DevicePending, "d1"),
+            device(RuleId::DeviceMissing, "d2"),
+            suppressed,
+            warning,
+        ]);
+        let rows: Vec<(Severity, &str, usize)> = r
+            .by_rule
+            .iter()
+            .map(|c| (c.severity, c.rule.slug(), c.count))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (Severity::Error, "device-missing", 2),
+                (Severity::Error, "device-pending", 1),
+                (Severity::Warning, "device-pending", 1),
+            ]
+        );
+    }
+}
