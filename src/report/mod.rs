@@ -316,7 +316,7 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         .flat_map(|f| {
             f.notes.iter().map(|n| Note {
                 file: f.name.clone(),
-                message: n.clone(),
+                message: n.describe(msg),
             })
         })
         .collect();
