@@ -71,13 +71,16 @@ impl Plan {
                 sources.insert(input, files.collect());
             }
         }
-        let members = folder.group_member_files()?.into_iter().map(|path| Source {
-            path,
-            input: Input::Groups,
-            format: Format::Csv,
-            group_members: true,
-        });
-        let members: Vec<Source> = members.collect();
+        let members: Vec<Source> = folder
+            .group_member_files()?
+            .into_iter()
+            .map(|path| Source {
+                path,
+                input: Input::Groups,
+                format: Format::Csv,
+                group_members: true,
+            })
+            .collect();
         if !members.is_empty() {
             sources.entry(Input::Groups).or_default().extend(members);
         }
@@ -334,7 +337,7 @@ pub fn source_of(name: &str) -> Option<Source> {
 
 /// The input and format a file name stands for, as a snapshot folder would read it
 /// (`lookout.json`, `intune-devices-2.json`, `DevicesWithInventory_1.csv`, ...).
-pub fn input_of(name: &str) -> Option<(Input, Format)> {
+fn input_of(name: &str) -> Option<(Input, Format)> {
     let lower = name.to_ascii_lowercase();
     Input::ALL.into_iter().find_map(|input| {
         let exact = |ext: &str| lower == format!("{}.{ext}", input.stem());

@@ -136,12 +136,14 @@ fn release(map: &memmap2::Mmap, from: usize, to: usize) {
     let start = from.next_multiple_of(page);
     let end = to.min(map.len()) / page * page;
     if end > start {
-        // SAFETY: memmap2 leaves MADV_DONTNEED unchecked because on a private map
-        // that was written it throws the writes away. This map is shared with the
-        // file and never written: its dropped pages are read back from the file when
-        // touched again, and read as before as long as the file is not written
-        // meanwhile, which is the map's contract (see the module's documentation).
-        // The range lies inside the map. A failure only means nothing was given back.
+        // SAFETY: memmap2 leaves MADV_DONTNEED unchecked because it can change what
+        // a map reads as, even under a live borrow: a private map's written pages come
+        // back as the file's, an anonymous map's as zeros. This map is shared with
+        // the file and never written: its dropped pages are read back from the file
+        // when touched again, so no byte of it changes, as long as the file is not
+        // written meanwhile, which is the map's contract (see the module's
+        // documentation). The range lies inside the map. A failure only means nothing
+        // was given back.
         let _ = unsafe {
             map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
         };

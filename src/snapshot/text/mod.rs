@@ -2,10 +2,10 @@
 //! without a byte-order mark, or UTF-16 (PowerShell's `Out-File` and `>`) with one.
 //!
 //! Reading is bounded: only regular files are opened (a named pipe or a device could
-//! block or never end), and a file over the size limit ([`limits`]) is refused from its
-//! metadata, before a byte of it is read. Decoded text is checked once ([`decode`]),
+//! block or never end), and a file over the size limit (`limits`) is refused from its
+//! metadata, before a byte of it is read. Decoded text is checked once (`decode`),
 //! so every loader can report damage with the same words and a line and column.
-//! Large files are mapped rather than read ([`mapped`]).
+//! Large files are mapped rather than read (`mapped`).
 
 mod decode;
 mod limits;
