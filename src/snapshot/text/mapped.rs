@@ -126,27 +126,23 @@ pub(super) fn map_utf8(path: &Path, file: &File) -> Result<Option<FileText>, Loa
 /// Gives back the whole pages of `map[from..to]`.
 #[cfg(unix)]
 fn release(map: &memmap2::Mmap, from: usize, to: usize) {
-    use std::sync::OnceLock;
-    static PAGE: OnceLock<usize> = OnceLock::new();
-    // SAFETY: sysconf only reads a setting.
-    let page = *PAGE.get_or_init(|| {
-        usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096)
-    });
-    // A map starts on a page boundary, so offsets into it align as addresses do.
-    let start = from.next_multiple_of(page);
-    let end = to.min(map.len()) / page * page;
-    if end > start {
-        // SAFETY: memmap2 leaves MADV_DONTNEED unchecked because it can change what
-        // a map reads as, even under a live borrow: a private map's written pages come
-        // back as the file's, an anonymous map's as zeros. This map is shared with
-        // the file and never written: its dropped pages are read back from the file
-        // when touched again, so no byte of it changes, as long as the file is not
-        // written meanwhile, which is the map's contract (see the module's
-        // documentation). The range lies inside the map. A failure only means nothing
-        // was given back.
-        let _ = unsafe {
-            map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
-        };
+    // SAFETY: sysconf only reads a setting. memmap2 leaves MADV_DONTNEED unchecked
+    // because it can change what a map reads as, even under a live borrow: a private
+    // map's written pages come back as the file's, an anonymous map's as zeros. This
+    // map is shared with the file and never written: its dropped pages are read back
+    // from the file when touched again, so no byte of it changes, as long as the file
+    // is not written meanwhile, which is the map's contract (see the module's
+    // documentation). The range lies inside the map. A failure only means nothing
+    // was given back.
+    unsafe {
+        let page = usize::try_from(libc::sysconf(libc::_SC_PAGESIZE)).unwrap_or(4096);
+        // A map starts on a page boundary, so offsets into it align as addresses do.
+        let start = from.next_multiple_of(page);
+        let end = to.min(map.len()) / page * page;
+        if end > start {
+            let _ =
+                map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start);
+        }
     }
 }
 
