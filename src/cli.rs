@@ -21,6 +21,9 @@ pub struct Cli {
     /// Output language: en, ko, ja, zh-TW, pt-BR (default: from LC_ALL, LC_MESSAGES or LANG).
     #[arg(long, global = true, value_name = "LANG")]
     pub lang: Option<String>,
+    /// Read every snapshot file into memory, never map a large one (uses more memory).
+    #[arg(long, global = true)]
+    pub no_mmap: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -220,6 +223,7 @@ pub fn run(cli: Cli) -> Result<u8> {
     crate::messages::set_language(
         crate::messages::resolve(cli.lang.as_deref()).map_err(anyhow::Error::msg)?,
     );
+    crate::snapshot::text::allow_maps(!cli.no_mmap);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let code = match cli.command {

@@ -129,7 +129,7 @@ fn diagnose_one(
         },
     );
     // The rules' own lists of findings were copied into one and freed.
-    super::release_free_memory();
+    crate::memory::release_free();
     let redactor = if args.redact {
         let keep = Keep {
             groups: args.redact_keep.contains(&RedactKeep::Groups),

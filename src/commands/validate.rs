@@ -5,9 +5,11 @@
 
 use crate::cli::{ValidateArgs, PIPE_WIDTH};
 use crate::messages::{self, Messages};
+use crate::model::Tenant;
 use crate::report::layout::wrap_hanging;
 use crate::snapshot::{FileInfo, Format, Input};
 use anyhow::{Context as _, Result};
+use rustc_hash::FxHashSet as HashSet;
 use std::io::Write;
 
 /// Column and field names listed before "… and N more": enough to recognise the
@@ -35,7 +37,7 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write) -> Result<u8> {
             print_file(out, msg, f)?;
         }
     }
-    let checks = tenant.cross_checks();
+    let checks = cross_checks(&tenant);
     if !checks.is_empty() {
         writeln!(out, "\n{}:", msg.t("validate.cross_heading"))?;
         for c in checks {
@@ -85,7 +87,7 @@ fn print_file(out: &mut dyn Write, msg: &Messages, f: &FileInfo) -> Result<()> {
         writeln!(
             out,
             "{}",
-            wrap_hanging(PIPE_WIDTH, "      - ", "        ", n)
+            wrap_hanging(PIPE_WIDTH, "      - ", "        ", &n.describe(msg))
         )?;
     }
     Ok(())
@@ -107,4 +109,95 @@ fn ignored_line(msg: &Messages, f: &FileInfo) -> String {
         key,
         &[("count", &f.ignored.len()), ("list", &list.join(", "))],
     )
+}
+
+/// Something `validate` noticed across files: how many records, a few examples.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CrossCheck {
+    /// Message key under `validate.cross.` in locales/.
+    key: &'static str,
+    count: usize,
+    examples: Vec<String>,
+}
+
+/// Consistency checks across files (no rule verdicts): links that point nowhere,
+/// members that cannot be resolved, identifiers used twice.
+fn cross_checks(tenant: &Tenant) -> Vec<CrossCheck> {
+    const EXAMPLES: usize = 5;
+    let mut out = Vec::new();
+    let mut push = |key: &'static str, mut items: Vec<String>| {
+        if items.is_empty() {
+            return;
+        }
+        items.sort();
+        items.dedup();
+        let count = items.len();
+        items.truncate(EXAMPLES);
+        out.push(CrossCheck {
+            key,
+            count,
+            examples: items,
+        });
+    };
+    if tenant.has(Input::IntuneDevices) {
+        push(
+            "unlinked_device_ids",
+            tenant
+                .lookout_devices
+                .iter()
+                .filter(|d| d.device_id().is_some() && tenant.linked_intune(d).is_none())
+                .map(|d| format!("{} → {}", d.guid, d.device_id().unwrap_or_default()))
+                .collect(),
+        );
+    }
+    let mut seen = HashSet::default();
+    push(
+        "duplicate_guids",
+        tenant
+            .lookout_devices
+            .iter()
+            .filter(|d| !seen.insert(d.guid.to_lowercase()))
+            .map(|d| d.guid.to_string())
+            .collect(),
+    );
+    if tenant.has(Input::Groups) {
+        push(
+            "unknown_nested_groups",
+            tenant
+                .groups
+                .iter()
+                .flat_map(|g| {
+                    g.unresolved_groups
+                        .iter()
+                        .map(move |id| format!("{} ∋ {id}", g.name))
+                })
+                .collect(),
+        );
+        push(
+            "unknown_lookout_users",
+            tenant
+                .lookout_devices
+                .iter()
+                .filter_map(|d| d.email.as_deref().map(str::trim).filter(|e| !e.is_empty()))
+                .filter(|e| tenant.user(e).is_none())
+                .map(str::to_lowercase)
+                .collect(),
+        );
+    }
+    push(
+        "mobile_without_owner",
+        tenant
+            .intune_devices
+            .iter()
+            .filter(|d| {
+                d.operating_system
+                    .as_ref()
+                    .and_then(|o| o.mobile_platform())
+                    .is_some()
+            })
+            .filter(|d| d.owner().is_none())
+            .map(|d| d.id.to_string())
+            .collect(),
+    );
+    out
 }

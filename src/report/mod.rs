@@ -425,7 +425,7 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         .flat_map(|f| {
             f.notes.iter().map(|n| Note {
                 file: f.name.clone(),
-                message: quote(n.clone()),
+                message: quote(n.describe(msg)),
             })
         })
         .collect();

@@ -5,8 +5,9 @@
 
 use super::json_doc::{self, Kept, Record, Seen, Shape};
 use super::lenient;
+use super::text::FileText;
 use super::time::{self, Time};
-use super::{FileInfo, LoadError};
+use super::{Input, LoadError, Loaded};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -98,14 +99,8 @@ const SHAPE: Shape = Shape {
 };
 
 /// Reads one file of audit records (one page or several).
-pub fn from_json(
-    path: &Path,
-    text: &str,
-    info: &mut FileInfo,
-) -> Result<(Vec<AuditRecord>, Vec<json_doc::Page>), LoadError> {
-    let doc = json_doc::parse::<AuditRecord>(path, text, &SHAPE)?;
-    info.take_json(&doc);
-    Ok((doc.records, doc.pages))
+pub fn read(path: &Path, text: &FileText) -> Result<Loaded<Vec<AuditRecord>>, LoadError> {
+    json_doc::read(Input::AuditLogs, path, text, &SHAPE)
 }
 
 impl InitiatedBy {

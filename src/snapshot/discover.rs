@@ -12,22 +12,128 @@
 
 use super::{Format, Input, LoadError};
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// The folder that holds Entra "Download members" files, one per group.
 pub const GROUP_MEMBERS_DIR: &str = "group-members";
 
-/// The files found for one input.
+/// One file of a snapshot, and what it holds.
 #[derive(Debug, Clone)]
-pub struct Sources {
+pub struct Source {
+    /// Where the file is; messages name it by this too.
+    pub path: PathBuf,
+    pub input: Input,
     pub format: Format,
-    pub files: Vec<PathBuf>,
+    /// An Entra "Download members" file of one group (`group-members/<group>.csv`):
+    /// its members join the groups the input's other files list.
+    pub group_members: bool,
+}
+
+/// A snapshot folder's files, by the input each holds, in reading order (pages in
+/// natural name order; for the groups, `group-members/` files after the exports).
+/// Found once, before anything is read.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    dir: PathBuf,
+    sources: BTreeMap<Input, Vec<Source>>,
+}
+
+impl Plan {
+    /// Finds the files of every input in `dir`; refuses a folder that is not a
+    /// snapshot (no lookout.json, no device list) or where it is unclear which file
+    /// holds an input.
+    pub fn discover(dir: &Path) -> Result<Plan, LoadError> {
+        match std::fs::metadata(dir) {
+            Err(_) => {
+                return Err(LoadError::NoSuchFolder {
+                    path: dir.to_owned(),
+                })
+            }
+            Ok(m) if !m.is_dir() => {
+                return Err(LoadError::NotAFolder {
+                    path: dir.to_owned(),
+                })
+            }
+            Ok(_) => {}
+        }
+        let folder = Folder::read(dir)?;
+        let mut sources: BTreeMap<Input, Vec<Source>> = BTreeMap::new();
+        for input in Input::ALL {
+            if let Some(found) = folder.sources(input)? {
+                let files = found.files.into_iter().map(|path| Source {
+                    path,
+                    input,
+                    format: found.format,
+                    group_members: false,
+                });
+                sources.insert(input, files.collect());
+            }
+        }
+        let members: Vec<Source> = folder
+            .group_member_files()?
+            .into_iter()
+            .map(|path| Source {
+                path,
+                input: Input::Groups,
+                format: Format::Csv,
+                group_members: true,
+            })
+            .collect();
+        if !members.is_empty() {
+            sources.entry(Input::Groups).or_default().extend(members);
+        }
+        let plan = Plan {
+            dir: dir.to_owned(),
+            sources,
+        };
+        if !plan.has(Input::Lookout) {
+            return Err(LoadError::Missing {
+                dir: dir.to_owned(),
+                file: "lookout.json",
+                why: "it holds the Lookout tenant and connector settings; `lookout-doctor init` explains each field",
+            });
+        }
+        if !plan.has(Input::LookoutDevices) && !plan.has(Input::IntuneDevices) {
+            return Err(LoadError::Missing {
+                dir: dir.to_owned(),
+                file: "lookout-devices.json or intune-devices.json",
+                why: "at least one device list is needed to diagnose devices (an Intune admin center export DevicesWithInventory_*.csv counts)",
+            });
+        }
+        Ok(plan)
+    }
+
+    /// The folder the plan is of.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Whether the snapshot has a file of `input`.
+    pub fn has(&self, input: Input) -> bool {
+        self.sources.contains_key(&input)
+    }
+
+    /// The inputs the snapshot has, in [`Input`] order.
+    pub fn inputs(&self) -> impl Iterator<Item = Input> + '_ {
+        self.sources.keys().copied()
+    }
+
+    /// The files of `input`, in reading order; none when the snapshot lacks it.
+    pub fn sources(&self, input: Input) -> &[Source] {
+        self.sources.get(&input).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The files found for one input.
+struct Sources {
+    format: Format,
+    files: Vec<PathBuf>,
 }
 
 /// A folder's file names, read once.
-pub struct Folder {
+struct Folder {
     dir: PathBuf,
     names: Vec<String>,
     /// The real names of files whose names are not UTF-8 (an old ZIP tool's
@@ -37,7 +143,7 @@ pub struct Folder {
 }
 
 impl Folder {
-    pub fn read(dir: &Path) -> Result<Folder, LoadError> {
+    fn read(dir: &Path) -> Result<Folder, LoadError> {
         let entries = std::fs::read_dir(dir).map_err(|e| LoadError::Invalid {
             path: dir.to_owned(),
             message: format!("cannot list the folder: {e}"),
@@ -79,7 +185,7 @@ impl Folder {
     }
 
     /// The files of `input`, or `None` when the snapshot does not have it.
-    pub fn sources(&self, input: Input) -> Result<Option<Sources>, LoadError> {
+    fn sources(&self, input: Input) -> Result<Option<Sources>, LoadError> {
         if let Some(exact) = self.exact(input)? {
             return Ok(Some(exact));
         }
@@ -178,7 +284,7 @@ impl Folder {
     }
 
     /// `group-members/*.csv`, in natural order (empty when the folder is absent).
-    pub fn group_member_files(&self) -> Result<Vec<PathBuf>, LoadError> {
+    fn group_member_files(&self) -> Result<Vec<PathBuf>, LoadError> {
         let sub = self.dir.join(GROUP_MEMBERS_DIR);
         if !sub.is_dir() {
             return Ok(Vec::new());
@@ -208,9 +314,30 @@ fn has_ext(name: &str, ext: &str) -> bool {
         && name[name.len() - ext.len()..].eq_ignore_ascii_case(ext)
 }
 
+/// The file a name stands for, as a snapshot folder would read it (`lookout.json`,
+/// `intune-devices-2.json`, `DevicesWithInventory_1.csv`,
+/// `group-members/<group>.csv`, ...); `None` when it names no snapshot file.
+pub fn source_of(name: &str) -> Option<Source> {
+    let path = PathBuf::from(name);
+    if let Some(group) = name.strip_prefix(&format!("{GROUP_MEMBERS_DIR}/")) {
+        return (has_ext(group, "csv") && !group.contains('/')).then_some(Source {
+            path,
+            input: Input::Groups,
+            format: Format::Csv,
+            group_members: true,
+        });
+    }
+    input_of(name).map(|(input, format)| Source {
+        path,
+        input,
+        format,
+        group_members: false,
+    })
+}
+
 /// The input and format a file name stands for, as a snapshot folder would read it
 /// (`lookout.json`, `intune-devices-2.json`, `DevicesWithInventory_1.csv`, ...).
-pub fn input_of(name: &str) -> Option<(Input, Format)> {
+fn input_of(name: &str) -> Option<(Input, Format)> {
     let lower = name.to_ascii_lowercase();
     Input::ALL.into_iter().find_map(|input| {
         let exact = |ext: &str| lower == format!("{}.{ext}", input.stem());

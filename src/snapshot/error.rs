@@ -2,7 +2,8 @@
 //! format has one, the position (line and column, or CSV record), and says what was
 //! expected, so the administrator can fix the export.
 
-use std::path::PathBuf;
+use super::form::{Location, Skipped};
+use std::path::{Path, PathBuf};
 
 /// Longest message quoted from a file, in characters. Parser messages quote the
 /// offending value; a 100 MB cell must not become a 100 MB error message.
@@ -87,6 +88,37 @@ pub enum LoadError {
 
     #[error("{}: {message}", path.display())]
     Invalid { path: PathBuf, message: String },
+
+    /// Every record of the file had to be skipped; `first` is the first of them.
+    /// Worded when shown, in the reader's language.
+    #[error("{}", unusable(path, first))]
+    Unusable { path: PathBuf, first: Skipped },
+}
+
+/// [`LoadError::Unusable`] as [`LoadError::CsvRecord`] or [`LoadError::Invalid`]
+/// would say it, at the first skipped record.
+fn unusable(path: &Path, first: &Skipped) -> String {
+    let msg = crate::messages::current();
+    let message = msg.f(
+        "validate.note.unusable",
+        &[
+            ("reason", &first.reason.describe(msg)),
+            ("at", &first.first.describe(msg)),
+        ],
+    );
+    match first.first {
+        Location::Csv { record, line, .. } => LoadError::CsvRecord {
+            path: path.to_owned(),
+            record,
+            line,
+            message,
+        },
+        Location::Json { .. } => LoadError::Invalid {
+            path: path.to_owned(),
+            message,
+        },
+    }
+    .to_string()
 }
 
 impl LoadError {

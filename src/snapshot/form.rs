@@ -1,9 +1,10 @@
 //! What the loader found out about a file besides its records: which export it
-//! recognised, the encoding quirks it coped with, and the records it had to skip.
-//! `validate` prints these; the words live in `locales/` under `validate.*`.
+//! recognised, the encoding quirks it coped with, the records it had to skip and
+//! anything else worth a note. All of it is data; `validate` and the report word it
+//! in the reader's language when they print it, from `locales/` under `validate.*`.
 
 use super::LoadError;
-use crate::messages::{self, Messages};
+use crate::messages::Messages;
 use std::path::Path;
 
 /// The export a file was recognised as.
@@ -220,46 +221,117 @@ impl Skips {
     /// A file whose every record had to be skipped is not usable: say why, at the
     /// first such record, instead of quietly loading nothing.
     pub fn check_usable(&self, kept: usize, path: &Path) -> Result<(), LoadError> {
-        let Some(first) = self.0.first().filter(|_| kept == 0) else {
-            return Ok(());
-        };
-        let msg = messages::current();
-        let message = msg.f(
-            "validate.note.unusable",
-            &[
-                ("reason", &first.reason.describe(msg)),
-                ("at", &first.first.describe(msg)),
-            ],
-        );
-        Err(match first.first {
-            Location::Csv { record, line, .. } => LoadError::CsvRecord {
+        match self.0.first() {
+            Some(first) if kept == 0 => Err(LoadError::Unusable {
                 path: path.to_owned(),
-                record,
-                line,
-                message,
-            },
-            Location::Json { .. } => LoadError::Invalid {
-                path: path.to_owned(),
-                message,
-            },
-        })
+                first: first.clone(),
+            }),
+            _ => Ok(()),
+        }
     }
+}
 
-    /// One note per reason, for the report's data notes and `validate`.
-    pub fn notes(&self) -> Vec<String> {
-        let msg = messages::current();
-        self.0
-            .iter()
-            .map(|s| {
+/// Something worth knowing about a file that did not stop the load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// Records of the file left out for one reason.
+    Skipped(Skipped),
+    /// The last page links to a next one: the export stopped early.
+    MorePages,
+    /// A count the export states (`key`: `count` or `@odata.count`) that is not the
+    /// number of records read (`total`, over all files of the input).
+    CountMismatch {
+        key: &'static str,
+        count: u64,
+        total: usize,
+    },
+    /// Lookout device events folded into one record per device.
+    EventsFolded { events: usize, devices: usize },
+    /// A group known only from its `group-members/` file, under a made-up id.
+    SyntheticGroupId {
+        group: String,
+        file: String,
+        id: String,
+    },
+    /// Member rows that say neither what they are nor who (ignored).
+    UntypedMembers { count: usize },
+    /// A lookout.json setting nothing reads (misspelt?), by its path.
+    UnknownSetting { key: String },
+    /// Values of one field that are none of the known ones, each with the number of
+    /// records that hold it, in value order. They are kept as written.
+    UnknownValues {
+        field: &'static str,
+        values: Vec<(String, usize)>,
+    },
+}
+
+impl Note {
+    /// The note in the reader's language.
+    pub fn describe(&self, msg: &Messages) -> String {
+        match self {
+            Note::Skipped(s) => msg.f(
+                "validate.note.skipped",
+                &[
+                    ("count", &s.count),
+                    ("reason", &s.reason.describe(msg)),
+                    ("at", &s.first.describe(msg)),
+                ],
+            ),
+            Note::MorePages => msg.t("validate.note.more_pages"),
+            Note::CountMismatch { key, count, total } => msg.f(
+                "validate.note.count_mismatch",
+                &[("key", key), ("count", count), ("total", total)],
+            ),
+            Note::EventsFolded { events, devices } => msg.f(
+                "validate.note.events_folded",
+                &[("events", events), ("devices", devices)],
+            ),
+            Note::SyntheticGroupId { group, file, id } => msg.f(
+                "validate.note.synthetic_group_id",
+                &[("group", group), ("file", file), ("id", id)],
+            ),
+            Note::UntypedMembers { count } => {
+                msg.f("validate.note.untyped_members", &[("count", count)])
+            }
+            Note::UnknownSetting { key } => msg.f("validate.note.unknown_setting", &[("key", key)]),
+            // The values quoted from the file go last, so that none of them can spell
+            // a placeholder that is filled after it.
+            Note::UnknownValues { field, values } => {
+                let total: usize = values.iter().map(|(_, n)| n).sum();
+                let list: Vec<String> = values
+                    .iter()
+                    .map(|(value, n)| {
+                        msg.f(
+                            "validate.note.unknown_value",
+                            &[("count", n), ("value", value)],
+                        )
+                    })
+                    .collect();
                 msg.f(
-                    "validate.note.skipped",
+                    "validate.note.unknown_values",
                     &[
-                        ("count", &s.count),
-                        ("reason", &s.reason.describe(msg)),
-                        ("at", &s.first.describe(msg)),
+                        ("total", &total),
+                        ("field", field),
+                        ("list", &list.join(", ")),
                     ],
                 )
-            })
-            .collect()
+            }
+        }
+    }
+
+    /// A note on the unknown values of one field, if there are any: `values` holds
+    /// the field's unknown value of each record (`None` for a known value or none).
+    pub(crate) fn unknown_values<'a>(
+        field: &'static str,
+        values: impl Iterator<Item = Option<&'a str>>,
+    ) -> Option<Note> {
+        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+        for v in values.flatten() {
+            *counts.entry(v).or_default() += 1;
+        }
+        (!counts.is_empty()).then(|| Note::UnknownValues {
+            field,
+            values: counts.into_iter().map(|(v, n)| (v.to_owned(), n)).collect(),
+        })
     }
 }

@@ -10,14 +10,14 @@
 //!   learnt from a nested-group row elsewhere or, failing that, made up (and noted).
 
 use super::csv_table::CsvTable;
-use super::form::{Form, Quirk, SkipReason, Skips};
+use super::form::{Form, Note, SkipReason, Skips};
 use super::json_doc::{self, Kept, Record, Seen, Shape};
 use super::lenient;
-use super::{text, FileInfo, Format, Input, LoadError, Text};
-use crate::messages;
+use super::text::FileText;
+use super::{FileInfo, Format, Input, LoadError, Loaded, Text};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(expecting = "a group object with \"id\", \"displayName\" and \"members\"")]
@@ -123,15 +123,25 @@ const SHAPE: Shape = Shape {
     empty: "{\"value\": []}",
 };
 
-/// Reads `groups.json` (one file or pages).
-pub fn from_json(
+/// Reads one file of `groups.json` (or its pages) or `groups.csv`. The Entra
+/// "Download members" files are read by [`read_member_file`] instead.
+pub fn read(
+    format: Format,
     path: &Path,
-    text: &str,
-    info: &mut FileInfo,
-) -> Result<(Vec<GroupRecord>, Vec<json_doc::Page>), LoadError> {
-    let doc = json_doc::parse::<GroupRecord>(path, text, &SHAPE)?;
-    info.take_json(&doc);
-    Ok((doc.records, doc.pages))
+    text: &FileText,
+) -> Result<Loaded<Vec<GroupRecord>>, LoadError> {
+    match format {
+        Format::Json => json_doc::read(Input::Groups, path, text, &SHAPE),
+        Format::Csv => {
+            let mut info = FileInfo::new(Input::Groups, path, format, text);
+            let groups = from_csv(path, text.as_bytes(), &mut info)?;
+            Ok(Loaded {
+                records: groups,
+                info,
+                pages: Vec::new(),
+            })
+        }
+    }
 }
 
 /// `@odata.type` of a member from the type written in a CSV ("User", "Group",
@@ -209,11 +219,7 @@ mod columns {
 }
 
 /// Reads `groups.csv`: memberships, or the Entra group list.
-pub fn from_csv(
-    path: &Path,
-    bytes: &[u8],
-    info: &mut FileInfo,
-) -> Result<Vec<GroupRecord>, LoadError> {
+fn from_csv(path: &Path, bytes: &[u8], info: &mut FileInfo) -> Result<Vec<GroupRecord>, LoadError> {
     let table = CsvTable::open(path, bytes)?;
     if table.has(columns::GROUP_ID) || table.has(columns::GROUP_NAME) {
         info.form = Form::MembershipCsv;
@@ -322,27 +328,33 @@ pub fn synthetic_id(name: &str) -> String {
     format!("synthetic:{name}")
 }
 
+/// One group's Entra "Download members" file, read: its members, and what was
+/// learnt about the file. [`fold_member_files`] adds them to the groups.
+pub struct MemberFile {
+    members: GroupMembers,
+    info: FileInfo,
+}
+
 /// The members of one group from its Entra "Download members" file.
-struct MemberFile {
+struct GroupMembers {
     /// The file name without `.csv`: the group's display name.
     group: String,
     label: String,
     members: Vec<MemberRecord>,
 }
 
-fn read_member_file(path: &Path, info: &mut FileInfo) -> Result<MemberFile, LoadError> {
-    let (bytes, encoding) = text::read_text(path)?;
-    let file = parse_member_file(path, &bytes, info)?;
-    info.quirks.extend(Quirk::of_encoding(encoding));
-    Ok(file)
+/// Reads `group-members/<group display name>.csv`; `path` names the group.
+pub fn read_member_file(path: &Path, text: &FileText) -> Result<MemberFile, LoadError> {
+    let mut info = FileInfo::new(Input::Groups, path, Format::Csv, text);
+    let members = parse_member_file(path, text.as_bytes(), &mut info)?;
+    Ok(MemberFile { members, info })
 }
 
-/// One "Download members" file from its decoded text; `path` names the group.
 fn parse_member_file(
     path: &Path,
     bytes: &[u8],
     info: &mut FileInfo,
-) -> Result<MemberFile, LoadError> {
+) -> Result<GroupMembers, LoadError> {
     let label = format!(
         "{}/{}",
         super::discover::GROUP_MEMBERS_DIR,
@@ -388,61 +400,33 @@ fn parse_member_file(
     }
     skips.check_usable(members.len(), path)?;
     info.take_csv(&table, skips);
-    info.records += members.len();
-    Ok(MemberFile {
+    info.records = members.len();
+    Ok(GroupMembers {
         group,
         label,
         members,
     })
 }
 
-/// Reads `group-members/*.csv` and folds the members into `groups`.
-pub fn add_member_files(
-    groups: &mut Vec<GroupRecord>,
-    files: &[PathBuf],
-) -> Result<FileInfo, LoadError> {
-    let mut info = member_files_info(files.len());
-    let member_files = files
-        .iter()
-        .map(|p| read_member_file(p, &mut info))
-        .collect::<Result<Vec<_>, _>>()?;
-    fold_member_files(groups, member_files, info)
-}
-
-/// Like [`add_member_files`] for one file already in memory as UTF-8 text (what
-/// `text::decode_bytes` gives); `path` is `group-members/<group display name>.csv`.
-pub fn add_member_text(
-    groups: &mut Vec<GroupRecord>,
-    path: &Path,
-    text: &[u8],
-) -> Result<FileInfo, LoadError> {
-    let mut info = member_files_info(1);
-    let file = parse_member_file(path, text, &mut info)?;
-    fold_member_files(groups, vec![file], info)
-}
-
-fn member_files_info(files: usize) -> FileInfo {
-    let mut info = FileInfo::new(
+/// Folds the members of each file into the group of its name (or a new group); the
+/// files share one entry, which this returns.
+pub fn fold_member_files(groups: &mut Vec<GroupRecord>, files: Vec<MemberFile>) -> FileInfo {
+    let mut info = FileInfo::named(
         Input::Groups,
         &format!("{}/", super::discover::GROUP_MEMBERS_DIR),
         Format::Csv,
     );
-    info.form = Form::EntraMembersCsv { files };
-    info
-}
-
-/// Folds the members of each file into the group of its name (or a new group).
-fn fold_member_files(
-    groups: &mut Vec<GroupRecord>,
-    member_files: Vec<MemberFile>,
-    mut info: FileInfo,
-) -> Result<FileInfo, LoadError> {
+    info.form = Form::EntraMembersCsv { files: files.len() };
+    let mut member_files = Vec::with_capacity(files.len());
+    for file in files {
+        info.add(file.info);
+        member_files.push(file.members);
+    }
     info.quirks.sort();
     info.quirks.dedup();
     info.ignored.sort();
     info.ignored.dedup();
     let learnt = nested_group_ids(groups, &member_files);
-    let msg = messages::current();
     for file in member_files {
         match groups
             .iter()
@@ -453,14 +437,11 @@ fn fold_member_files(
                 let id = match learnt.get(&file.group) {
                     Some(id) => id.clone(),
                     None => {
-                        info.notes.push(msg.f(
-                            "validate.note.synthetic_group_id",
-                            &[
-                                ("group", &file.group),
-                                ("file", &file.label),
-                                ("id", &synthetic_id(&file.group)),
-                            ],
-                        ));
+                        info.notes.push(Note::SyntheticGroupId {
+                            group: file.group.clone(),
+                            file: file.label.clone(),
+                            id: synthetic_id(&file.group),
+                        });
                         synthetic_id(&file.group)
                     }
                 };
@@ -474,13 +455,13 @@ fn fold_member_files(
         }
     }
     type_untyped_members(groups, &mut info);
-    Ok(info)
+    info
 }
 
 /// Group ids by display name, from members that are (or may be) groups: a nested
 /// group's row carries its id and name, which is how a group known only from its file
 /// name gets its real id. Names seen with two different ids are left out.
-fn nested_group_ids(groups: &[GroupRecord], files: &[MemberFile]) -> HashMap<String, String> {
+fn nested_group_ids(groups: &[GroupRecord], files: &[GroupMembers]) -> HashMap<String, String> {
     let mut ids: HashMap<String, Option<String>> = HashMap::new();
     // A downloaded row without type or UPN may be a group; it only counts when its
     // name is that of a group-members file, which the caller checks.
@@ -540,9 +521,7 @@ fn type_untyped_members(groups: &mut [GroupRecord], info: &mut FileInfo) {
         }
     }
     if unknown > 0 {
-        let msg = messages::current();
-        info.notes
-            .push(msg.f("validate.note.untyped_members", &[("count", &unknown)]));
+        info.notes.push(Note::UntypedMembers { count: unknown });
     }
 }
 
@@ -550,6 +529,7 @@ fn type_untyped_members(groups: &mut [GroupRecord], info: &mut FileInfo) {
 mod tests {
     use super::*;
     use crate::snapshot::form::Location;
+    use crate::snapshot::{checked, Quirk};
 
     /// Where the first skipped record is.
     fn first_location(info: &FileInfo) -> Option<&Location> {
@@ -561,8 +541,8 @@ mod tests {
         let json = r##"[{"Id":"g1","DisplayName":"Pilot","SecurityEnabled":"True","Members":[
             {"Id":"u1","DeletedDateTime":null,"AdditionalProperties":{"@odata.type":"#microsoft.graph.user","userPrincipalName":"a@x.com","displayName":"A"}},
             {"Id":"g2","AdditionalProperties":{"@odata.type":"#microsoft.graph.group","displayName":"Wave"}}]}]"##;
-        let mut info = FileInfo::new(Input::Groups, "groups.json", Format::Json);
-        let (groups, _) = from_json(Path::new("groups.json"), json, &mut info).unwrap();
+        let read = read(Format::Json, Path::new("groups.json"), &checked(json)).unwrap();
+        let (groups, info) = (read.records, read.info);
         assert_eq!(groups[0].security_enabled, Some(true));
         assert_eq!(groups[0].members[0].kind(), MemberKind::User);
         assert_eq!(
@@ -576,9 +556,9 @@ mod tests {
     #[test]
     fn truncated_powershell_members_are_an_error() {
         let json = r#"{"value":[{"Id":"g1","Members":["Microsoft.Graph.PowerShell.Models.MicrosoftGraphDirectoryObject"]}]}"#;
-        let mut info = FileInfo::new(Input::Groups, "groups.json", Format::Json);
-        let err = from_json(Path::new("groups.json"), json, &mut info)
-            .unwrap_err()
+        let err = read(Format::Json, Path::new("groups.json"), &checked(json))
+            .err()
+            .unwrap()
             .to_string();
         assert!(
             err.contains("groups.json:1:") && err.contains("-Depth 10"),
@@ -593,8 +573,8 @@ mod tests {
                    g1;Pilot;True;g2;;Group\n\
                    g3;Empty;false;;;\n\
                    ;;;u9;z@x.com;User\n";
-        let mut info = FileInfo::new(Input::Groups, "groups.csv", Format::Csv);
-        let groups = from_csv(Path::new("groups.csv"), csv.as_bytes(), &mut info).unwrap();
+        let read = read(Format::Csv, Path::new("groups.csv"), &checked(csv)).unwrap();
+        let (groups, info) = (read.records, read.info);
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[0].members.len(), 2);
         assert_eq!(groups[0].members[1].kind(), MemberKind::Group);
@@ -605,7 +585,7 @@ mod tests {
 
     #[test]
     fn member_downloads_need_a_group_name() {
-        let mut info = FileInfo::new(Input::Groups, "groups.csv", Format::Csv);
+        let mut info = FileInfo::named(Input::Groups, "groups.csv", Format::Csv);
         let err = from_csv(
             Path::new("groups.csv"),
             b"id,displayName,userPrincipalName,userType\n1,A,a@x.com,Member\n",
@@ -641,8 +621,12 @@ mod tests {
             display_name: Some("Pilot".into()),
             ..GroupRecord::default()
         }];
-        let files = ["Orphans.csv", "Pilot.csv", "Wave.csv"].map(|f| sub.join(f));
-        let info = add_member_files(&mut groups, &files).unwrap();
+        let files = ["Orphans.csv", "Pilot.csv", "Wave.csv"].map(|f| {
+            let path = sub.join(f);
+            let text = crate::snapshot::text::read_text(&path).unwrap();
+            read_member_file(&path, &text).unwrap()
+        });
+        let info = fold_member_files(&mut groups, files.into());
         assert_eq!(groups.len(), 3);
         // The nested-group row of Pilot.csv gives Wave its real id.
         let wave = groups
@@ -657,7 +641,11 @@ mod tests {
             .unwrap();
         assert_eq!(orphans.id, "synthetic:Orphans");
         assert!(
-            info.notes.iter().any(|n| n.contains("synthetic:Orphans")),
+            info.notes.contains(&Note::SyntheticGroupId {
+                group: "Orphans".into(),
+                file: "group-members/Orphans.csv".into(),
+                id: "synthetic:Orphans".into()
+            }),
             "{:?}",
             info.notes
         );

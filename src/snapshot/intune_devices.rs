@@ -8,9 +8,10 @@ use super::csv_table::CsvTable;
 use super::form::{Form, SkipReason, Skips};
 use super::json_doc::{self, Kept, Record, Seen, Shape};
 use super::lenient;
+use super::text::FileText;
 use super::time::{self, Time};
 use super::values::OperatingSystem;
-use super::{FileInfo, LoadError, Text};
+use super::{FileInfo, Format, Input, LoadError, Loaded, Note, Text};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -105,15 +106,33 @@ const SHAPE: Shape = Shape {
     empty: "{\"value\": []}",
 };
 
-/// Reads the JSON forms.
-pub fn from_json(
+/// Reads one file of the Intune device list, in any of its forms.
+pub fn read(
+    format: Format,
     path: &Path,
-    text: &str,
-    info: &mut FileInfo,
-) -> Result<(Vec<IntuneDevice>, Vec<json_doc::Page>), LoadError> {
-    let doc = json_doc::parse::<IntuneDevice>(path, text, &SHAPE)?;
-    info.take_json(&doc);
-    Ok((doc.records, doc.pages))
+    text: &FileText,
+) -> Result<Loaded<Vec<IntuneDevice>>, LoadError> {
+    let mut read = match format {
+        Format::Json => json_doc::read(Input::IntuneDevices, path, text, &SHAPE)?,
+        Format::Csv => {
+            let mut info = FileInfo::new(Input::IntuneDevices, path, format, text);
+            let devices = from_csv(path, text.as_bytes(), &mut info)?;
+            info.records = devices.len();
+            Loaded {
+                records: devices,
+                info,
+                pages: Vec::new(),
+            }
+        }
+    };
+    let unknown = read
+        .records
+        .iter()
+        .map(|d| d.operating_system.as_ref()?.unknown());
+    read.info
+        .notes
+        .extend(Note::unknown_values("operatingSystem", unknown));
+    Ok(read)
 }
 
 /// Column names per field, for every CSV form: admin center export headers first,
@@ -151,7 +170,7 @@ mod columns {
 }
 
 /// Reads the CSV forms.
-pub fn from_csv(
+fn from_csv(
     path: &Path,
     bytes: &[u8],
     info: &mut FileInfo,
@@ -248,10 +267,9 @@ fn graph_compliance(shown: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snapshot::Input;
 
     fn info() -> FileInfo {
-        FileInfo::new(Input::IntuneDevices, "t", super::super::Format::Csv)
+        FileInfo::named(Input::IntuneDevices, "t", Format::Csv)
     }
 
     #[test]
@@ -297,11 +315,39 @@ mod tests {
     #[test]
     fn powershell_json() {
         let json = r#"{"Id":"d-1","DeviceName":"P","AzureAdDeviceId":"e-1","OSVersion":"17","LastSyncDateTime":"/Date(1763622000000)/","ComplianceState":1,"AdditionalProperties":{}}"#;
-        let mut i = info();
-        let (d, _) = from_json(Path::new("x.json"), json, &mut i).unwrap();
+        let read = read(
+            Format::Json,
+            Path::new("x.json"),
+            &crate::snapshot::checked(json),
+        )
+        .unwrap();
+        let d = &read.records;
         assert_eq!(d[0].entra_device_id(), Some("e-1"));
         assert_eq!(d[0].os_version.as_deref(), Some("17"));
         assert!(d[0].last_sync_date_time.is_some());
-        assert_eq!(i.form, Form::GraphPowerShellJson);
+        assert_eq!(read.info.form, Form::GraphPowerShellJson);
+        assert!(read.info.quirks.contains(&crate::snapshot::Quirk::MsDates));
+    }
+
+    #[test]
+    fn unknown_operating_systems_are_noted() {
+        let csv = "Device ID,OS
+d-1,iOS
+d-2,Tizen
+d-3,Tizen
+";
+        let read = read(
+            Format::Csv,
+            Path::new("x.csv"),
+            &crate::snapshot::checked(csv),
+        )
+        .unwrap();
+        assert_eq!(
+            read.info.notes,
+            [Note::UnknownValues {
+                field: "operatingSystem",
+                values: vec![("Tizen".into(), 2)]
+            }]
+        );
     }
 }

@@ -12,9 +12,9 @@
 //! known, then replayed into the record when it turns out to be one. Errors keep the
 //! file's line and column because everything runs inside serde_json.
 
-use super::form::{Form, Location, SkipReason, Skips};
-use super::{text, LoadError};
-use crate::messages;
+use super::form::{Form, Location, Note, SkipReason, Skips};
+use super::text::FileText;
+use super::{FileInfo, Format, Input, LoadError, Loaded};
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, IntoDeserializer, MapAccess,
     SeqAccess, Visitor,
@@ -121,12 +121,35 @@ impl<T> JsonDoc<T> {
     }
 }
 
+/// Reads a file of `input` that holds `T` records in any of the JSON forms: the
+/// whole of the reading for inputs that need nothing more.
+pub fn read<T: Record>(
+    input: Input,
+    path: &Path,
+    text: &FileText,
+    shape: &Shape,
+) -> Result<Loaded<Vec<T>>, LoadError> {
+    let mut info = FileInfo::new(input, path, Format::Json, text);
+    let doc = parse::<T>(path, text, shape)?;
+    info.take_json(&doc);
+    info.records = doc.records.len();
+    Ok(Loaded {
+        records: doc.records,
+        info,
+        pages: doc.pages,
+    })
+}
+
 /// Bytes of the shortest record a real export writes (a device with its id, user and
 /// a few states); used only to size the record list up front.
 const SMALLEST_TYPICAL_RECORD: usize = 128;
 
 /// Reads one JSON export of `T` records.
-pub fn parse<T: Record>(path: &Path, text: &str, shape: &Shape) -> Result<JsonDoc<T>, LoadError> {
+pub fn parse<T: Record>(
+    path: &Path,
+    text: &FileText,
+    shape: &Shape,
+) -> Result<JsonDoc<T>, LoadError> {
     let bytes = text.as_bytes();
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(LoadError::Invalid {
@@ -139,12 +162,12 @@ pub fn parse<T: Record>(path: &Path, text: &str, shape: &Shape) -> Result<JsonDo
         shape,
         page_no: 0,
         expected_records: bytes.len() / SMALLEST_TYPICAL_RECORD,
-        text: bytes,
+        text,
         done_with: 0,
     };
     // The text is known to be UTF-8, so serde_json need not check it string by
     // string (a third faster on a large device list).
-    read_document(&mut ctx, text).map_err(|e| LoadError::json(path.to_owned(), &e))?;
+    read_document(&mut ctx, text.as_str()).map_err(|e| LoadError::json(path.to_owned(), &e))?;
     ctx.doc.skips.check_usable(ctx.doc.records.len(), path)?;
     ctx.doc.records.shrink_to_fit();
     Ok(ctx.doc)
@@ -163,8 +186,9 @@ struct Ctx<'s, T> {
     page_no: usize,
     /// Room to reserve for records before the first list is read.
     expected_records: usize,
-    /// The whole input, and how much of it has been handed back ([`text::done_with`]).
-    text: &'s [u8],
+    /// The whole input, and how much of it has been handed back
+    /// ([`FileText::done_with`]).
+    text: &'s FileText,
     done_with: usize,
 }
 
@@ -212,10 +236,11 @@ impl<T: Record> Ctx<'_, T> {
     /// before it is handed back, a few megabytes at a time.
     fn passed(&mut self, at: usize) {
         const STEP: usize = 16 << 20;
-        let offset = at.wrapping_sub(self.text.as_ptr() as usize);
-        if offset <= self.text.len() && offset >= self.done_with + 2 * STEP {
+        let text = self.text.as_bytes();
+        let offset = at.wrapping_sub(text.as_ptr() as usize);
+        if offset <= text.len() && offset >= self.done_with + 2 * STEP {
             self.done_with = offset - STEP;
-            text::done_with(self.text, self.done_with);
+            self.text.done_with(self.done_with);
         }
     }
 
@@ -598,11 +623,10 @@ impl<'de> Visitor<'de> for KeySeed {
 }
 
 /// Notes on whether all pages of one input were saved, over all its files.
-pub fn completeness_notes(pages: &[Page], total: usize) -> Vec<String> {
-    let msg = messages::current();
+pub fn completeness_notes(pages: &[Page], total: usize) -> Vec<Note> {
     let mut notes = Vec::new();
     if pages.last().is_some_and(|p| p.has_next) {
-        notes.push(msg.t("validate.note.more_pages"));
+        notes.push(Note::MorePages);
     }
     // Lookout's `count` is either per page or the total; only a file that fits
     // neither reading lost something.
@@ -612,21 +636,19 @@ pub fn completeness_notes(pages: &[Page], total: usize) -> Vec<String> {
         .all(|p| p.count.is_none_or(|c| c == p.records as u64));
     let as_total = counts.iter().all(|&c| c == total as u64);
     if !counts.is_empty() && !per_page && !as_total {
-        notes.push(msg.f(
-            "validate.note.count_mismatch",
-            &[("key", &"count"), ("count", &counts[0]), ("total", &total)],
-        ));
+        notes.push(Note::CountMismatch {
+            key: "count",
+            count: counts[0],
+            total,
+        });
     }
     if let Some(odata) = pages.iter().find_map(|p| p.odata_count) {
         if odata != total as u64 {
-            notes.push(msg.f(
-                "validate.note.count_mismatch",
-                &[
-                    ("key", &"@odata.count"),
-                    ("count", &odata),
-                    ("total", &total),
-                ],
-            ));
+            notes.push(Note::CountMismatch {
+                key: "@odata.count",
+                count: odata,
+                total,
+            });
         }
     }
     notes
@@ -662,7 +684,8 @@ mod tests {
     };
 
     fn parse_str(s: &str) -> Result<JsonDoc<Rec>, String> {
-        parse::<Rec>(Path::new("t.json"), s, &SHAPE).map_err(|e| e.to_string())
+        let text = crate::snapshot::text::decode(Path::new("t.json"), s.into()).unwrap();
+        parse::<Rec>(Path::new("t.json"), &text, &SHAPE).map_err(|e| e.to_string())
     }
 
     fn ids(d: &JsonDoc<Rec>) -> Vec<&str> {

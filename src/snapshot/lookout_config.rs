@@ -2,8 +2,11 @@
 //! administrator from the Lookout console (SPEC 3.1).
 
 use super::lenient::deserialize_object_only;
+use super::text::FileText;
 use super::time::{self, Time};
+use super::{FileInfo, Format, Input, LoadError, Loaded, Note};
 use serde::{Deserialize, Deserializer};
+use std::path::Path;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(
@@ -188,4 +191,33 @@ where
     T: Default + Deserialize<'de>,
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// Reads `lookout.json`. It is written by hand, so a misspelt key is noted rather than
+/// ignored; keys starting with `_` are comments (`init` writes `_comment` keys) and
+/// stay silent.
+pub fn read(path: &Path, text: &FileText) -> Result<Loaded<LookoutConfig>, LoadError> {
+    let mut info = FileInfo::new(Input::Lookout, path, Format::Json, text);
+    let bytes = text.as_bytes();
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(LoadError::Invalid {
+            path: path.to_owned(),
+            message: "the file is empty; see `lookout-doctor explain` and SPEC 3.1 for its fields"
+                .into(),
+        });
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let config = serde_ignored::deserialize(&mut de, |p| {
+        if !matches!(&p, serde_ignored::Path::Map { key, .. } if key.starts_with('_')) {
+            info.notes.push(Note::UnknownSetting { key: p.to_string() });
+        }
+    })
+    .and_then(|c| de.end().map(|_| c))
+    .map_err(|e| LoadError::json(path.to_owned(), &e))?;
+    info.records = 1;
+    Ok(Loaded {
+        records: config,
+        info,
+        pages: Vec::new(),
+    })
 }

@@ -10,9 +10,10 @@ use super::csv_table::{Column, CsvTable, Row};
 use super::form::{Form, SkipReason, Skips};
 use super::json_doc::{self, Kept, Record, Seen, Shape};
 use super::lenient;
+use super::text::FileText;
 use super::time::{self, Time};
 use super::values::{ActivationStatus, LookoutPlatform, ProtectionStatus, SecurityStatus};
-use super::{FileInfo, LoadError, Text};
+use super::{FileInfo, Format, Input, LoadError, Loaded, Note, Text};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -295,11 +296,55 @@ const SHAPE: Shape = Shape {
     empty: "{\"count\": 0, \"devices\": []}",
 };
 
+/// Reads one file of the Lookout device list, in any of its forms.
+pub fn read(
+    format: Format,
+    path: &Path,
+    text: &FileText,
+) -> Result<Loaded<Vec<LookoutDevice>>, LoadError> {
+    let mut info = FileInfo::new(Input::LookoutDevices, path, format, text);
+    let (devices, pages) = match format {
+        Format::Json => from_json(path, text, &mut info)?,
+        Format::Csv => (from_csv(path, text.as_bytes(), &mut info)?, Vec::new()),
+    };
+    let unknown = [
+        Note::unknown_values(
+            "activation_status",
+            devices
+                .iter()
+                .map(|d| d.activation_status.as_ref()?.unknown()),
+        ),
+        Note::unknown_values(
+            "protection_status",
+            devices
+                .iter()
+                .map(|d| d.protection_status.as_ref()?.unknown()),
+        ),
+        Note::unknown_values(
+            "security_status",
+            devices
+                .iter()
+                .map(|d| d.security_status.as_ref()?.unknown()),
+        ),
+        Note::unknown_values(
+            "platform",
+            devices.iter().map(|d| d.platform.as_ref()?.unknown()),
+        ),
+    ];
+    info.notes.extend(unknown.into_iter().flatten());
+    info.records = devices.len();
+    Ok(Loaded {
+        records: devices,
+        info,
+        pages,
+    })
+}
+
 /// Reads the JSON forms. Pages are checked for completeness by the caller, over all
 /// files of the device list.
-pub fn from_json(
+fn from_json(
     path: &Path,
-    text: &str,
+    text: &FileText,
     info: &mut FileInfo,
 ) -> Result<(Vec<LookoutDevice>, Vec<json_doc::Page>), LoadError> {
     let doc = json_doc::parse::<LookoutDevice>(path, text, &SHAPE)?;
@@ -316,10 +361,10 @@ pub fn from_json(
     if doc.seen.events {
         let events = devices.len();
         devices = fold_events(devices);
-        info.notes.push(crate::messages::current().f(
-            "validate.note.events_folded",
-            &[("events", &events), ("devices", &devices.len())],
-        ));
+        info.notes.push(Note::EventsFolded {
+            events,
+            devices: devices.len(),
+        });
     }
     Ok((devices, doc.pages))
 }
@@ -421,7 +466,7 @@ impl Field {
 }
 
 /// Reads the CSV forms.
-pub fn from_csv(
+fn from_csv(
     path: &Path,
     bytes: &[u8],
     info: &mut FileInfo,
@@ -518,16 +563,11 @@ fn missing_guid_message(table: &CsvTable) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snapshot::{Format, Input};
-
-    fn info() -> FileInfo {
-        FileInfo::new(Input::LookoutDevices, "t", Format::Json)
-    }
+    use crate::snapshot::checked;
 
     fn load(json: &str) -> (Vec<LookoutDevice>, FileInfo) {
-        let mut i = info();
-        let (d, _) = from_json(Path::new("t.json"), json, &mut i).unwrap();
-        (d, i)
+        let read = read(Format::Json, Path::new("t.json"), &checked(json)).unwrap();
+        (read.records, read.info)
     }
 
     #[test]
@@ -558,18 +598,45 @@ mod tests {
         assert_eq!(d[0].software.os_version.as_deref(), Some("14"));
         assert_eq!(i.form, Form::LookoutEventsJson { pages: 1 });
         assert_eq!(i.skipped[0].reason, SkipReason::NotDeviceEvent);
+        assert!(i.notes.contains(&Note::EventsFolded {
+            events: 2,
+            devices: 1
+        }));
+    }
+
+    #[test]
+    fn unknown_values_are_noted_per_field() {
+        let (_, i) = load(
+            r#"{"devices": [{"guid": "g1", "activation_status": "HIBERNATING", "platform": "TIZEN"},
+                {"guid": "g2", "activation_status": "HIBERNATING"},
+                {"guid": "g3", "activation_status": "ACTIVATED"}]}"#,
+        );
+        assert_eq!(
+            i.notes,
+            [
+                Note::UnknownValues {
+                    field: "activation_status",
+                    values: vec![("HIBERNATING".into(), 2)]
+                },
+                Note::UnknownValues {
+                    field: "platform",
+                    values: vec![("TIZEN".into(), 1)]
+                }
+            ]
+        );
+        assert_eq!(
+            i.notes[0].describe(crate::messages::get("en")),
+            "2 record(s) have an unknown activation_status: \"HIBERNATING\" (2); kept as written, rules treat them as no known status"
+        );
     }
 
     #[test]
     fn missing_guid_is_an_error_with_its_position() {
-        let mut i = info();
-        let err = from_json(
-            Path::new("t.json"),
-            r#"{"devices": [{"activation_status": "PENDING"}]}"#,
-            &mut i,
-        )
-        .unwrap_err()
-        .to_string();
+        let text = checked(r#"{"devices": [{"activation_status": "PENDING"}]}"#);
+        let err = read(Format::Json, Path::new("t.json"), &text)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(
             err.contains("t.json:1:") && err.contains("missing field `guid`"),
             "{err}"
@@ -582,8 +649,8 @@ mod tests {
                    \"guid\";\"activation_status\";\"checkin_time\";\"details\";\"hardware\";\"software\"\r\n\
                    \"g1\";\"ACTIVATED\";\"11/20/2026 7:00:00 AM\";\"@{external_id=i-1; mdm_connector_id=4}\";\"@{manufacturer=Apple; model=iPhone15,4}\";\"@{os_version=26.1}\"\r\n\
                    \"\";\"PENDING\";\"\";\"\";\"\";\"\"\r\n";
-        let mut i = info();
-        let d = from_csv(Path::new("t.csv"), csv.as_bytes(), &mut i).unwrap();
+        let read = read(Format::Csv, Path::new("t.csv"), &checked(csv)).unwrap();
+        let (d, i) = (read.records, read.info);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].device_id(), Some("i-1"));
         assert_eq!(d[0].hardware_name().as_deref(), Some("Apple iPhone15,4"));

@@ -1,8 +1,11 @@
 //! `snapshot.json`: when the snapshot was exported and from which Entra tenant.
 
 use super::lenient::deserialize_object_only;
+use super::text::FileText;
 use super::time::{self, Time};
+use super::{FileInfo, Format, Input, LoadError, Loaded};
 use serde::Deserialize;
+use std::path::Path;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(
@@ -18,3 +21,23 @@ pub struct Manifest {
 
 // A list would be read by position; only an object says which value is which.
 deserialize_object_only!(Manifest, "an object with \"exported_at\" and \"tenant_id\"");
+
+/// Reads `snapshot.json`.
+pub fn read(path: &Path, text: &FileText) -> Result<Loaded<Manifest>, LoadError> {
+    let mut info = FileInfo::new(Input::Manifest, path, Format::Json, text);
+    let bytes = text.as_bytes();
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(LoadError::Invalid {
+            path: path.to_owned(),
+            message: "the file is empty; export it again".into(),
+        });
+    }
+    let manifest =
+        serde_json::from_slice(bytes).map_err(|e| LoadError::json(path.to_owned(), &e))?;
+    info.records = 1;
+    Ok(Loaded {
+        records: manifest,
+        info,
+        pages: Vec::new(),
+    })
+}

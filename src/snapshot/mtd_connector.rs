@@ -4,8 +4,9 @@
 
 use super::json_doc::{self, Kept, Record, Seen, Shape};
 use super::lenient;
+use super::text::FileText;
 use super::time::{self, Time};
-use super::{FileInfo, LoadError};
+use super::{Input, LoadError, Loaded};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -70,12 +71,7 @@ const SHAPE: Shape = Shape {
     empty: "{\"value\": []}",
 };
 
-pub fn from_json(
-    path: &Path,
-    text: &str,
-    info: &mut FileInfo,
-) -> Result<(Vec<MtdConnector>, Vec<json_doc::Page>), LoadError> {
-    let doc = json_doc::parse::<MtdConnector>(path, text, &SHAPE)?;
-    info.take_json(&doc);
-    Ok((doc.records, doc.pages))
+/// Reads the connector (one object, or a list of them).
+pub fn read(path: &Path, text: &FileText) -> Result<Loaded<Vec<MtdConnector>>, LoadError> {
+    json_doc::read(Input::MtdConnector, path, text, &SHAPE)
 }

@@ -35,8 +35,12 @@ macro_rules! value_set {
                 }
             }
 
-            pub fn is_other(&self) -> bool {
-                matches!(self, $name::Other(_))
+            /// The value as written, when it is outside the known set.
+            pub fn unknown(&self) -> Option<&str> {
+                match self {
+                    $name::Other(s) => Some(s),
+                    _ => None,
+                }
             }
 
             pub fn deserialize_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<$name>, D::Error> {
@@ -145,8 +149,9 @@ mod tests {
         );
         assert_eq!(ActivationStatus::parse(""), None);
         let odd = ActivationStatus::parse("SUSPENDED").unwrap();
-        assert!(odd.is_other());
+        assert_eq!(odd.unknown(), Some("SUSPENDED"));
         assert_eq!(odd.as_str(), "SUSPENDED");
+        assert_eq!(ActivationStatus::Activated.unknown(), None);
         assert_eq!(
             SecurityStatus::parse("threat_high"),
             Some(SecurityStatus::ThreatsHigh)
