@@ -48,8 +48,8 @@ pub struct DiagnoseArgs {
     /// folder whose subfolders are snapshots: one report per tenant.
     #[arg(required = true, value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
+    #[arg(long, value_enum, default_value_t = report::Format::Human)]
+    pub format: report::Format,
     /// The instant the snapshot is judged at (RFC 3339). Default: exported_at of snapshot.json.
     #[arg(long, value_name = "RFC3339")]
     pub as_of: Option<String>,
@@ -127,38 +127,6 @@ pub struct ValidateArgs {
 pub struct InitArgs {
     /// The snapshot folder to start (created if missing; existing files are never overwritten).
     pub dir: PathBuf,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
-pub enum OutputFormat {
-    /// For people at a terminal.
-    Human,
-    /// The machine-readable report (schema in schema/report.schema.json).
-    Json,
-    /// For a ticket or a pipeline summary.
-    Markdown,
-    /// SARIF 2.1.0, for code-scanning dashboards.
-    Sarif,
-    /// JUnit XML: one test case per rule and subject.
-    Junit,
-    /// One row per finding: an action plan with owner and due-date columns.
-    Csv,
-    /// GitHub Actions workflow annotations.
-    Github,
-}
-
-impl From<OutputFormat> for report::Format {
-    fn from(format: OutputFormat) -> report::Format {
-        match format {
-            OutputFormat::Human => report::Format::Human,
-            OutputFormat::Json => report::Format::Json,
-            OutputFormat::Markdown => report::Format::Markdown,
-            OutputFormat::Sarif => report::Format::Sarif,
-            OutputFormat::Junit => report::Format::Junit,
-            OutputFormat::Csv => report::Format::Csv,
-            OutputFormat::Github => report::Format::Github,
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]

@@ -62,7 +62,7 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
             PIPE_WIDTH
         },
     };
-    let printer = report::printer(args.format.into(), style);
+    let printer = report::printer(args.format, style);
     let mut buf = Vec::new();
     let sink: &mut dyn Write = if args.output.is_some() { &mut buf } else { out };
     if dirs.len() == 1 {

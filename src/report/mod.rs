@@ -502,15 +502,23 @@ fn file_paths(tenant: &Tenant, snapshot_path: &str) -> Vec<(Input, String)> {
         .collect()
 }
 
-/// The formats a report prints in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The formats a report prints in. The descriptions are `--format`'s help: the
+/// command line takes this enum as it is, so a new format is declared here only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// For people at a terminal.
     Human,
+    /// The machine-readable report (schema in schema/report.schema.json).
     Json,
+    /// For a ticket or a pipeline summary.
     Markdown,
+    /// SARIF 2.1.0, for code-scanning dashboards.
     Sarif,
+    /// JUnit XML: one test case per rule and subject.
     Junit,
+    /// One row per finding: an action plan with owner and due-date columns.
     Csv,
+    /// GitHub Actions workflow annotations.
     Github,
 }
 
