@@ -1,7 +1,8 @@
 //! At scale, the device rules find exactly the injected faults: a 25,000-user tenant
 //! from the synthetic generator, diagnosed end to end. At that size the Intune device
 //! list is over 8 MiB, so it is read through a memory map, and the smaller files are
-//! read into memory: both ways of reading a file are in the run.
+//! read into memory: both ways of reading a file are in the run, and `--no-mmap`
+//! gives the same report without the map.
 
 mod support;
 
@@ -53,4 +54,18 @@ fn counts_per_rule_equal_the_injected_faults() {
         .collect();
     assert!(extra.is_empty(), "unexpected rules: {extra:?}");
     assert_eq!(report["snapshot"]["counts"]["intune_devices"], 25_000);
+
+    // --no-mmap reads the large file into memory instead: the same bytes out.
+    let read = bin()
+        .args([
+            "diagnose",
+            snapshot.to_str().unwrap(),
+            "--format",
+            "json",
+            "--no-mmap",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(read.status.code(), Some(1));
+    assert!(read.stdout == out.stdout, "--no-mmap changed the report");
 }
