@@ -1,6 +1,10 @@
 //! device-active-without-id: Lookout shows the device as activated but it carries no
 //! device ID, which means its owner left the enrollment scope. The phone still gets
 //! threat alerts, but Intune never hears about them.
+//!
+//! A configured enrollment group that differs from the owner's Entra group only in
+//! letter case comes first among the causes: renaming it in the connector settings
+//! brings the owner back whatever else happened, and the group is not deleted.
 
 use super::{lookout_device_finding, Context, Registered, Rule, RuleId, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, SubjectKind};
@@ -13,10 +17,11 @@ pub struct DeviceActiveWithoutId;
 const META: RuleMeta = RuleMeta {
     default_severity: Severity::Error,
     subject_kind: SubjectKind::Device,
-    causes: &[OWNER_REMOVED, GROUP_DELETED, OWNER_NOT_IN_GROUP],
+    causes: &[GROUP_CASE_MISMATCH, OWNER_REMOVED, GROUP_DELETED, OWNER_NOT_IN_GROUP],
     needs: &[Input::Lookout, Input::LookoutDevices],
 };
 
+pub const GROUP_CASE_MISMATCH: &str = "enrollment-group-case-mismatch";
 pub const OWNER_REMOVED: &str = "owner-removed-from-enrollment-group";
 pub const GROUP_DELETED: &str = "enrollment-group-deleted";
 pub const OWNER_NOT_IN_GROUP: &str = "owner-not-in-enrollment-group";
@@ -53,6 +58,15 @@ impl Rule for DeviceActiveWithoutId {
                     t.groups[e.enrollment_group].name.as_str(),
                 );
                 None
+            } else if let Some(c) = owner.as_deref().and_then(|o| t.case_mismatched_enrollment(o)) {
+                evidence.set("configured_group", c.name.as_str());
+                // The group the configuration rule names as the real one.
+                evidence.set(
+                    "actual_group",
+                    c.case_only.first().map(|&g| t.groups[g].name.as_str()),
+                );
+                root_cause = Some((RuleId::EnrollmentGroupCaseMismatch, c.name.clone()));
+                Some(GROUP_CASE_MISMATCH)
             } else if let Some(removal) = owner.as_deref().and_then(|o| latest_removal(t, o)) {
                 evidence.set("removed_from_group", t.audit_group_label(removal));
                 evidence.set("removed_at", super::fmt_time(removal.at));
@@ -65,7 +79,6 @@ impl Rule for DeviceActiveWithoutId {
                 root_cause = Some(super::missing_enrollment_group_finding(t, &gone.name));
                 Some(GROUP_DELETED)
             } else {
-                root_cause = super::case_mismatch_finding(t, owner.as_deref());
                 Some(OWNER_NOT_IN_GROUP)
             };
             let mut f =
@@ -97,7 +110,8 @@ struct GoneGroup {
 }
 
 /// A configured enrollment group that no longer resolves: deleted per the audit log,
-/// or simply absent from groups.json (which is only known when groups.json exists).
+/// or absent from groups.json (which is only known when groups.json exists). A group
+/// that exists under the configured name in other letter case is not deleted.
 fn deleted_enrollment_group(t: &Tenant) -> Option<GoneGroup> {
     let deletion = t
         .audit
@@ -122,7 +136,7 @@ fn deleted_enrollment_group(t: &Tenant) -> Option<GoneGroup> {
     }
     t.enrollment_groups
         .iter()
-        .find(|c| c.exact.is_empty())
+        .find(|c| c.exact.is_empty() && c.case_only.is_empty())
         .map(|c| GoneGroup {
             name: c.name.clone(),
             at: None,
@@ -204,6 +218,46 @@ mod tests {
             f[0].evidence.get("deleted_group").unwrap(),
             "Lookout Legacy"
         );
+    }
+
+    #[test]
+    fn group_named_in_other_letter_case_is_the_cause_not_a_deletion() {
+        // alice is a direct member of "Lookout Pilot"; the connector names it in lower
+        // case. The audit log also shows her removed from "Lookout Wave": the rename
+        // alone brings her back, so it comes first.
+        let fx = Fixture::new()
+            .enrollment_groups(&["lookout pilot", "Lookout Wave"])
+            .lookout_device("lk-erin", "alice@contoso.com", "ACTIVATED", "PROTECTED", "")
+            .audit_remove(
+                "alice@contoso.com",
+                "g-wave",
+                "Lookout Wave",
+                "2026-11-02T09:14:00Z",
+            );
+        let f = fx.run_one(RuleId::DeviceActiveWithoutId);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].cause, Some("enrollment-group-case-mismatch"));
+        assert_eq!(
+            f[0].evidence.get("configured_group").unwrap(),
+            "lookout pilot"
+        );
+        assert_eq!(f[0].evidence.get("actual_group").unwrap(), "Lookout Pilot");
+        assert_eq!(
+            f[0].evidence.get("root_cause").unwrap(),
+            &serde_json::json!({"rule": "enrollment-group-case-mismatch", "subject": "lookout pilot"})
+        );
+    }
+
+    #[test]
+    fn group_in_other_letter_case_does_not_explain_an_outsider() {
+        // erin is in no group resembling "lookout pilot": the group exists, so nothing
+        // was deleted, and the rename would not enroll her.
+        let fx = Fixture::new()
+            .enrollment_groups(&["lookout pilot"])
+            .lookout_device("lk-erin", "erin@contoso.com", "ACTIVATED", "PROTECTED", "");
+        let f = fx.run_one(RuleId::DeviceActiveWithoutId);
+        assert_eq!(f[0].cause, Some("owner-not-in-enrollment-group"));
+        assert!(f[0].evidence.get("root_cause").is_none());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! device-disconnected: an activated device that Lookout no longer hears from, either
 //! because the app is gone or because it has not checked in within the configured
-//! number of days. Intune then treats it as non-compliant.
+//! number of days. Whether Intune already counts it as non-compliant is not assumed:
+//! the finding carries the linked Intune device's compliance and threat state.
 
 use super::{days_between, fmt_time, lookout_device_finding, Context, Registered, Rule, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, SubjectKind};
@@ -42,6 +43,9 @@ impl Rule for DeviceDisconnected {
                 _ if stale => NO_CHECK_IN,
                 _ => continue,
             };
+            // Lookout may still say PROTECTED and Intune compliant for a device past
+            // the threshold: the finding states both sides rather than a conclusion.
+            let intune = t.linked_intune(d);
             let evidence = Evidence::new()
                 .with("lookout_guid", d.guid.as_str())
                 .with("owner", d.email.as_deref().map(str::to_lowercase))
@@ -55,7 +59,16 @@ impl Rule for DeviceDisconnected {
                     "days_since_check_in",
                     last_contact.map(|at| days_between(at, ctx.as_of)),
                 )
-                .with("disconnected_after_days", threshold_days);
+                .with("disconnected_after_days", threshold_days)
+                .with("intune_device_id", intune.map(|i| i.id.as_str()))
+                .with(
+                    "compliance_state",
+                    intune.and_then(|i| i.compliance_state.as_deref()),
+                )
+                .with(
+                    "intune_threat_state",
+                    intune.and_then(|i| i.partner_reported_threat_state.as_deref()),
+                );
             out.push(
                 lookout_device_finding(ctx, Self::ID, META.default_severity, d)
                     .cause(cause)
@@ -121,6 +134,10 @@ mod tests {
         assert_eq!(f[0].cause, Some("no-check-in"));
         assert_eq!(f[0].evidence.get("days_since_check_in").unwrap(), 45);
         assert_eq!(f[0].evidence.get("disconnected_after_days").unwrap(), 30);
+        // Both sides as they are: Lookout still says PROTECTED, Intune compliant.
+        assert_eq!(f[0].evidence.get("protection_status").unwrap(), "PROTECTED");
+        assert_eq!(f[0].evidence.get("intune_device_id").unwrap(), "d-alice");
+        assert_eq!(f[0].evidence.get("compliance_state").unwrap(), "compliant");
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! device-missing: an Intune phone or tablet that should be in Lookout has no Lookout
 //! record. The troubleshooting guide's three explanations are tried in order: the
 //! owner is not in an enrollment group, the OS is too old for Lookout, or the
-//! connector has not polled since the device became eligible.
+//! connector has not polled since the device became eligible. An owner kept out only
+//! by the letter case of a configured group name is told apart, since the fix is then
+//! the rename, not a new membership.
 
-use super::{intune_device_finding, Context, Registered, Rule, RuleMeta, SkipReason};
+use super::{intune_device_finding, Context, Registered, Rule, RuleId, RuleMeta, SkipReason};
 use crate::finding::{Evidence, Finding, Severity, SubjectKind};
 use crate::model::{AuditKind, Tenant};
 use crate::snapshot::intune_devices::IntuneDevice;
@@ -20,6 +22,7 @@ const META: RuleMeta = RuleMeta {
     default_severity: Severity::Warning,
     subject_kind: SubjectKind::Device,
     causes: &[
+        ENROLLMENT_GROUP_CASE_MISMATCH,
         OWNER_NOT_IN_ENROLLMENT_GROUP,
         UNSUPPORTED_OS,
         WITHIN_POLLING_INTERVAL,
@@ -28,6 +31,7 @@ const META: RuleMeta = RuleMeta {
     needs: &[Input::Lookout, Input::IntuneDevices, Input::LookoutDevices],
 };
 
+pub const ENROLLMENT_GROUP_CASE_MISMATCH: &str = "enrollment-group-case-mismatch";
 pub const OWNER_NOT_IN_ENROLLMENT_GROUP: &str = "owner-not-in-enrollment-group";
 pub const UNSUPPORTED_OS: &str = "unsupported-os";
 pub const WITHIN_POLLING_INTERVAL: &str = "within-polling-interval";
@@ -93,8 +97,21 @@ impl Rule for DeviceMissing {
             }
 
             let membership_known = t.has(Input::Groups);
+            let mut root_cause = None;
             let (cause, severity) = if enrolment.is_none() && membership_known {
-                (OWNER_NOT_IN_ENROLLMENT_GROUP, Severity::Warning)
+                match owner.as_deref().and_then(|o| t.case_mismatched_enrollment(o)) {
+                    Some(c) => {
+                        evidence.set("configured_group", c.name.as_str());
+                        // The group the configuration rule names as the real one.
+                        evidence.set(
+                            "actual_group",
+                            c.case_only.first().map(|&g| t.groups[g].name.as_str()),
+                        );
+                        root_cause = Some((RuleId::EnrollmentGroupCaseMismatch, c.name.clone()));
+                        (ENROLLMENT_GROUP_CASE_MISMATCH, Severity::Warning)
+                    }
+                    None => (OWNER_NOT_IN_ENROLLMENT_GROUP, Severity::Warning),
+                }
             } else if let Some(min) = unsupported(t, d, platform) {
                 evidence.set("min_os_version", min);
                 (UNSUPPORTED_OS, Severity::Warning)
@@ -116,10 +133,8 @@ impl Rule for DeviceMissing {
             let mut f = intune_device_finding(ctx, Self::ID, severity, d)
                 .cause(cause)
                 .evidence(evidence);
-            if cause == OWNER_NOT_IN_ENROLLMENT_GROUP {
-                if let Some((rule, subject)) = super::case_mismatch_finding(t, owner.as_deref()) {
-                    f = f.caused_by(rule, subject);
-                }
+            if let Some((rule, subject)) = root_cause {
+                f = f.caused_by(rule, subject);
             }
             out.push(f);
         }
@@ -243,6 +258,27 @@ mod tests {
         assert_eq!(
             missing(by_device),
             [("d-dave".into(), Some("owner-not-in-enrollment-group"))]
+        );
+    }
+
+    #[test]
+    fn owner_kept_out_by_letter_case_is_told_apart() {
+        let fx = Fixture::new()
+            .enrollment_groups(&["lookout pilot"])
+            .without_lookout_device("lk-alice")
+            .focus_device("d-alice");
+        let f = fx.run_one(RuleId::DeviceMissing);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].cause, Some("enrollment-group-case-mismatch"));
+        assert_eq!(f[0].severity, crate::finding::Severity::Warning);
+        assert_eq!(
+            f[0].evidence.get("configured_group").unwrap(),
+            "lookout pilot"
+        );
+        assert_eq!(f[0].evidence.get("actual_group").unwrap(), "Lookout Pilot");
+        assert_eq!(
+            f[0].evidence.get("root_cause").unwrap(),
+            &serde_json::json!({"rule": "enrollment-group-case-mismatch", "subject": "lookout pilot"})
         );
     }
 

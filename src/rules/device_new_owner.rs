@@ -1,5 +1,5 @@
 //! device-new-owner: the phone now belongs to someone else in Intune while Lookout
-//! still registers it to the previous user. The guide's answer is to retire or wipe
+//! still registers it to the previous user. The guide's answer is to wipe
 //! it and have the new user enroll.
 
 use super::{enrollment_group_of, lookout_device_finding, Context, Registered, Rule, RuleMeta};

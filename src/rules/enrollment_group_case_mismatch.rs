@@ -64,7 +64,7 @@ mod tests {
         assert_eq!(f[0].evidence.get("actual_name").unwrap(), "Lookout Pilot");
         assert_eq!(f[0].evidence.get("member_count").unwrap(), 2);
         let device = fx.run_one(RuleId::DeviceActiveWithoutId);
-        assert_eq!(device[0].cause, Some("enrollment-group-deleted"));
+        assert_eq!(device[0].cause, Some("enrollment-group-case-mismatch"));
         assert_eq!(
             device[0].evidence.get("root_cause").unwrap(),
             &serde_json::json!({"rule": "enrollment-group-case-mismatch", "subject": "lookout pilot"})
