@@ -78,15 +78,19 @@ impl FocusEntry {
             );
         }
         let files: Vec<&str> = self.found_in.iter().map(|&i| r.file_name_of(i)).collect();
-        let mut line = msg.f(
+        let console = self
+            .console_access
+            .as_ref()
+            .map(|c| c.describe(msg))
+            .unwrap_or_default();
+        msg.f(
             &format!("report.focus_{kind}_found"),
-            &[("query", &self.query), ("files", &files.join(", "))],
-        );
-        if let Some(c) = &self.console_access {
-            line.push_str("; ");
-            line.push_str(&c.describe(msg));
-        }
-        line
+            &[
+                ("query", &self.query),
+                ("files", &files.join(", ")),
+                ("console", &console),
+            ],
+        )
     }
 }
 

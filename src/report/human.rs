@@ -278,7 +278,8 @@ impl Printer for HumanPrinter {
         self.health(r, msg, out)?;
         writeln!(out)?;
         let any_open = r.open().next().is_some();
-        if !any_open && r.is_complete() {
+        let unknown: Vec<&str> = r.focus_not_found().map(|e| e.query.as_str()).collect();
+        if !any_open && r.is_complete() && unknown.is_empty() {
             writeln!(
                 out,
                 "{}",
@@ -286,8 +287,18 @@ impl Printer for HumanPrinter {
             )?;
         } else if !any_open {
             // "No problems found" alone would read as a clean bill of health.
-            let text = self.wrap(&msg.t("report.no_findings_incomplete"), "");
-            writeln!(out, "{}", self.paint(&text, |t| t.yellow().bold()))?;
+            let mut lines = Vec::new();
+            if !r.is_complete() {
+                lines.push(msg.t("report.no_findings_incomplete"));
+            }
+            if !unknown.is_empty() {
+                let queries = unknown.join(", ");
+                lines.push(msg.f("report.no_findings_not_found", &[("queries", &queries)]));
+            }
+            for line in lines {
+                let text = self.wrap(&line, "");
+                writeln!(out, "{}", self.paint(&text, |t| t.yellow().bold()))?;
+            }
         } else {
             self.summary_table(r, msg, out)?;
         }
