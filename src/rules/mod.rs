@@ -110,6 +110,20 @@ impl Focus {
         self.users.is_empty() && self.devices.is_empty()
     }
 
+    /// The focus with each user also known by the other names the directory has for
+    /// them (UPN and mail), so a user asked about by e-mail address gets the findings
+    /// filed under their UPN, and the other way round.
+    pub fn resolved(&self, t: &Tenant) -> Focus {
+        let mut users = self.users.clone();
+        for q in &self.users {
+            if let Some(u) = t.user(q).map(|u| &t.users[u]) {
+                users.push(u.upn.to_string());
+                users.extend(u.mail.as_deref().map(str::to_owned));
+            }
+        }
+        Focus::new(&users, &self.devices)
+    }
+
     pub fn names_user(&self, upn: Option<&str>) -> bool {
         upn.is_some_and(|u| self.users.iter().any(|f| f.eq_ignore_ascii_case(u.trim())))
     }
@@ -312,3 +326,28 @@ pub(crate) fn console_membership(t: &Tenant, upn: &str) -> ConsoleMembership {
 
 #[cfg(test)]
 pub(crate) mod testkit;
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::Fixture;
+    use super::RuleId;
+
+    #[test]
+    fn a_user_asked_about_by_mail_gets_the_findings_of_their_upn() {
+        // Bob's UPN is bob@; his mail is robert.smith@. His phone is pending.
+        let pending = |fixture: Fixture| {
+            fixture
+                .lookout_device("lk-bob", "bob@contoso.com", "PENDING", "", "aad-bob")
+                .run_one(RuleId::DevicePending)
+        };
+        assert_eq!(
+            pending(Fixture::new().focus_user("Robert.Smith@contoso.com")).len(),
+            1
+        );
+        assert_eq!(
+            pending(Fixture::new().focus_user("bob@contoso.com")).len(),
+            1
+        );
+        assert!(pending(Fixture::new().focus_user("alice@contoso.com")).is_empty());
+    }
+}
