@@ -53,15 +53,25 @@ pub struct DiagnoseArgs {
     /// The instant the snapshot is judged at (RFC 3339). Default: exported_at of snapshot.json.
     #[arg(long, value_name = "RFC3339")]
     pub as_of: Option<String>,
-    /// Only findings about this user (UPN); also checks their console access. Repeatable.
+    /// Ask about this user (UPN or e-mail): only their findings plus tenant-wide ones,
+    /// their console access as a fact, and a plain warning if no export knows them.
+    /// Repeatable.
     #[arg(long, value_name = "UPN")]
     pub user: Vec<String>,
-    /// Only findings about this device (Lookout guid, Intune id or Entra device id). Repeatable.
+    /// Ask about this device (Lookout guid, Intune id or Entra device id): only its
+    /// findings plus tenant-wide ones, and a plain warning if no export knows it.
+    /// Repeatable.
     #[arg(long, value_name = "ID")]
     pub device: Vec<String>,
     /// Exit 1 when a finding at or above this severity exists.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+    /// Exit 2 when the snapshot was not fully read: a check skipped because a file it
+    /// reads is missing, or a file not recognised (checks turned off with --allow or in
+    /// the configuration do not count). The report is printed first, then what was
+    /// skipped, on stderr.
+    #[arg(long)]
+    pub fail_on_skipped: bool,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Write the report to this file (atomically) instead of stdout.

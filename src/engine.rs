@@ -49,10 +49,11 @@ pub struct Outcome {
 }
 
 pub fn run(tenant: &Tenant, options: &Options) -> Outcome {
+    let focus = options.focus.resolved(tenant);
     let ctx = Context {
         tenant,
         as_of: options.as_of,
-        focus: &options.focus,
+        focus: &focus,
     };
     let mut outcome = Outcome::default();
     let mut to_run = Vec::new();
@@ -89,7 +90,7 @@ pub fn run(tenant: &Tenant, options: &Options) -> Outcome {
     link_root_causes(&mut outcome.findings);
     outcome.suppressions =
         apply_suppressions(&mut outcome.findings, &options.policy, options.as_of);
-    outcome.findings.retain(|f| options.focus.keeps(f));
+    outcome.findings.retain(|f| focus.keeps(f));
     outcome
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -397,6 +397,149 @@ fn focus_on_a_user_keeps_only_their_findings() {
 }
 
 #[test]
+fn asking_about_a_user_states_their_console_access_without_judging_it() {
+    // Bob is a phone user in no console group, and not an expected console user.
+    let (r, _) = json_report(&[
+        "diagnose",
+        "fixtures/sample",
+        "--user",
+        "Bob.Martinez@contoso.com",
+    ]);
+    assert!(r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["rule"] != "console-access-denied"));
+    let bob = &r["focus"][0];
+    assert_eq!(bob["query"], "bob.martinez@contoso.com");
+    assert_eq!(bob["found"], true);
+    assert_eq!(bob["console_access"]["access"], "none");
+    // Lee's access is full, through the group nested in the full-access group.
+    let (r, _) = json_report(&[
+        "diagnose",
+        "fixtures/scenario-console-access",
+        "--user",
+        "lee.gu@contoso.com",
+    ]);
+    let access = &r["focus"][0]["console_access"];
+    assert_eq!(access["access"], "full");
+    assert_eq!(access["path"], "Lookout MES Admins > SecOps Analysts");
+    let text = String::from_utf8(
+        bin()
+            .args([
+                "diagnose",
+                "fixtures/scenario-console-access",
+                "--user",
+                "lee.gu@contoso.com",
+            ])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    // The line wraps at the pipe width.
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("console access: full, through Lookout MES Admins > SecOps Analysts"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_user_or_device_in_no_export_is_said_plainly() {
+    let out = bin()
+        .args([
+            "diagnose",
+            "fixtures/scenario-device-pending",
+            "--device",
+            "lidias-galaxy",
+            "--user",
+            "lidia.holoway@contoso.com",
+        ])
+        .output()
+        .unwrap();
+    // Nothing about them to fail on: the exit code is the findings' as always.
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "user lidia.holoway@contoso.com: not in any export: check the spelling",
+        "device lidias-galaxy: not in any export: check the spelling",
+    ] {
+        assert!(text.contains(line), "{text}");
+    }
+}
+
+#[test]
+fn fail_on_skipped_exits_2_after_printing_the_report() {
+    let tmp = copy_of("fixtures/healthy");
+    std::fs::remove_file(tmp.path().join("intune-mtd-connector.json")).unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    assert_eq!(json_report(&["diagnose", dir]).1, 0, "reported, not failed");
+
+    let out = bin()
+        .args(["diagnose", dir, "--fail-on-skipped", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // The whole report is on stdout, the reason on stderr.
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["complete"], false);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not fully read (--fail-on-skipped)")
+            && err.contains("intune-mtd-connector.json is not in the snapshot")
+            && err.contains("intune-mtd-connector-not-enabled, intune-mtd-partner-unresponsive"),
+        "{err}"
+    );
+
+    // Checks turned off on purpose do not count, on the command line or in the file.
+    let allowed = [
+        "--allow",
+        "intune-mtd-connector-not-enabled",
+        "--allow",
+        "intune-mtd-partner-unresponsive",
+    ];
+    let mut args = vec!["diagnose", dir, "--fail-on-skipped"];
+    args.extend(allowed);
+    let out = bin().args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty());
+    std::fs::write(
+        tmp.path().join("lookout-doctor.toml"),
+        indoc! {r#"
+            [rules]
+            intune-mtd-connector-not-enabled = "off"
+            intune-mtd-partner-unresponsive = "off"
+        "#},
+    )
+    .unwrap();
+    assert_eq!(json_report(&["diagnose", dir, "--fail-on-skipped"]).1, 0);
+
+    // No Intune connector is a finding, not a gap: its settings checks have nothing
+    // to judge.
+    let no_connector = "fixtures/config-intune-connector-missing";
+    let (r, code) = json_report(&["diagnose", no_connector, "--fail-on-skipped"]);
+    assert_eq!(code, 1);
+    assert_eq!(r["complete"], true);
+    assert!(r["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["cause"] == "no-intune-connector"));
+
+    // Several tenants: 2 wins over the findings' 1, and the incomplete one is named.
+    std::fs::remove_file(tmp.path().join("lookout-doctor.toml")).unwrap();
+    let out = bin()
+        .args(["diagnose", "fixtures/sample", dir, "--fail-on-skipped"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with(&format!("error: {dir}: ")), "{err}");
+}
+
+#[test]
 fn rules_and_explain() {
     let out = bin().arg("rules").output().unwrap();
     assert_eq!(out.status.code(), Some(0));

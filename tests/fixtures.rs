@@ -1,7 +1,9 @@
 //! End to end: every fixture snapshot under fixtures/ is diagnosed by the binary and
 //! must give exactly the findings (rule, severity, subject, cause) and exit code that
-//! tests/expected/<fixture>.json lists. The expectations were derived independently
-//! of the code, from SPEC and the rule semantics.
+//! tests/expected/<fixture>.json lists, and, where a run lists `focus`, what it says
+//! about each `--user` and `--device` (found, and a user's console access). The
+//! expectations were derived independently of the code, from SPEC and the rule
+//! semantics.
 
 mod support;
 
@@ -111,6 +113,31 @@ fn every_fixture_gives_its_expected_findings() {
                 failures.push(format!(
                     "{name} {args:?}:\n  want {want:#?}\n  got  {got:#?}"
                 ));
+            }
+            // What the run says about each --user and --device: found or not, and a
+            // user's console access as a fact.
+            if let Some(want) = run.get("focus") {
+                let got: Vec<Value> = report["focus"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| {
+                        let mut fact = serde_json::json!({
+                            "kind": e["kind"],
+                            "query": e["query"],
+                            "found": e["found"],
+                        });
+                        if let Some(c) = e.get("console_access") {
+                            fact["console_access"] = c["access"].clone();
+                        }
+                        fact
+                    })
+                    .collect();
+                if want.as_array().unwrap() != &got {
+                    failures.push(format!(
+                        "{name} {args:?}: focus\n  want {want:#}\n  got  {got:#?}"
+                    ));
+                }
             }
             // The exit code can only be compared once every rule it depends on exists.
             let all_implemented = run["findings"]

@@ -39,6 +39,28 @@ fn json_reports_validate_against_the_checked_in_schema() {
         let (report, _) = json_report(&["diagnose", dir]);
         validate("schema/report.schema.json", &report);
     }
+    // Checks skipped for lack of input, and users and devices asked about, found or not.
+    let (gaps, _) = json_report(&GAPS);
+    validate("schema/report.schema.json", &gaps);
+    assert_eq!(gaps["complete"], false);
+    let (focused, _) = json_report(&[
+        "diagnose",
+        "fixtures/sample",
+        "--user",
+        "isaiah.langer@contoso.com",
+        "--device",
+        "da9a1ac6-eb80-41c5-ac2b-8cba6c387f95",
+    ]);
+    validate("schema/report.schema.json", &focused);
+    assert_eq!(focused["complete"], true);
+    let mut unfound = gaps.clone();
+    unfound["focus"][0].as_object_mut().unwrap().remove("found");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string("schema/report.schema.json").unwrap())
+            .unwrap();
+    assert!(!jsonschema::validator_for(&schema)
+        .unwrap()
+        .is_valid(&unfound));
     // With a baseline and suppressions too.
     let tmp = tempfile::tempdir().unwrap();
     let base = tmp.path().join("base.json");
@@ -215,6 +237,162 @@ fn output_file_is_written_atomically_and_never_into_the_snapshot() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("never writes into a snapshot"));
     assert!(!inside.exists());
+}
+
+/// A run with gaps of every kind: Lookout device events alone, so most checks lack
+/// their input, asked about a user and a device that no export knows.
+const GAPS: [&str; 8] = [
+    "diagnose",
+    "fixtures/export-lookout-events",
+    "--as-of",
+    "2026-11-20T12:00:00Z",
+    "--user",
+    "nobody@contoso.com",
+    "--device",
+    "no-such-phone",
+];
+
+fn run_gaps(format: &str) -> String {
+    let mut args = GAPS.to_vec();
+    args.extend(["--format", format]);
+    run(&args).0
+}
+
+#[test]
+fn what_the_run_could_not_see_is_in_every_format() {
+    let (report, _) = json_report(&GAPS);
+    let skipped = report["skipped"].as_array().unwrap();
+    let missing: Vec<&Value> = skipped
+        .iter()
+        .filter(|s| s["cause"] == "missing-input")
+        .collect();
+    assert!(!missing.is_empty() && missing.iter().all(|s| s["input"].is_string()));
+    let focus = report["focus"].as_array().unwrap();
+    assert_eq!(focus.len(), 2);
+    assert!(focus.iter().all(|e| e["found"] == false));
+    assert_eq!(focus[0]["kind"], "user");
+    assert_eq!(focus[1]["kind"], "device");
+
+    let human = run_gaps("human");
+    assert!(human.contains("Checks not run:"), "{human}");
+    assert_eq!(
+        human
+            .matches("not in any export: check the spelling")
+            .count(),
+        2
+    );
+
+    // SARIF: one tool execution notification per skipped check and per unknown name.
+    let sarif: Value = serde_json::from_str(&run_gaps("sarif")).unwrap();
+    validate("tests/schemas/sarif-2.1.0.json", &sarif);
+    let run0 = &sarif["runs"][0];
+    let notes = run0["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(notes.len(), skipped.len() + 2);
+    let descriptors = run0["tool"]["driver"]["notifications"].as_array().unwrap();
+    for (n, s) in notes.iter().zip(skipped) {
+        assert_eq!(n["associatedRule"]["id"], s["rule"]);
+        let index = n["descriptor"]["index"].as_u64().unwrap() as usize;
+        assert_eq!(descriptors[index]["id"], n["descriptor"]["id"]);
+        let level = if s["cause"] == "missing-input" {
+            "warning"
+        } else {
+            "note"
+        };
+        assert_eq!(n["level"], level);
+    }
+    assert!(notes[skipped.len()..]
+        .iter()
+        .all(|n| n["descriptor"]["id"] == "focus-not-found"));
+    assert_eq!(run0["invocations"][0]["executionSuccessful"], true);
+
+    // JUnit: each skipped check is a skipped case, each unknown name one too.
+    let xml = run_gaps("junit");
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let skipped_cases = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("skipped"))
+        .count();
+    assert_eq!(skipped_cases, skipped.len() + 2);
+    assert!(doc
+        .descendants()
+        .any(|n| n.has_tag_name("testsuite") && n.attribute("name") == Some("focus")));
+
+    // GitHub: the gaps come first, one annotation per kind, whatever their number.
+    let github = run_gaps("github");
+    let lines: Vec<&str> = github.lines().collect();
+    assert!(
+        lines[0].starts_with("::warning title=Not in any export::"),
+        "{github}"
+    );
+    assert!(lines[0].contains("nobody@contoso.com") && lines[0].contains("no-such-phone"));
+    assert!(lines[1].starts_with("::warning title=Checks not run::"));
+    assert_eq!(lines[1].matches("%0A").count() + 1, missing.len());
+    assert!(lines.last().unwrap().contains("not fully read"));
+
+    // Markdown: before the health and the findings.
+    let md = run_gaps("markdown");
+    let at = |heading: &str| {
+        md.find(heading)
+            .unwrap_or_else(|| panic!("{heading}: {md}"))
+    };
+    assert!(at("## Asked about") < at("## Checks not run"));
+    assert!(at("## Checks not run") < at("## Integration health"));
+    assert!(at("## Integration health") < at("## Findings"));
+    assert!(md.contains("**The check passes, but the snapshot was not fully read"));
+
+    // CSV: rows with their own status before the findings.
+    let csv_text = run_gaps("csv");
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let status: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[11].to_string())
+        .collect();
+    let count = |s: &str| status.iter().filter(|x| *x == s).count();
+    assert_eq!(count("not-found"), 2);
+    assert_eq!(count("skipped"), skipped.len());
+    assert_eq!(
+        status.len(),
+        2 + skipped.len() + report["findings"].as_array().unwrap().len()
+    );
+    assert!(status[..2 + skipped.len()]
+        .iter()
+        .all(|s| s == "not-found" || s == "skipped"));
+}
+
+#[test]
+fn fail_on_skipped_fails_every_format_that_shows_a_verdict() {
+    let with_flag = |format: &str| {
+        let mut args = GAPS.to_vec();
+        args.extend(["--format", format, "--fail-on-skipped"]);
+        let (text, code) = run(&args);
+        assert_eq!(code, 2, "{format}");
+        text
+    };
+    assert!(with_flag("human").contains("Exit code 2: the snapshot was not fully read"));
+    assert!(with_flag("markdown").contains("**The check fails: the snapshot was not fully read"));
+    let sarif: Value = serde_json::from_str(&with_flag("sarif")).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
+    assert!(with_flag("github").contains("(--fail-on-skipped: exit 2)"));
+    // JUnit: a check skipped for lack of input fails; one turned off would not.
+    let xml = with_flag("junit");
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let not_run = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("failure") && n.attribute("type") == Some("not-run"))
+        .count();
+    let (report, _) = json_report(&GAPS);
+    let missing = report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["cause"] == "missing-input")
+        .count();
+    assert_eq!(not_run, missing);
 }
 
 fn with_config(dir: &Path, config: &str) -> tempfile::TempDir {

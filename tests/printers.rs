@@ -97,10 +97,31 @@ pin_every_format! {
     export_lookout_events: diagnose(&["export-lookout-events"])
         .with(&["--as-of", "2026-11-20T12:00:00Z"]);
     multi_tenant: diagnose(&["scenario-consent-not-granted", "scenario-device-pending"]);
-    // Against a baseline focused on Grady: one finding unchanged, one new, one resolved.
-    baseline: diagnose(&["scenario-device-new-owner"])
-        .with_baseline(&["--user", "grady.archie@contoso.com"]);
+    // Against a baseline judged a day later and focused on Alex and Lynne: Alex's
+    // finding unchanged, Diego's and Isaiah's new, Lynne's (not yet due) resolved.
+    baseline: diagnose(&["scenario-device-disconnected"]).with_baseline(&[
+        "--as-of",
+        "2026-11-21T12:00:00Z",
+        "--user",
+        "alex.wilber@contoso.com",
+        "--user",
+        "lynne.robbins@contoso.com",
+    ]);
     redact: diagnose(&["scenario-device-active-without-id"]).redacted();
+    // The help desk asks about Frank, whose phone is not in Lookout: his device's
+    // finding, and his console access (none) as a fact, not an error.
+    focus_user: diagnose(&["scenario-device-missing"])
+        .with(&["--user", "frank.oconnor@contoso.com"]);
+    // A misspelt user and a device id no export knows: said plainly, exit 0.
+    focus_not_found: diagnose(&["scenario-device-pending"]).with(&[
+        "--user",
+        "lidia.holoway@contoso.com",
+        "--device",
+        "00bc9c4d-2397-4a7b-85fe-99c334e06e0d",
+    ]);
+    // Checks skipped for lack of input fail the run: exit 2, the reason on stderr.
+    fail_on_skipped: diagnose(&["export-lookout-events"])
+        .with(&["--as-of", "2026-11-20T12:00:00Z", "--fail-on-skipped"]);
 }
 
 #[test]

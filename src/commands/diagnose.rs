@@ -12,6 +12,7 @@ use crate::report::baseline::Baselines;
 use crate::report::{self, AsOfSource, BuildOptions, FailPolicy, Report, Style};
 use crate::rules::Focus;
 use crate::snapshot::time::Time;
+use crate::snapshot::Input;
 use anyhow::{anyhow, Result};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -38,6 +39,7 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
     let fail = FailPolicy {
         threshold: args.fail_on.threshold(),
         new_only: args.fail_on_new,
+        skipped: args.fail_on_skipped,
     };
 
     let mut reports = Vec::with_capacity(dirs.len());
@@ -73,6 +75,10 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
     if let Some(path) = &args.output {
         output::write_atomically(path, &buf)?;
     }
+    // The report comes first, whole; then what made an incomplete run fail.
+    for r in reports.iter().filter(|r| r.fails_incomplete()) {
+        eprintln!("error: {}", incomplete_message(r));
+    }
     for f in &failed {
         eprintln!("error: {f}");
     }
@@ -80,6 +86,41 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
         return Ok(2);
     }
     Ok(reports.iter().map(Report::exit_code).max().unwrap_or(0))
+}
+
+/// What `--fail-on-skipped` fails an incomplete run on: the files the snapshot lacks
+/// with the checks each one stopped, and the files not recognised.
+fn incomplete_message(r: &Report) -> String {
+    let mut missing: Vec<(Input, Vec<&str>)> = Vec::new();
+    for s in r.skipped_for_lack_of_input() {
+        let Some(input) = s.input else { continue };
+        match missing.iter_mut().find(|(i, _)| *i == input) {
+            Some((_, rules)) => rules.push(s.rule.slug()),
+            None => missing.push((input, vec![s.rule.slug()])),
+        }
+    }
+    let mut parts: Vec<String> = missing
+        .iter()
+        .map(|(input, rules)| {
+            format!(
+                "{} is not in the snapshot, so {} did not run",
+                input.file_name(),
+                rules.join(", ")
+            )
+        })
+        .collect();
+    let unread: Vec<&str> = r.unread_files().map(|n| n.file.as_str()).collect();
+    if !unread.is_empty() {
+        parts.push(format!(
+            "not recognised, so not read: {}",
+            unread.join(", ")
+        ));
+    }
+    format!(
+        "{}: the snapshot was not fully read (--fail-on-skipped): {}",
+        r.snapshot.path,
+        parts.join("; ")
+    )
 }
 
 /// The snapshot folders of the run: the folders given, or, for a single folder with
@@ -119,12 +160,11 @@ fn diagnose_one(
         (None, None) => (chrono::Utc::now(), AsOfSource::CurrentTime),
     };
     let focus = Focus::new(&args.user, &args.device);
-    let focus_list: Vec<String> = focus.users.iter().chain(&focus.devices).cloned().collect();
     let outcome = engine::run(
         &tenant,
         &Options {
             as_of,
-            focus,
+            focus: focus.clone(),
             policy,
         },
     );
@@ -148,7 +188,7 @@ fn diagnose_one(
             as_of,
             as_of_source,
             lang: crate::messages::language(),
-            focus: focus_list,
+            focus: &focus,
             baseline,
             fail,
             redactor: redactor.as_ref(),

@@ -90,14 +90,23 @@ impl HumanPrinter {
             )
         )?;
         if !r.focus.is_empty() {
+            let queries: Vec<&str> = r.focus.iter().map(|e| e.query.as_str()).collect();
             writeln!(
                 out,
                 "{}",
                 self.wrap(
-                    &msg.f("report.focus", &[("focus", &r.focus.join(", "))]),
+                    &msg.f("report.focus", &[("focus", &queries.join(", "))]),
                     ""
                 )
             )?;
+            for e in &r.focus {
+                let line = self.wrap_hanging("  - ", "    ", &e.describe(r));
+                if e.found {
+                    writeln!(out, "{line}")?;
+                } else {
+                    writeln!(out, "{}", self.paint(&line, |t| t.yellow().bold()))?;
+                }
+            }
         }
         Ok(())
     }
@@ -269,12 +278,27 @@ impl Printer for HumanPrinter {
         self.health(r, msg, out)?;
         writeln!(out)?;
         let any_open = r.open().next().is_some();
-        if !any_open {
+        let unknown: Vec<&str> = r.focus_not_found().map(|e| e.query.as_str()).collect();
+        if !any_open && r.is_complete() && unknown.is_empty() {
             writeln!(
                 out,
                 "{}",
                 self.paint(&msg.t("report.no_findings"), |t| t.green().bold())
             )?;
+        } else if !any_open {
+            // "No problems found" alone would read as a clean bill of health.
+            let mut lines = Vec::new();
+            if !r.is_complete() {
+                lines.push(msg.t("report.no_findings_incomplete"));
+            }
+            if !unknown.is_empty() {
+                let queries = unknown.join(", ");
+                lines.push(msg.f("report.no_findings_not_found", &[("queries", &queries)]));
+            }
+            for line in lines {
+                let text = self.wrap(&line, "");
+                writeln!(out, "{}", self.paint(&text, |t| t.yellow().bold()))?;
+            }
         } else {
             self.summary_table(r, msg, out)?;
         }
@@ -373,6 +397,7 @@ impl Printer for HumanPrinter {
         }
         writeln!(out, "{}", self.wrap(&summary, ""))?;
         let exit_line = match r.fail.threshold {
+            _ if r.fails_incomplete() => msg.t("report.exit_incomplete"),
             None => msg.t("report.exit_never"),
             Some(threshold) => {
                 let key = match (r.exit_code() == 1, r.fail.new_only) {
@@ -423,7 +448,7 @@ impl HumanPrinter {
         ]);
         for r in reports {
             let s = &r.summary;
-            let result = if r.exit_code() == 1 {
+            let result = if r.exit_code() != 0 {
                 "report.result_fail"
             } else {
                 "report.result_pass"

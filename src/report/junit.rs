@@ -1,7 +1,9 @@
 //! `--format junit`: JUnit XML for CI test dashboards. One suite per rule; one test
 //! case per rule and subject. A finding that fails the run (at or above --fail-on, not
 //! suppressed) is a failure carrying the diagnosis and the fix; a suppressed one is
-//! skipped with its reason; a rule that found nothing is one passing case.
+//! skipped with its reason; a rule that found nothing is one passing case; a rule that
+//! could not run is a skipped case (a failure when `--fail-on-skipped` fails the run on
+//! it). Files not recognised and the `--user`/`--device` asked about have a suite each.
 
 use super::layout::numbered;
 use super::{Printer, Report, ReportFinding};
@@ -49,8 +51,10 @@ fn add_suites(r: &Report, prefix: Option<&str>, report: &mut JunitReport) {
         let mut suite = TestSuite::new(name);
         let findings: Vec<&ReportFinding> = r.findings.iter().filter(|f| f.rule == rule).collect();
         if let Some(skip) = r.skipped.iter().find(|s| s.rule == rule) {
-            let mut status = TestCaseStatus::skipped();
-            status.set_message(skip.reason.clone());
+            let status = not_run(
+                skip.reason.clone(),
+                r.fail.skipped && skip.for_lack_of_input(),
+            );
             suite.add_test_case(TestCase::new(rule.slug(), status));
         } else if findings.is_empty() {
             let mut case = TestCase::new(rule.slug(), TestCaseStatus::success());
@@ -81,5 +85,54 @@ fn add_suites(r: &Report, prefix: Option<&str>, report: &mut JunitReport) {
             suite.add_test_case(case);
         }
         report.add_test_suite(suite);
+    }
+    let suite_name = |name: &str| match prefix {
+        Some(p) => format!("{p}: {name}"),
+        None => name.to_string(),
+    };
+    // Files of the snapshot not recognised: nothing in them was checked.
+    let unread: Vec<_> = r.unread_files().collect();
+    if !unread.is_empty() {
+        let mut suite = TestSuite::new(suite_name("unread-files"));
+        for n in unread {
+            let mut case =
+                TestCase::new(n.file.as_str(), not_run(n.message.clone(), r.fail.skipped));
+            case.set_classname("unread-files");
+            suite.add_test_case(case);
+        }
+        report.add_test_suite(suite);
+    }
+    // Each --user and --device: found (with its facts) or not in any export.
+    if !r.focus.is_empty() {
+        let mut suite = TestSuite::new(suite_name("focus"));
+        for e in &r.focus {
+            let name = format!("{} {}", e.kind.as_str(), e.query);
+            let mut case = if e.found {
+                let mut case = TestCase::new(name, TestCaseStatus::success());
+                case.set_system_out(e.describe(r));
+                case
+            } else {
+                let mut status = TestCaseStatus::skipped();
+                status.set_message(e.describe(r));
+                TestCase::new(name, status)
+            };
+            case.set_classname("focus");
+            suite.add_test_case(case);
+        }
+        report.add_test_suite(suite);
+    }
+}
+
+/// A check or file the run could not look at: skipped, or a failure when
+/// `--fail-on-skipped` makes it fail the run.
+fn not_run(message: String, fails: bool) -> TestCaseStatus {
+    if fails {
+        let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        s.set_message(message).set_type("not-run");
+        s
+    } else {
+        let mut s = TestCaseStatus::skipped();
+        s.set_message(message);
+        s
     }
 }

@@ -100,7 +100,7 @@ impl Printer for MarkdownPrinter {
         )?;
         for r in reports {
             let s = &r.summary;
-            let result = if r.exit_code() == 1 {
+            let result = if r.exit_code() != 0 {
                 "report.result_fail"
             } else {
                 "report.result_pass"
@@ -169,12 +169,43 @@ impl Printer for MarkdownPrinter {
             s.info,
             s.suppressed
         )?;
-        let verdict = if r.exit_code() == 1 {
-            msg.t("report.markdown_fails")
-        } else {
-            msg.t("report.markdown_passes")
+        let verdict = match r.exit_code() {
+            2 => msg.t("report.markdown_fails_incomplete"),
+            1 => msg.t("report.markdown_fails"),
+            _ if !r.is_complete() => msg.t("report.markdown_passes_incomplete"),
+            _ => msg.t("report.markdown_passes"),
         };
         writeln!(out, "**{verdict}**\n")?;
+
+        // What the run could not see comes before what it found.
+        if !r.focus.is_empty() {
+            writeln!(out, "## {}\n", msg.t("report.focus_heading"))?;
+            for e in &r.focus {
+                let mark = if e.found { "" } else { "⚠️ " };
+                writeln!(out, "- {mark}{}", e.describe(r))?;
+            }
+            writeln!(out)?;
+        }
+        if !r.skipped.is_empty() {
+            writeln!(out, "## {}\n", msg.t("report.skipped_heading"))?;
+            for sk in &r.skipped {
+                let mark = if sk.for_lack_of_input() {
+                    "⚠️ "
+                } else {
+                    ""
+                };
+                writeln!(out, "- {mark}`{}`: {}", sk.rule, sk.reason)?;
+            }
+            writeln!(out)?;
+        }
+        if !r.notes.is_empty() {
+            writeln!(out, "## {}\n", msg.t("report.notes_heading"))?;
+            for n in &r.notes {
+                let mark = if n.unread { "⚠️ " } else { "" };
+                writeln!(out, "- {mark}`{}`: {}", n.file, n.message)?;
+            }
+            writeln!(out)?;
+        }
 
         if !r.health.is_empty() {
             writeln!(out, "## {}\n", msg.t("health.heading"))?;
@@ -242,13 +273,6 @@ impl Printer for MarkdownPrinter {
                     cell(&f.subject_label()),
                     cell(f.suppressed.as_deref().unwrap_or_default())
                 )?;
-            }
-            writeln!(out)?;
-        }
-        if !r.skipped.is_empty() {
-            writeln!(out, "## {}\n", msg.t("report.skipped_heading"))?;
-            for sk in &r.skipped {
-                writeln!(out, "- `{}`: {}", sk.rule, sk.reason)?;
             }
             writeln!(out)?;
         }

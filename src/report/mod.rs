@@ -5,6 +5,7 @@
 
 pub mod baseline;
 mod csv;
+pub mod focus;
 mod github;
 mod grouping;
 mod human;
@@ -15,6 +16,7 @@ mod markdown;
 pub mod overview;
 mod sarif;
 
+pub use focus::FocusEntry;
 pub use grouping::{Group, RuleCount};
 pub use layout::Style;
 
@@ -24,11 +26,12 @@ use crate::knowledge;
 use crate::messages;
 use crate::model::Tenant;
 use crate::redact::Redactor;
-use crate::rules::{RuleId, SkipReason};
+use crate::rules::{Focus, RuleId, SkipReason};
 use crate::snapshot::time::{self, Time};
 use crate::snapshot::Input;
 use serde::Serialize;
 use std::io::{self, Write};
+use std::ops::Not;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -51,6 +54,12 @@ pub struct Report {
     pub as_of: String,
     pub as_of_source: AsOfSource,
     pub snapshot: SnapshotInfo,
+    /// The users and devices the run asks about (`--user`, `--device`), with what the
+    /// snapshot says about each; empty without focus.
+    pub focus: Vec<FocusEntry>,
+    /// False when a check was skipped for lack of input or a file of the snapshot was
+    /// not recognised: the run did not read the whole snapshot (`--fail-on-skipped`).
+    pub complete: bool,
     pub skipped: Vec<SkippedRule>,
     /// Things the loader noticed that did not stop it (unknown values, unknown keys).
     pub notes: Vec<Note>,
@@ -66,8 +75,6 @@ pub struct Report {
     /// The language of the human text fields.
     #[serde(skip)]
     pub lang: String,
-    #[serde(skip)]
-    pub focus: Vec<String>,
     /// When the run fails; `exit_code` and the formats that explain it follow it.
     #[serde(skip)]
     pub fail: FailPolicy,
@@ -107,13 +114,81 @@ pub struct Counts {
 #[derive(Debug, Serialize)]
 pub struct SkippedRule {
     pub rule: RuleId,
+    pub cause: SkipCause,
+    /// With `missing-input`: the input the snapshot lacks, by its canonical file stem.
+    #[serde(serialize_with = "input_stem", skip_serializing_if = "Option::is_none")]
+    pub input: Option<Input>,
     pub reason: String,
+    /// The rule's title in the report language.
+    #[serde(skip)]
+    pub title: &'static str,
+}
+
+/// Why a check did not run, in one stable word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkipCause {
+    /// A file the check reads is not in the snapshot: the run is incomplete.
+    MissingInput,
+    /// lookout.json has no Intune connector to judge (intune-connector-missing says so).
+    NoIntuneConnector,
+    /// Turned off on purpose, with `--allow` or in lookout-doctor.toml.
+    TurnedOff,
+}
+
+impl SkipCause {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipCause::MissingInput => "missing-input",
+            SkipCause::NoIntuneConnector => "no-intune-connector",
+            SkipCause::TurnedOff => "turned-off",
+        }
+    }
+}
+
+impl SkippedRule {
+    /// Skipped because the snapshot lacks a file: what `--fail-on-skipped` fails on.
+    /// A check turned off on purpose, or with no connector to judge, is not.
+    pub fn for_lack_of_input(&self) -> bool {
+        self.cause == SkipCause::MissingInput
+    }
+}
+
+fn input_stem<S: serde::Serializer>(input: &Option<Input>, s: S) -> Result<S::Ok, S::Error> {
+    match input {
+        Some(i) => s.serialize_str(i.stem()),
+        None => s.serialize_none(),
+    }
 }
 
 #[derive(Debug, Serialize)]
 pub struct Note {
     pub file: String,
     pub message: String,
+    /// The file was not recognised as any export, so nothing in it was read: the run
+    /// did not read the whole snapshot (`--fail-on-skipped`).
+    #[serde(skip_serializing_if = "<&bool>::not")]
+    pub unread: bool,
+}
+
+impl Note {
+    /// A note about a file that was read.
+    pub fn new(file: String, message: String) -> Note {
+        Note {
+            file,
+            message,
+            unread: false,
+        }
+    }
+
+    /// A note naming a file of the snapshot that was not recognised, so not read.
+    pub fn unread(file: String, message: String) -> Note {
+        Note {
+            file,
+            message,
+            unread: true,
+        }
+    }
 }
 
 /// Counts of findings that count: suppressed ones are only in `suppressed`.
@@ -226,10 +301,7 @@ impl Report {
     /// The path of the snapshot file a finding is about, relative to where the tool
     /// was run.
     pub fn file_of(&self, f: &ReportFinding) -> &str {
-        self.paths
-            .iter()
-            .find(|(input, _)| *input == f.file)
-            .map_or("", |(_, path)| path)
+        self.path_of(f.file)
     }
 
     /// The findings that count: not suppressed, in report order.
@@ -273,18 +345,78 @@ impl Report {
         self.findings.iter().filter(|f| self.fails(f))
     }
 
+    /// Checks skipped because the snapshot lacks a file they read.
+    pub fn skipped_for_lack_of_input(&self) -> impl Iterator<Item = &SkippedRule> {
+        self.skipped.iter().filter(|s| s.for_lack_of_input())
+    }
+
+    /// The notes naming files of the snapshot that were not recognised, so not read.
+    pub fn unread_files(&self) -> impl Iterator<Item = &Note> {
+        self.notes.iter().filter(|n| n.unread)
+    }
+
+    /// Every check could run and every file of the snapshot was read. Checks turned
+    /// off on purpose do not make a run incomplete.
+    pub fn is_complete(&self) -> bool {
+        self.complete
+    }
+
+    /// `--fail-on-skipped` is set and the run is incomplete: the tool could not do its
+    /// whole job, exit 2.
+    pub fn fails_incomplete(&self) -> bool {
+        self.fail.skipped && !self.complete
+    }
+
+    /// The `--user` and `--device` values no export knows.
+    pub fn focus_not_found(&self) -> impl Iterator<Item = &FocusEntry> {
+        self.focus.iter().filter(|e| !e.found)
+    }
+
+    /// The path of the snapshot file an input was read from (or would be exported as).
+    pub fn path_of(&self, input: Input) -> &str {
+        self.paths
+            .iter()
+            .find(|(i, _)| *i == input)
+            .map_or("", |(_, path)| path)
+    }
+
+    /// The name of the file an input was read from (or would be exported as), inside
+    /// the snapshot folder.
+    pub fn file_name_of(&self, input: Input) -> &str {
+        let path = self.path_of(input);
+        let base = self.snapshot.path.trim_end_matches(['/', '\\']);
+        path.strip_prefix(base)
+            .map_or(path, |rest| rest.trim_start_matches(['/', '\\']))
+    }
+
+    /// The path of a file of the snapshot folder, as reports show paths.
+    pub fn path_in_snapshot(&self, name: &str) -> String {
+        format!(
+            "{}/{name}",
+            self.snapshot.path.trim_end_matches(['/', '\\'])
+        )
+    }
+
+    /// 2 when `--fail-on-skipped` fails an incomplete run, else 1 when a finding fails
+    /// the run, else 0.
     pub fn exit_code(&self) -> u8 {
-        u8::from(self.failing().next().is_some())
+        if self.fails_incomplete() {
+            2
+        } else {
+            u8::from(self.failing().next().is_some())
+        }
     }
 }
 
-/// When a run fails (exit code 1).
+/// When a run fails (exit code 1, or 2 for an incomplete run with `--fail-on-skipped`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FailPolicy {
     /// `--fail-on`; `None` for never.
     pub threshold: Option<Severity>,
     /// `--fail-on-new`: only findings that are not in the baseline count.
     pub new_only: bool,
+    /// `--fail-on-skipped`: a run that did not read the whole snapshot exits 2.
+    pub skipped: bool,
 }
 
 impl Default for FailPolicy {
@@ -293,6 +425,7 @@ impl Default for FailPolicy {
         FailPolicy {
             threshold: Some(Severity::Error),
             new_only: false,
+            skipped: false,
         }
     }
 }
@@ -302,13 +435,20 @@ pub struct BuildOptions<'a> {
     pub as_of: Time,
     pub as_of_source: AsOfSource,
     pub lang: &'a str,
-    pub focus: Vec<String>,
+    /// The users and devices asked about (`--user`, `--device`).
+    pub focus: &'a Focus,
     /// The findings of an earlier run, to mark new and resolved ones.
     pub baseline: Option<&'a baseline::Baseline>,
     pub fail: FailPolicy,
     /// With `--redact`: every identifier the report shows becomes a pseudonym.
     pub redactor: Option<&'a Redactor>,
 }
+
+/// The focus of a run that asks about no one.
+static NO_FOCUS: Focus = Focus {
+    users: Vec::new(),
+    devices: Vec::new(),
+};
 
 impl<'a> BuildOptions<'a> {
     /// English, no focus, no baseline, failing on errors, not redacted, judged at an
@@ -319,7 +459,7 @@ impl<'a> BuildOptions<'a> {
             as_of,
             as_of_source: AsOfSource::Option,
             lang: "en",
-            focus: Vec::new(),
+            focus: &NO_FOCUS,
             baseline: None,
             fail: FailPolicy::default(),
             redactor: None,
@@ -404,31 +544,59 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
     for h in &mut health {
         h.detail = quote(std::mem::take(&mut h.detail));
     }
-    let skipped = outcome
+    let skipped: Vec<SkippedRule> = outcome
         .skipped
         .into_iter()
-        .map(|s| SkippedRule {
-            rule: s.rule,
-            reason: match s.reason {
-                SkipReason::MissingInput(input) => {
-                    msg.f("skip.missing_input", &[("file", &input.file_name())])
-                }
-                SkipReason::NoIntuneConnector => msg.t("skip.no_intune_connector"),
-                SkipReason::TurnedOff(true) => msg.t("skip.turned_off_cli"),
-                SkipReason::TurnedOff(false) => msg.t("skip.turned_off_config"),
-            },
+        .map(|s| {
+            let (cause, input, reason) = match s.reason {
+                SkipReason::MissingInput(input) => (
+                    SkipCause::MissingInput,
+                    Some(input),
+                    msg.f("skip.missing_input", &[("file", &input.file_name())]),
+                ),
+                SkipReason::NoIntuneConnector => (
+                    SkipCause::NoIntuneConnector,
+                    None,
+                    msg.t("skip.no_intune_connector"),
+                ),
+                SkipReason::TurnedOff(on_cli) => (
+                    SkipCause::TurnedOff,
+                    None,
+                    msg.t(if on_cli {
+                        "skip.turned_off_cli"
+                    } else {
+                        "skip.turned_off_config"
+                    }),
+                ),
+            };
+            SkippedRule {
+                rule: s.rule,
+                cause,
+                input,
+                reason,
+                title: &knowledge::of(s.rule).text(opts.lang).title,
+            }
         })
         .collect();
-    let notes = tenant
+    let notes: Vec<Note> = tenant
         .files
         .iter()
         .flat_map(|f| {
-            f.notes.iter().map(|n| Note {
-                file: f.name.clone(),
-                message: quote(n.describe(msg)),
-            })
+            f.notes
+                .iter()
+                .map(|n| Note::new(f.name.clone(), quote(n.describe(msg))))
         })
         .collect();
+    let complete = reads_everything(&skipped, &notes);
+    let mut focus = focus::entries(tenant, opts.focus);
+    for e in &mut focus {
+        e.query = quote(std::mem::take(&mut e.query));
+        if let Some(c) = &mut e.console_access {
+            c.group = c.group.take().map(quote);
+            c.group_id = c.group_id.take().map(quote);
+            c.path = c.path.take().map(quote);
+        }
+    }
     // A redacted report does not say where the snapshot was on the sender's disk.
     let path = match redactor {
         Some(_) => "snapshot".to_string(),
@@ -443,6 +611,8 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         },
         as_of: time::format(&opts.as_of),
         as_of_source: opts.as_of_source,
+        focus,
+        complete,
         snapshot: SnapshotInfo {
             path,
             tenant_id: tenant.tenant_id.clone().map(quote),
@@ -463,10 +633,14 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         root_causes: grouping::RootCauses::of(&findings),
         findings,
         lang: opts.lang.to_string(),
-        focus: opts.focus.iter().cloned().map(quote).collect(),
         fail: opts.fail,
         paths,
     }
+}
+
+/// No check was skipped for lack of input and no file of the snapshot went unread.
+fn reads_everything(skipped: &[SkippedRule], notes: &[Note]) -> bool {
+    !skipped.iter().any(SkippedRule::for_lack_of_input) && !notes.iter().any(|n| n.unread)
 }
 
 /// The input a finding is about, from what its rule reads and what it is about.
@@ -549,5 +723,85 @@ pub fn printer(format: Format, style: Style) -> Box<dyn Printer> {
         Format::Junit => Box::new(junit::JunitPrinter),
         Format::Csv => Box::new(csv::CsvPrinter),
         Format::Github => Box::new(github::GithubPrinter),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Skipped;
+
+    fn report(skipped: Vec<SkipReason>, fail: FailPolicy) -> Report {
+        let as_of = time::parse("2026-11-20T12:00:00Z").unwrap().unwrap();
+        let outcome = Outcome {
+            skipped: skipped
+                .into_iter()
+                .map(|reason| Skipped {
+                    rule: RuleId::DeviceMissing,
+                    reason,
+                })
+                .collect(),
+            ..Outcome::default()
+        };
+        let opts = BuildOptions {
+            fail,
+            ..BuildOptions::plain("snap", as_of)
+        };
+        build(&Tenant::default(), outcome, &opts)
+    }
+
+    const ON_SKIPPED: FailPolicy = FailPolicy {
+        threshold: Some(Severity::Error),
+        new_only: false,
+        skipped: true,
+    };
+
+    #[test]
+    fn only_a_missing_input_makes_a_run_incomplete() {
+        let on_purpose = report(
+            vec![SkipReason::TurnedOff(true), SkipReason::NoIntuneConnector],
+            ON_SKIPPED,
+        );
+        assert!(on_purpose.is_complete());
+        assert_eq!(on_purpose.exit_code(), 0);
+
+        let missing = report(
+            vec![SkipReason::MissingInput(Input::IntuneDevices)],
+            ON_SKIPPED,
+        );
+        assert!(!missing.is_complete());
+        assert_eq!(missing.exit_code(), 2);
+        let s = &missing.skipped[0];
+        assert_eq!(
+            (s.cause, s.input),
+            (SkipCause::MissingInput, Some(Input::IntuneDevices))
+        );
+        let json = serde_json::to_value(s).unwrap();
+        assert_eq!(json["cause"], "missing-input");
+        assert_eq!(json["input"], "intune-devices");
+
+        // Without --fail-on-skipped the gap is reported but the exit code is the findings'.
+        let lenient = report(
+            vec![SkipReason::MissingInput(Input::IntuneDevices)],
+            FailPolicy::default(),
+        );
+        assert!(!lenient.is_complete());
+        assert_eq!(lenient.exit_code(), 0);
+    }
+
+    #[test]
+    fn a_file_not_recognised_makes_a_run_incomplete() {
+        let read = [Note::new("groups.json".into(), "an unknown value".into())];
+        assert!(reads_everything(&[], &read));
+        let unread = [Note::unread(
+            "export (1).csv".into(),
+            "not recognised".into(),
+        )];
+        assert!(!reads_everything(&[], &unread));
+        assert_eq!(serde_json::to_value(&unread[0]).unwrap()["unread"], true);
+        assert!(serde_json::to_value(&read[0])
+            .unwrap()
+            .get("unread")
+            .is_none());
     }
 }

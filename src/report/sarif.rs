@@ -1,12 +1,16 @@
 //! `--format sarif`: SARIF 2.1.0 for code-scanning dashboards. Every rule of the
 //! catalogue is described (help text, default level); each finding is a result whose
 //! ruleId is the rule slug, located at the snapshot file it comes from and, logically,
-//! at its subject. The output is checked against the official schema in the tests.
+//! at its subject. What the run could not see (checks skipped, files not read, a
+//! `--user`/`--device` no export knows) is in the invocation's
+//! `toolExecutionNotifications`. The output is checked against the official schema in
+//! the tests.
 
 use super::layout::numbered;
 use super::{Printer, Report, ReportFinding};
 use crate::finding::Severity;
 use crate::knowledge;
+use crate::messages;
 use crate::rules::RuleId;
 use serde_json::{json, Value};
 use std::io::{self, Write};
@@ -111,6 +115,61 @@ fn result(r: &Report, f: &ReportFinding, rule_index: usize) -> Value {
     v
 }
 
+/// The kinds of tool execution notification, in the order of the driver's
+/// `notifications` descriptors, with the message key of their description.
+const NOTIFICATIONS: [(&str, &str); 3] = [
+    ("check-skipped", "report.skipped_heading"),
+    ("file-not-read", "report.unread_heading"),
+    ("focus-not-found", "report.not_found_title"),
+];
+
+fn notification(kind: usize, level: &str, text: String) -> Value {
+    json!({
+        "level": level,
+        "message": {"text": text},
+        "descriptor": {"id": NOTIFICATIONS[kind].0, "index": kind},
+    })
+}
+
+fn at_file(path: &str) -> Value {
+    json!([{"physicalLocation": {"artifactLocation": {"uri": uri(path)}}}])
+}
+
+/// What the run could not see: each skipped check (a warning when a file it reads is
+/// missing, a note when turned off or with nothing to judge), each file not recognised,
+/// each `--user`/`--device` no export knows.
+fn execution_notifications(r: &Report) -> Vec<Value> {
+    let catalogue = RuleId::ALL;
+    let mut all = Vec::new();
+    for s in &r.skipped {
+        let level = if s.for_lack_of_input() {
+            "warning"
+        } else {
+            "note"
+        };
+        let mut n = notification(0, level, format!("{}: {}", s.rule, s.reason));
+        let index = catalogue.iter().position(|&id| id == s.rule).unwrap_or(0);
+        n["associatedRule"] = json!({"id": s.rule, "index": index});
+        n["properties"] = json!({"cause": s.cause.as_str()});
+        if let Some(input) = s.input {
+            n["properties"]["input"] = json!(input.stem());
+            n["locations"] = at_file(r.path_of(input));
+        }
+        all.push(n);
+    }
+    for note in r.unread_files() {
+        let mut n = notification(1, "warning", format!("{}: {}", note.file, note.message));
+        n["locations"] = at_file(&r.path_in_snapshot(&note.file));
+        all.push(n);
+    }
+    for e in r.focus_not_found() {
+        let mut n = notification(2, "warning", e.describe(r));
+        n["properties"] = json!({"kind": e.kind.as_str(), "query": e.query});
+        all.push(n);
+    }
+    all
+}
+
 /// One SARIF run: the catalogue and one report's results.
 fn run_of(r: &Report) -> Value {
     let catalogue = RuleId::ALL;
@@ -126,7 +185,7 @@ fn run_of(r: &Report) -> Value {
             result(r, f, index)
         })
         .collect();
-    json!({
+    let mut run = json!({
         "tool": {"driver": {
             "name": r.tool.name,
             "version": r.tool.version,
@@ -135,11 +194,22 @@ fn run_of(r: &Report) -> Value {
         }},
         "automationDetails": {"id": format!("lookout-doctor/{}", r.snapshot.tenant_id.as_deref().unwrap_or(&r.snapshot.path))},
         "invocations": [{
-            "executionSuccessful": true,
+            // With --fail-on-skipped, a run that did not read the whole snapshot failed.
+            "executionSuccessful": !r.fails_incomplete(),
             "properties": {"as_of": r.as_of, "snapshot": r.snapshot.path},
         }],
         "results": results,
-    })
+    });
+    let notifications = execution_notifications(r);
+    if !notifications.is_empty() {
+        let msg = messages::get(&r.lang);
+        run["tool"]["driver"]["notifications"] = NOTIFICATIONS
+            .iter()
+            .map(|(id, key)| json!({"id": id, "shortDescription": {"text": msg.t(key)}}))
+            .collect();
+        run["invocations"][0]["toolExecutionNotifications"] = notifications.into();
+    }
+    run
 }
 
 fn write_log(runs: Vec<Value>, out: &mut dyn Write) -> io::Result<()> {

@@ -1,5 +1,6 @@
-//! console-access-denied: a user who must use the Lookout console is in neither the
-//! full-access nor the restricted-access Entra group, so the console answers 403.
+//! console-access-denied: a user who must use the Lookout console (one of
+//! `console_access.expected_users`) is in neither the full-access nor the
+//! restricted-access Entra group, so the console answers 403.
 
 use super::{console_users, Context, Registered, Rule, RuleId, RuleMeta};
 use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
@@ -74,9 +75,16 @@ mod tests {
     }
 
     #[test]
-    fn user_named_on_the_command_line_is_checked() {
+    fn user_asked_about_is_not_made_a_console_user() {
+        // Bob is in no console group; asking about him (a phone user) is no 403 error.
         let f = Fixture::new()
             .focus_user("bob@contoso.com")
+            .run_one(RuleId::ConsoleAccessDenied);
+        assert!(f.is_empty(), "{f:?}");
+        // He is checked once he is expected to use the console.
+        let f = Fixture::new()
+            .focus_user("bob@contoso.com")
+            .expected_users(&["bob@contoso.com"])
             .run_one(RuleId::ConsoleAccessDenied);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].subject.id, "bob@contoso.com");

@@ -110,6 +110,20 @@ impl Focus {
         self.users.is_empty() && self.devices.is_empty()
     }
 
+    /// The focus with each user also known by the other names the directory has for
+    /// them (UPN and mail), so a user asked about by e-mail address gets the findings
+    /// filed under their UPN, and the other way round.
+    pub fn resolved(&self, t: &Tenant) -> Focus {
+        let mut users = self.users.clone();
+        for q in &self.users {
+            if let Some(u) = t.user(q).map(|u| &t.users[u]) {
+                users.push(u.upn.to_string());
+                users.extend(u.mail.as_deref().map(str::to_owned));
+            }
+        }
+        Focus::new(&users, &self.devices)
+    }
+
     pub fn names_user(&self, upn: Option<&str>) -> bool {
         upn.is_some_and(|u| self.users.iter().any(|f| f.eq_ignore_ascii_case(u.trim())))
     }
@@ -261,8 +275,9 @@ pub(crate) fn tenant_subject_id(t: &Tenant) -> String {
         .unwrap_or_default()
 }
 
-/// Users whose console access is checked: `expected_users` plus every `--user`,
-/// lower-case, each once, sorted.
+/// Users whose console access is checked: `expected_users`, lower-case, each once,
+/// sorted. A user asked about with `--user` is not one of them (a phone user need not
+/// use the console): the report states their console access as a fact instead.
 pub(crate) fn console_users(ctx: &Context) -> Vec<String> {
     let mut users: Vec<String> = ctx
         .tenant
@@ -272,7 +287,6 @@ pub(crate) fn console_users(ctx: &Context) -> Vec<String> {
         .iter()
         .map(|u| u.trim().to_lowercase())
         .filter(|u| !u.is_empty())
-        .chain(ctx.focus.users.iter().cloned())
         .collect();
     users.sort();
     users.dedup();
@@ -312,3 +326,28 @@ pub(crate) fn console_membership(t: &Tenant, upn: &str) -> ConsoleMembership {
 
 #[cfg(test)]
 pub(crate) mod testkit;
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::Fixture;
+    use super::RuleId;
+
+    #[test]
+    fn a_user_asked_about_by_mail_gets_the_findings_of_their_upn() {
+        // Bob's UPN is bob@; his mail is robert.smith@. His phone is pending.
+        let pending = |fixture: Fixture| {
+            fixture
+                .lookout_device("lk-bob", "bob@contoso.com", "PENDING", "", "aad-bob")
+                .run_one(RuleId::DevicePending)
+        };
+        assert_eq!(
+            pending(Fixture::new().focus_user("Robert.Smith@contoso.com")).len(),
+            1
+        );
+        assert_eq!(
+            pending(Fixture::new().focus_user("bob@contoso.com")).len(),
+            1
+        );
+        assert!(pending(Fixture::new().focus_user("alice@contoso.com")).is_empty());
+    }
+}
