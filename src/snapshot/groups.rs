@@ -10,6 +10,7 @@
 //!   learnt from a nested-group row elsewhere or, failing that, made up (and noted).
 
 use super::csv_table::CsvTable;
+use super::detect::{Head, Recognised};
 use super::form::{Form, Note, SkipReason, Skips};
 use super::json_doc::{self, Kept, Record, Seen, Shape};
 use super::lenient;
@@ -216,6 +217,81 @@ mod columns {
         "type",
     ];
     pub const USER_TYPE: &[&str] = &["userType", "User type"];
+}
+
+/// A group's own properties (Graph `group`), besides `displayName`.
+const GROUP_KEYS: [&str; 9] = [
+    "securityEnabled",
+    "groupTypes",
+    "mailEnabled",
+    "members",
+    "mailNickname",
+    "membershipRule",
+    "securityIdentifier",
+    "visibility",
+    "isAssignableToRole",
+];
+
+/// Whether a head is one of the group exports: Graph groups (by their properties or
+/// Graph's context), the membership CSV, the Entra group list, or an Entra
+/// "Download members" file (whose group only its name says).
+pub(crate) fn recognise(head: &Head) -> Option<Recognised> {
+    if let Some(c) = head.csv() {
+        let csv = |form, score| Recognised::new(Input::Groups, Format::Csv, form, score);
+        if c.has(columns::GROUP_ID) || c.has(columns::GROUP_NAME) {
+            let fields = [
+                columns::GROUP_ID,
+                columns::GROUP_NAME,
+                columns::MEMBER_ID,
+                columns::MEMBER_UPN,
+                columns::MEMBER_TYPE,
+                columns::MEMBER_NAME,
+                columns::MEMBER_MAIL,
+            ];
+            return Some(csv(Form::MembershipCsv, c.count(&fields)));
+        }
+        let user_columns = c.has(columns::UPN) || c.has(columns::USER_TYPE);
+        let fields = [
+            columns::ID,
+            columns::UPN,
+            columns::NAME,
+            columns::MAIL,
+            columns::USER_TYPE,
+            columns::MEMBER_TYPE,
+        ];
+        if c.has(columns::ID) && user_columns {
+            let mut r = csv(Form::EntraMembersCsv { files: 1 }, c.count(&fields));
+            r.group_members = true;
+            return Some(r);
+        }
+        let list_fields = [
+            columns::ID,
+            columns::NAME,
+            columns::MAIL,
+            columns::SECURITY,
+            &["Group type", "groupTypes"][..],
+            &["Membership type", "membershipRule"][..],
+        ];
+        return (c.has(columns::ID) && c.has(columns::NAME))
+            .then(|| csv(Form::GroupListCsv, c.count(&list_fields)));
+    }
+    let j = head.json()?;
+    let context = j.context_is("groups");
+    let keys = if j.has("displayName") {
+        j.count(&GROUP_KEYS)
+    } else {
+        0
+    };
+    let claim = |score| {
+        let mut r = Recognised::new(Input::Groups, Format::Json, j.form(), score);
+        r.empty = j.empty_list;
+        r
+    };
+    if context || keys > 0 {
+        Some(claim(1 + keys + if context { 5 } else { 0 }))
+    } else {
+        j.is_empty_graph_page().then(|| claim(0))
+    }
 }
 
 /// Reads `groups.csv`: memberships, or the Entra group list.

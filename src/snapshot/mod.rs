@@ -12,6 +12,7 @@
 
 pub mod audit_logs;
 pub mod csv_table;
+pub mod detect;
 pub mod discover;
 mod error;
 pub mod form;
