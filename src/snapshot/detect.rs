@@ -17,6 +17,7 @@ use super::{
     audit_logs, groups, intune_devices, lookout_config, lookout_devices, manifest, mtd_connector,
 };
 use super::{Format, Input, LoadError};
+use crate::messages::Messages;
 use serde_json::{Map, Value};
 use std::path::Path;
 
@@ -65,8 +66,10 @@ pub enum Content {
     },
     /// Nothing but white space.
     Empty,
-    /// Bytes that are not text (an image, a spreadsheet, a damaged file).
+    /// Bytes that are not text (an image, a damaged file).
     Binary,
+    /// A `.zip` archive (also an Office document): read as the files it holds.
+    Archive,
 }
 
 /// The start of a JSON document.
@@ -310,6 +313,8 @@ pub enum UnreadReason {
     NestedArchive,
     /// An archive entry that is encrypted.
     Encrypted,
+    /// An archive entry compressed with a method that is not read (named).
+    UnsupportedCompression { method: String },
     /// A hidden or system file (`.DS_Store`, `Thumbs.db`, `desktop.ini`, `__MACOSX/`).
     System,
     /// An Office or LibreOffice lock file (`~$groups.xlsx`).
@@ -320,6 +325,8 @@ pub enum UnreadReason {
     OwnReport,
     /// The README.md that `lookout-doctor init` writes.
     InitReadme,
+    /// Another Markdown document (notes, a fixture's README): no export is Markdown.
+    Document,
     /// `lookout-doctor.toml`: the policy `diagnose` reads.
     Policy,
 }
@@ -351,6 +358,8 @@ pub enum Seen {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Closest {
     pub input: Input,
+    /// The file's own format (CSV when the input has a CSV form).
+    pub format: Format,
     /// The keys or columns it shares with that form, as written in the file.
     pub shared: Vec<String>,
 }
@@ -361,15 +370,146 @@ impl UnreadReason {
             UnreadReason::NotRecognised { .. }
             | UnreadReason::Folder
             | UnreadReason::NestedArchive
-            | UnreadReason::Encrypted => UnreadKind::NotRecognised,
+            | UnreadReason::Encrypted
+            | UnreadReason::UnsupportedCompression { .. } => UnreadKind::NotRecognised,
             UnreadReason::System
             | UnreadReason::LockFile
             | UnreadReason::Backup
             | UnreadReason::OwnReport
             | UnreadReason::InitReadme
+            | UnreadReason::Document
             | UnreadReason::Policy => UnreadKind::NotAnExport,
         }
     }
+}
+
+impl UnreadReason {
+    /// Why the file is not read, and what to do, in the reader's language.
+    pub fn describe(&self, msg: &Messages) -> String {
+        let key = match self {
+            UnreadReason::NotRecognised { seen, closest } => {
+                return not_recognised(msg, seen, closest.as_ref())
+            }
+            UnreadReason::UnsupportedCompression { method } => {
+                return msg.f(
+                    "validate.unread.unsupported_compression",
+                    &[("method", method)],
+                )
+            }
+            UnreadReason::Folder => "folder",
+            UnreadReason::NestedArchive => "nested_archive",
+            UnreadReason::Encrypted => "encrypted",
+            UnreadReason::System => "system",
+            UnreadReason::LockFile => "lock_file",
+            UnreadReason::Backup => "backup",
+            UnreadReason::OwnReport => "own_report",
+            UnreadReason::InitReadme => "init_readme",
+            UnreadReason::Document => "document",
+            UnreadReason::Policy => "policy",
+        };
+        msg.f(
+            &format!("validate.unread.{key}"),
+            &[("members", &GROUP_MEMBERS_FOLDER)],
+        )
+    }
+}
+
+/// How `group-members/` is written in messages.
+const GROUP_MEMBERS_FOLDER: &str = "group-members/";
+
+/// A short list of names for a message: the first few, then how many more.
+fn few(names: &[String]) -> String {
+    const SHOWN: usize = 6;
+    let mut list: Vec<String> = names
+        .iter()
+        .take(SHOWN)
+        .map(|n| format!("\"{n}\""))
+        .collect();
+    if names.len() > SHOWN {
+        list.push(format!("… (+{})", names.len() - SHOWN));
+    }
+    list.join(", ")
+}
+
+/// The canonical file name of an input in a format (`intune-devices.csv`).
+fn canonical(input: Input, format: Format) -> String {
+    format!("{}.{}", input.stem(), format.as_str())
+}
+
+fn not_recognised(msg: &Messages, seen: &Seen, closest: Option<&Closest>) -> String {
+    let (seen_key, list) = match seen {
+        Seen::Json { keys } => ("json", few(keys)),
+        Seen::BadJson { message } => ("bad_json", message.clone()),
+        Seen::Csv { columns } => ("csv", few(columns)),
+        Seen::EmptyGraphList => ("empty_graph_list", String::new()),
+        Seen::Text => ("text", String::new()),
+        Seen::Empty => ("empty", String::new()),
+        Seen::Binary => ("binary", String::new()),
+        Seen::Workbook => ("workbook", String::new()),
+        Seen::Ambiguous { inputs } => (
+            "ambiguous",
+            inputs
+                .iter()
+                .map(|i| canonical(*i, Format::Json))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    };
+    let seen_text = msg.f(&format!("validate.seen.{seen_key}"), &[("list", &list)]);
+    let advice = match (seen, closest) {
+        (Seen::Workbook, _) => msg.t("validate.unread.advice_workbook"),
+        (Seen::EmptyGraphList | Seen::Ambiguous { .. }, _) => {
+            msg.t("validate.unread.advice_name_it")
+        }
+        (_, Some(c)) => msg.f(
+            "validate.unread.advice_closest",
+            &[("file", &canonical(c.input, c.format))],
+        ),
+        (_, None) => msg.t("validate.unread.advice_none"),
+    };
+    let closest_text = closest.map_or_else(String::new, |c| {
+        msg.f(
+            "validate.unread.closest",
+            &[
+                ("file", &canonical(c.input, c.format)),
+                ("shared", &few(&c.shared)),
+            ],
+        )
+    });
+    // Both pieces quote names from the file: filled in one pass, so that no name
+    // can spell a placeholder that would be filled after it.
+    fill_once(
+        &msg.t("validate.unread.not_recognised"),
+        &[
+            ("advice", &advice),
+            ("closest", &closest_text),
+            ("seen", &seen_text),
+        ],
+    )
+}
+
+/// `template` with each `{name}` of `args` replaced, in one pass over the template.
+fn fill_once(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open..];
+        match args.iter().find(|(name, _)| {
+            after[1..].starts_with(name) && after[1 + name.len()..].starts_with('}')
+        }) {
+            Some((name, value)) => {
+                out.push_str(value);
+                rest = &after[name.len() + 2..];
+            }
+            None => {
+                out.push('{');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 impl Head {
@@ -399,13 +539,17 @@ impl Head {
 
     /// The head of a file whose first bytes (`whole`: all of them) are `bytes`.
     pub fn of_bytes(name: &str, bytes: &[u8], whole: bool) -> Head {
+        let not_text = |content| Head {
+            name: name.to_owned(),
+            encoding: None,
+            whole,
+            content,
+        };
+        if text::zipped::is_zip(bytes) {
+            return not_text(Content::Archive);
+        }
         let Some((text, encoding)) = text::decode_head(bytes) else {
-            return Head {
-                name: name.to_owned(),
-                encoding: None,
-                whole,
-                content: Content::Binary,
-            };
+            return not_text(Content::Binary);
         };
         let trimmed = text.trim_start();
         let content = if trimmed.is_empty() {
@@ -996,6 +1140,10 @@ pub fn classify(head: &Head) -> Verdict {
     if let Some(reason) = not_an_export(head) {
         return Verdict::Unread(reason);
     }
+    // Archives are opened where they are found, one level deep.
+    if matches!(head.content, Content::Archive) {
+        return Verdict::Unread(UnreadReason::NestedArchive);
+    }
     let claims: Vec<Recognised> = RECOGNISERS
         .iter()
         .filter_map(|r| (r.recognise)(head))
@@ -1011,11 +1159,9 @@ pub fn classify(head: &Head) -> Verdict {
     // Nothing the content tells for sure: a SPEC name still says what the file
     // should be, and its loader then says what is wrong with it.
     if let Some((input, format)) = input_of_name(file_name(&head.name)) {
-        if content_fits(head, format) {
-            let mut r = Recognised::new(input, format, generic_form(head), 0);
-            r.empty = head.json().is_some_and(|j| j.empty_list);
-            return Verdict::Read(r);
-        }
+        let mut r = Recognised::new(input, format, generic_form(head), 0);
+        r.empty = head.json().is_some_and(|j| j.empty_list);
+        return Verdict::Read(r);
     }
     let seen = match head.json() {
         Some(j) if j.is_empty_graph_page() => Seen::EmptyGraphList,
@@ -1028,15 +1174,6 @@ pub fn classify(head: &Head) -> Verdict {
         closest: closest(head),
         seen,
     })
-}
-
-/// Whether a file's text is the kind its name promises (JSON for `.json`), so that
-/// its loader can say what is wrong inside.
-fn content_fits(head: &Head, format: Format) -> bool {
-    match format {
-        Format::Json => !matches!(head.content, Content::Csv(_)),
-        Format::Csv => !matches!(head.content, Content::Json(_)),
-    }
 }
 
 fn generic_form(head: &Head) -> Form {
@@ -1066,7 +1203,7 @@ fn seen(head: &Head) -> Seen {
         },
         Content::Text { .. } => Seen::Text,
         Content::Empty => Seen::Empty,
-        Content::Binary => Seen::Binary,
+        Content::Binary | Content::Archive => Seen::Binary,
     }
 }
 
@@ -1107,7 +1244,14 @@ fn closest(head: &Head) -> Option<Closest> {
                 _ => Some((input, shared)),
             },
         )
-        .map(|(input, shared)| Closest { input, shared })
+        .map(|(input, shared)| Closest {
+            input,
+            format: match head.content {
+                Content::Csv(_) if input.accepts_csv() => Format::Csv,
+                _ => Format::Json,
+            },
+            shared,
+        })
 }
 
 /// Files that are plainly not exports, by name or by what they start with.
@@ -1135,6 +1279,9 @@ fn not_an_export(head: &Head) -> Option<UnreadReason> {
             Some(UnreadReason::InitReadme)
         }
         Content::Text { first_line } if first_line.contains(TOOL) => Some(UnreadReason::OwnReport),
+        Content::Text { .. } if has_ext(file_name(&head.name), "md") => {
+            Some(UnreadReason::Document)
+        }
         _ => None,
     }
 }

@@ -4,10 +4,11 @@
 //!   objects whose members carry `AdditionalProperties`), members inline or not;
 //! - `groups.csv`: one row per membership (group id, group name, member id, member
 //!   UPN, member type), or the Entra "Download groups" list (no members);
-//! - `group-members/<group display name>.csv`: the Entra "Download members" file of
-//!   one group. The file name gives the group; its members join the group of that
-//!   exact name from the files above, or make a group of their own whose object id is
-//!   learnt from a nested-group row elsewhere or, failing that, made up (and noted).
+//! - `group-members/<group display name>.csv` (or the same name elsewhere in the
+//!   snapshot): the Entra "Download members" file of one group. The file name gives
+//!   the group; its members join the group of that exact name from the files above,
+//!   or make a group of their own whose object id is learnt from a nested-group row
+//!   elsewhere or, failing that, made up (and noted).
 
 use super::csv_table::CsvTable;
 use super::detect::{Head, Recognised};
@@ -419,29 +420,26 @@ struct GroupMembers {
     members: Vec<MemberRecord>,
 }
 
-/// Reads `group-members/<group display name>.csv`; `path` names the group.
-pub fn read_member_file(path: &Path, text: &FileText) -> Result<MemberFile, LoadError> {
+/// Reads an Entra "Download members" file (`group-members/<group display name>.csv`,
+/// or shown as `name` elsewhere): its file name names the group.
+pub fn read_member_file(path: &Path, name: &str, text: &FileText) -> Result<MemberFile, LoadError> {
     let mut info = FileInfo::new(Input::Groups, path, Format::Csv, text);
-    let members = parse_member_file(path, text.as_bytes(), &mut info)?;
+    let members = parse_member_file(path, name, text.as_bytes(), &mut info)?;
     Ok(MemberFile { members, info })
 }
 
 fn parse_member_file(
     path: &Path,
+    name: &str,
     bytes: &[u8],
     info: &mut FileInfo,
 ) -> Result<GroupMembers, LoadError> {
-    let label = format!(
-        "{}/{}",
-        super::discover::GROUP_MEMBERS_DIR,
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    );
-    let group = path
-        .file_stem()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let label = name.to_owned();
+    let file = super::detect::file_name(name);
+    let group = file
+        .rsplit_once('.')
+        .map_or(file, |(stem, _)| stem)
+        .to_owned();
     let mut table = CsvTable::open(path, bytes)?.with_label(label.clone());
     let id = table.column(columns::ID);
     let upn = table.column(columns::UPN);
@@ -485,13 +483,13 @@ fn parse_member_file(
 }
 
 /// Folds the members of each file into the group of its name (or a new group); the
-/// files share one entry, which this returns.
-pub fn fold_member_files(groups: &mut Vec<GroupRecord>, files: Vec<MemberFile>) -> FileInfo {
-    let mut info = FileInfo::named(
-        Input::Groups,
-        &format!("{}/", super::discover::GROUP_MEMBERS_DIR),
-        Format::Csv,
-    );
+/// files share one entry, shown as `name`, which this returns.
+pub fn fold_member_files(
+    groups: &mut Vec<GroupRecord>,
+    files: Vec<MemberFile>,
+    name: &str,
+) -> FileInfo {
+    let mut info = FileInfo::named(Input::Groups, name, Format::Csv);
     info.form = Form::EntraMembersCsv { files: files.len() };
     let mut member_files = Vec::with_capacity(files.len());
     for file in files {
@@ -700,9 +698,9 @@ mod tests {
         let files = ["Orphans.csv", "Pilot.csv", "Wave.csv"].map(|f| {
             let path = sub.join(f);
             let text = crate::snapshot::text::read_text(&path).unwrap();
-            read_member_file(&path, &text).unwrap()
+            read_member_file(&path, &format!("group-members/{f}"), &text).unwrap()
         });
-        let info = fold_member_files(&mut groups, files.into());
+        let info = fold_member_files(&mut groups, files.into(), "group-members/");
         assert_eq!(groups.len(), 3);
         // The nested-group row of Pilot.csv gives Wave its real id.
         let wave = groups

@@ -5,12 +5,14 @@
 //! block or never end), and a file over the size limit (`limits`) is refused from its
 //! metadata, before a byte of it is read. Decoded text is checked once (`decode`),
 //! so every loader can report damage with the same words and a line and column.
-//! Large files are mapped rather than read (`mapped`).
+//! Large files are mapped rather than read (`mapped`); `.zip` archives are read as
+//! the files they hold (`zipped`).
 
 mod decode;
 mod limits;
 #[allow(unsafe_code)]
 mod mapped;
+pub mod zipped;
 
 pub use decode::{decode_head, Encoding};
 pub use limits::{
