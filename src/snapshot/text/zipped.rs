@@ -125,7 +125,7 @@ pub fn entries(path: &Path) -> Result<Vec<Entry>, LoadError> {
         } else {
             match file.compression() {
                 CompressionMethod::Stored | CompressionMethod::Deflated => EntryKind::File,
-                other => EntryKind::Unsupported(format!("{other:?}")),
+                other => EntryKind::Unsupported(method_name(other)),
             }
         };
         out.push(Entry {
@@ -193,6 +193,24 @@ pub fn read_entry(
         }
     }
     decode(shown, bytes)
+}
+
+/// A compression method as archivers name it.
+fn method_name(method: CompressionMethod) -> String {
+    let known = [
+        (CompressionMethod::DEFLATE64, "Deflate64"),
+        (CompressionMethod::BZIP2, "bzip2"),
+        (CompressionMethod::LZMA, "LZMA"),
+        (CompressionMethod::XZ, "XZ"),
+        (CompressionMethod::ZSTD, "Zstandard"),
+        (CompressionMethod::PPMD, "PPMd"),
+        (CompressionMethod::AES, "AES encryption"),
+        (CompressionMethod::IMPLODE, "Implode"),
+    ];
+    known
+        .iter()
+        .find(|(m, _)| *m == method)
+        .map_or_else(|| format!("{method}"), |(_, name)| (*name).to_owned())
 }
 
 fn zip_error(shown: &Path, e: ZipError) -> LoadError {
