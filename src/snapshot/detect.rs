@@ -1190,8 +1190,9 @@ fn seen(head: &Head) -> Seen {
             Some(message) if j.keys.is_empty() && j.first.is_none() => Seen::BadJson {
                 message: message.clone(),
             },
+            // An envelope's keys say little; its records' keys say what they are.
             _ => Seen::Json {
-                keys: if j.keys.is_empty() {
+                keys: if j.keys.is_empty() || (j.list_key.is_some() && j.first.is_some()) {
                     j.record_keys().map(str::to_owned).collect()
                 } else {
                     j.keys.clone()
