@@ -28,7 +28,7 @@ use crate::model::Tenant;
 use crate::redact::Redactor;
 use crate::rules::{Focus, RuleId, SkipReason};
 use crate::snapshot::time::{self, Time};
-use crate::snapshot::Input;
+use crate::snapshot::{Input, UnreadKind};
 use serde::Serialize;
 use std::io::{self, Write};
 use std::ops::Not;
@@ -578,6 +578,12 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
             }
         })
         .collect();
+    // Files that were not recognised may hold data the run lacks: each is a note.
+    let unrecognised = tenant
+        .unread
+        .iter()
+        .filter(|u| u.reason.kind() == UnreadKind::NotRecognised)
+        .map(|u| Note::unread(u.name.clone(), quote(u.reason.describe(msg))));
     let notes: Vec<Note> = tenant
         .files
         .iter()
@@ -586,6 +592,7 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
                 .iter()
                 .map(|n| Note::new(f.name.clone(), quote(n.describe(msg))))
         })
+        .chain(unrecognised)
         .collect();
     let complete = reads_everything(&skipped, &notes);
     let mut focus = focus::entries(tenant, opts.focus);

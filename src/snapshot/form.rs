@@ -263,6 +263,8 @@ pub enum Note {
         field: &'static str,
         values: Vec<(String, usize)>,
     },
+    /// An export whose record list is empty: read as none, and said.
+    NoRecords,
 }
 
 impl Note {
@@ -316,6 +318,7 @@ impl Note {
                     ],
                 )
             }
+            Note::NoRecords => msg.t("validate.note.no_records"),
         }
     }
 
