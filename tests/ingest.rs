@@ -782,12 +782,52 @@ fn unrecognised_files_are_data_notes() {
     let files: Vec<&str> = notes.iter().map(|n| n["file"].as_str().unwrap()).collect();
     assert!(files.contains(&"notes.txt"), "{notes:#?}");
     assert!(!files.contains(&"README.md") && !files.contains(&".DS_Store"));
+    // Every format names it, and --fail-on-skipped refuses to pass a snapshot that was
+    // not fully read: the report is printed, then exit 2.
+    for format in [
+        "human", "json", "markdown", "sarif", "junit", "csv", "github",
+    ] {
+        let out = bin()
+            .arg("diagnose")
+            .arg(tmp.path())
+            .args(["--format", format, "--fail-on", "never"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("notes.txt"), "{format}:\n{text}");
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        let out = bin()
+            .arg("diagnose")
+            .arg(tmp.path())
+            .args([
+                "--format",
+                format,
+                "--fail-on",
+                "never",
+                "--fail-on-skipped",
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{format}: {stderr}");
+        assert!(stderr.contains("notes.txt"), "{format}: {stderr}");
+        assert!(
+            !out.stdout.is_empty(),
+            "{format}: the report is still printed"
+        );
+    }
     let out = bin().arg("diagnose").arg(tmp.path()).output().unwrap();
     let human = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        human.contains("notes.txt") && human.contains("not recognised as any export"),
-        "{human}"
-    );
+    assert!(human.contains("not recognised as any export"), "{human}");
+    // A hidden file alone is listed by validate but fails nothing.
+    std::fs::remove_file(tmp.path().join("notes.txt")).unwrap();
+    let out = bin()
+        .arg("diagnose")
+        .arg(tmp.path())
+        .args(["--fail-on", "never", "--fail-on-skipped"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
 }
 
 /// An explicitly empty list is a valid export of nothing, said loudly; a file whose
