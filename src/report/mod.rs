@@ -55,6 +55,9 @@ pub struct Report {
     /// Things the loader noticed that did not stop it (unknown values, unknown keys).
     pub notes: Vec<Note>,
     pub summary: Summary,
+    /// Said under the judging time when it is far from the export time (also a note).
+    #[serde(skip)]
+    pub as_of_far: Option<String>,
     /// Every suppression of the configuration and what became of it.
     pub suppressions: Vec<SuppressionEntry>,
     /// With `--baseline`: findings of the baseline that are gone now.
@@ -416,18 +419,25 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
                 SkipReason::NoIntuneConnector => msg.t("skip.no_intune_connector"),
                 SkipReason::TurnedOff(true) => msg.t("skip.turned_off_cli"),
                 SkipReason::TurnedOff(false) => msg.t("skip.turned_off_config"),
+                SkipReason::Placeholder(key) => msg.f("skip.placeholder", &[("key", &key)]),
+                SkipReason::NotConfigured(key) => msg.f("skip.not_configured", &[("key", &key)]),
             },
         })
         .collect();
-    let notes = tenant
-        .files
+    let as_of_far = as_of_far_from_export(tenant.exported_at, opts.as_of, msg);
+    let manifest = tenant.files.iter().find(|f| f.input == Input::Manifest);
+    let notes = as_of_far
         .iter()
-        .flat_map(|f| {
+        .map(|text| Note {
+            file: manifest.map_or_else(|| "snapshot.json".into(), |f| f.name.clone()),
+            message: text.clone(),
+        })
+        .chain(tenant.files.iter().flat_map(|f| {
             f.notes.iter().map(|n| Note {
                 file: f.name.clone(),
                 message: quote(n.describe(msg)),
             })
-        })
+        }))
         .collect();
     // A redacted report does not say where the snapshot was on the sender's disk.
     let path = match redactor {
@@ -456,6 +466,7 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         skipped,
         notes,
         summary,
+        as_of_far,
         suppressions,
         resolved,
         health,
@@ -466,6 +477,38 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         focus: opts.focus.iter().cloned().map(quote).collect(),
         fail: opts.fail,
         paths,
+    }
+}
+
+/// More days than this between the export and the judging time and the snapshot no
+/// longer describes the tenant at the judging time: under Lookout's default
+/// disconnected threshold (30 days) every phone that checked in just before the
+/// export counts as disconnected, and Entra keeps audit records 30 days at most, so
+/// the changes that explain a cause are gone by then. Closer than this is the
+/// ordinary "what will it look like next week" use of `--as-of`.
+pub const FAR_FROM_EXPORT_DAYS: i64 = 30;
+
+/// The sentence that says the judging time is far from the export time, if it is.
+fn as_of_far_from_export(
+    exported_at: Option<Time>,
+    as_of: Time,
+    msg: &messages::Messages,
+) -> Option<String> {
+    let exported_at = exported_at?;
+    let days = (as_of - exported_at).num_days();
+    let at = time::format(&exported_at);
+    if days > FAR_FROM_EXPORT_DAYS {
+        Some(msg.f(
+            "report.as_of_far_after",
+            &[("days", &days), ("exported_at", &at)],
+        ))
+    } else if days < -FAR_FROM_EXPORT_DAYS {
+        Some(msg.f(
+            "report.as_of_far_before",
+            &[("days", &-days), ("exported_at", &at)],
+        ))
+    } else {
+        None
     }
 }
 

@@ -255,14 +255,20 @@ pub enum Note {
     },
     /// Member rows that say neither what they are nor who (ignored).
     UntypedMembers { count: usize },
-    /// A lookout.json setting nothing reads (misspelt?), by its path.
-    UnknownSetting { key: String },
+    /// A lookout.json setting nothing reads, by its path, with the setting it most
+    /// likely means when one is spelt alike.
+    UnknownSetting {
+        key: String,
+        suggestion: Option<String>,
+    },
     /// Values of one field that are none of the known ones, each with the number of
     /// records that hold it, in value order. They are kept as written.
     UnknownValues {
         field: &'static str,
         values: Vec<(String, usize)>,
     },
+    /// A lookout.json setting still holding a template placeholder, read as unknown.
+    Placeholder { key: String, value: String },
 }
 
 impl Note {
@@ -293,7 +299,18 @@ impl Note {
             Note::UntypedMembers { count } => {
                 msg.f("validate.note.untyped_members", &[("count", count)])
             }
-            Note::UnknownSetting { key } => msg.f("validate.note.unknown_setting", &[("key", key)]),
+            Note::UnknownSetting {
+                key,
+                suggestion: None,
+            } => msg.f("validate.note.unknown_setting", &[("key", key)]),
+            Note::UnknownSetting {
+                key,
+                suggestion: Some(suggestion),
+            } => msg.f(
+                "validate.note.unknown_setting_did_you_mean",
+                // The key quoted from the file goes last (see UnknownValues below).
+                &[("suggestion", suggestion), ("key", key)],
+            ),
             // The values quoted from the file go last, so that none of them can spell
             // a placeholder that is filled after it.
             Note::UnknownValues { field, values } => {
@@ -316,6 +333,10 @@ impl Note {
                     ],
                 )
             }
+            Note::Placeholder { key, value } => msg.f(
+                "validate.note.placeholder",
+                &[("key", key), ("value", value)],
+            ),
         }
     }
 
