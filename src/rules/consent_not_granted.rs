@@ -68,10 +68,6 @@ impl Rule for ConsentNotGranted {
                         names(&v.lookout_apps).filter(|_| by_principals),
                     )
                     .with("applications_without_lookout", searched)
-                    .with(
-                        "set_aside_applications",
-                        v.set_aside.iter().map(|p| described(p)).collect::<Vec<_>>(),
-                    )
                     .with("set_aside_application_names", names(&v.set_aside))
                     .with("consent_url", CONSENT_URL),
             ),

@@ -346,3 +346,34 @@ pub(crate) fn console_membership(t: &Tenant, upn: &str) -> ConsoleMembership {
 
 #[cfg(test)]
 pub(crate) mod testkit;
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::Fixture;
+    use super::RuleId;
+
+    /// An event after the judging time (a snapshot judged before its export) has no
+    /// age: the evidence says nothing rather than a negative number of days.
+    #[test]
+    fn events_after_the_judging_time_have_no_age() {
+        let f = Fixture::new()
+            .lookout_device(
+                "lk-alice",
+                "alice@contoso.com",
+                "ACTIVATED",
+                "DISCONNECTED",
+                "d-alice",
+            )
+            .checkin("lk-alice", "2027-03-01T00:00:00Z")
+            .run_one(RuleId::DeviceDisconnected);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].evidence.get("days_since_check_in").unwrap().is_null());
+        assert!(!crate::knowledge::render(
+            crate::knowledge::of(RuleId::DeviceDisconnected)
+                .text("en")
+                .diagnosis_template(f[0].cause),
+            &f[0]
+        )
+        .contains("days ago"));
+    }
+}
