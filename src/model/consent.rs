@@ -233,15 +233,15 @@ impl Tenant {
         }
         verdict.principals_read = Some(self.service_principals.len());
         for p in &self.service_principals {
+            let has_app_id = |id: &str| {
+                p.app_id
+                    .as_deref()
+                    .is_some_and(|a| a.eq_ignore_ascii_case(id))
+            };
             match app_id {
-                Some(id) => {
-                    if p.app_id
-                        .as_deref()
-                        .is_some_and(|a| a.eq_ignore_ascii_case(id))
-                    {
-                        verdict.lookout_apps.push(p);
-                    }
-                }
+                // The app id the administrator named decides alone.
+                Some(id) if has_app_id(id) => verdict.lookout_apps.push(p),
+                Some(_) => {}
                 None if names_lookout(p) && p.made_here => verdict.set_aside.push(p),
                 None if names_lookout(p) => verdict.lookout_apps.push(p),
                 None => {}

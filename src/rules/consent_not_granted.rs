@@ -46,31 +46,32 @@ impl Rule for ConsentNotGranted {
             .then_some(v.principals_read)
             .flatten();
         let tenant_id = super::tenant_subject_id(t);
+        let mut evidence = Evidence::new()
+            .with("tenant_id", tenant_id.as_str())
+            .with("decided_by", decided_by)
+            .with("consent_granted", v.setting);
+        // What service-principals.json showed, when the snapshot has it.
+        if v.principals_read.is_some() {
+            evidence = evidence
+                .with("lookout_app_id", v.app_id)
+                .with(
+                    "lookout_applications",
+                    v.lookout_apps.iter().map(|p| described(p)).collect::<Vec<_>>(),
+                )
+                .with(
+                    "lookout_application_names",
+                    names(&v.lookout_apps).filter(|_| by_principals),
+                )
+                .with("applications_without_lookout", searched)
+                .with("set_aside_application_names", names(&v.set_aside));
+        }
         out.push(
             Finding::new(
                 Self::ID,
                 META.default_severity,
                 Subject::new(SubjectKind::Tenant, &tenant_id),
             )
-            .evidence(
-                Evidence::new()
-                    .with("tenant_id", tenant_id)
-                    .with("decided_by", decided_by)
-                    .with("consent_granted", v.setting)
-                    .with("lookout_app_id", v.app_id)
-                    .with("service_principals_read", v.principals_read)
-                    .with(
-                        "lookout_applications",
-                        v.lookout_apps.iter().map(|p| described(p)).collect::<Vec<_>>(),
-                    )
-                    .with(
-                        "lookout_application_names",
-                        names(&v.lookout_apps).filter(|_| by_principals),
-                    )
-                    .with("applications_without_lookout", searched)
-                    .with("set_aside_application_names", names(&v.set_aside))
-                    .with("consent_url", CONSENT_URL),
-            ),
+            .evidence(evidence.with("consent_url", CONSENT_URL)),
         );
     }
 }
