@@ -26,7 +26,7 @@ use crate::model::Tenant;
 use crate::redact::Redactor;
 use crate::rules::{RuleId, SkipReason};
 use crate::snapshot::time::{self, Time};
-use crate::snapshot::Input;
+use crate::snapshot::{Input, UnreadKind};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -426,6 +426,15 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         .collect();
     let as_of_far = as_of_far_from_export(tenant.exported_at, opts.as_of, msg);
     let manifest = tenant.files.iter().find(|f| f.input == Input::Manifest);
+    // Files that were not recognised may hold data the run lacks: each is a note.
+    let unrecognised = tenant
+        .unread
+        .iter()
+        .filter(|u| u.reason.kind() == UnreadKind::NotRecognised)
+        .map(|u| Note {
+            file: u.name.clone(),
+            message: quote(u.reason.describe(msg)),
+        });
     let notes = as_of_far
         .iter()
         .map(|text| Note {
@@ -438,6 +447,7 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
                 message: quote(n.describe(msg)),
             })
         }))
+        .chain(unrecognised)
         .collect();
     // A redacted report does not say where the snapshot was on the sender's disk.
     let path = match redactor {

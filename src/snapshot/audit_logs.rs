@@ -3,11 +3,12 @@
 //! portal's JSON download (a bare list). Only group membership changes and group
 //! deletions matter here.
 
+use super::detect::{Head, Recognised};
 use super::json_doc::{self, Kept, Record, Seen, Shape};
 use super::lenient;
 use super::text::FileText;
 use super::time::{self, Time};
-use super::{Input, LoadError, Loaded};
+use super::{Format, Input, LoadError, Loaded};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -97,6 +98,37 @@ const SHAPE: Shape = Shape {
     expecting: "an object with a \"value\" list of directory audit records (Microsoft Graph), a list of such pages, or a list of records",
     empty: "{\"value\": []}",
 };
+
+/// A directory audit record's own properties (Graph `directoryAudit`).
+const KEYS: [&str; 8] = [
+    "activityDisplayName",
+    "activityDateTime",
+    "targetResources",
+    "initiatedBy",
+    "loggedByService",
+    "operationType",
+    "correlationId",
+    "additionalDetails",
+];
+
+/// Whether a head is an audit log: records with the directoryAudit properties, or
+/// Graph's context naming the entity set.
+pub(crate) fn recognise(head: &Head) -> Option<Recognised> {
+    let j = head.json()?;
+    let context = j.context_is("directoryAudits");
+    let keys = j.count(&KEYS);
+    let score = keys + if context { 5 } else { 0 };
+    let claim = |score| {
+        let mut r = Recognised::new(Input::AuditLogs, Format::Json, j.form(), score);
+        r.empty = j.empty_list;
+        r
+    };
+    if keys >= 2 || context {
+        Some(claim(score))
+    } else {
+        j.is_empty_graph_page().then(|| claim(0))
+    }
+}
 
 /// Reads one file of audit records (one page or several).
 pub fn read(path: &Path, text: &FileText) -> Result<Loaded<Vec<AuditRecord>>, LoadError> {

@@ -267,6 +267,8 @@ pub enum Note {
         field: &'static str,
         values: Vec<(String, usize)>,
     },
+    /// An export whose record list is empty: read as none, and said.
+    NoRecords,
     /// A lookout.json setting still holding a template placeholder, read as unknown.
     Placeholder { key: String, value: String },
 }
@@ -333,6 +335,7 @@ impl Note {
                     ],
                 )
             }
+            Note::NoRecords => msg.t("validate.note.no_records"),
             Note::Placeholder { key, value } => msg.f(
                 "validate.note.placeholder",
                 &[("key", key), ("value", value)],

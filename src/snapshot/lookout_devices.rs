@@ -7,6 +7,7 @@
 //! (`@{external_id=...}`).
 
 use super::csv_table::{Column, CsvTable, Row};
+use super::detect::{Head, Recognised};
 use super::form::{Form, SkipReason, Skips};
 use super::json_doc::{self, Kept, Record, Seen, Shape};
 use super::lenient;
@@ -463,6 +464,75 @@ impl Field {
         row.text(self.col)
             .or_else(|| row.ps_field(self.nested, self.keys).map(Text::from))
     }
+}
+
+/// A Lookout device's status fields, as v2 and the older API spell them.
+const STATUS_KEYS: [&str; 10] = [
+    "activation_status",
+    "protection_status",
+    "security_status",
+    "checkin_time",
+    "activated_at",
+    "activationStatus",
+    "protectionStatus",
+    "securityStatus",
+    "checkinTime",
+    "externalId",
+];
+
+/// Whether a head is the Lookout device list: the Mobile Risk API's `devices` (or
+/// `events`) envelope, device records with a guid and their statuses, or a CSV with a
+/// guid column.
+pub(crate) fn recognise(head: &Head) -> Option<Recognised> {
+    if let Some(c) = head.csv() {
+        let fields = [
+            columns::ACTIVATION,
+            columns::PROTECTION,
+            columns::SECURITY,
+            columns::PLATFORM,
+            columns::EMAIL,
+            columns::EXTERNAL,
+            columns::CHECKIN,
+        ];
+        let form = if c.is_powershell() {
+            Form::PowerShellCsv
+        } else if c.raw.iter().any(|h| h.contains(' ')) {
+            Form::SpelledOutCsv
+        } else {
+            Form::LookoutCsv
+        };
+        // The guid is Lookout's alone: it counts for more than a shared column.
+        return c.has(columns::GUID).then(|| {
+            Recognised::new(
+                Input::LookoutDevices,
+                Format::Csv,
+                form,
+                3 + c.count(&fields),
+            )
+        });
+    }
+    let j = head.json()?;
+    let statuses = j.count(&STATUS_KEYS);
+    let (form, score) = match j.list_key.as_deref() {
+        Some("devices") => (Form::LookoutApiJson { pages: 1 }, 3 + statuses),
+        Some("events") if j.has("target") && j.has("details") => {
+            (Form::LookoutEventsJson { pages: 1 }, 3 + statuses)
+        }
+        Some("events") => (Form::LookoutEventsJson { pages: 1 }, 2),
+        _ if j.has("guid") && statuses > 0 => {
+            let legacy = j.count(&STATUS_KEYS[5..]) > 0;
+            let form = if legacy {
+                Form::LookoutLegacyJson
+            } else {
+                j.form()
+            };
+            (form, 3 + statuses)
+        }
+        _ => return None,
+    };
+    let mut r = Recognised::new(Input::LookoutDevices, Format::Json, form, score);
+    r.empty = j.empty_list;
+    Some(r)
 }
 
 /// Reads the CSV forms.

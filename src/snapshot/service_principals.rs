@@ -14,11 +14,12 @@
 //! model joins grants to their application by `clientId` and assignments by
 //! `principalId`.
 
+use super::detect::{Head, Recognised};
 use super::json_doc::{self, Kept, Record, Seen, Shape};
 use super::lenient;
 use super::lookout_config::null_as_default;
 use super::text::FileText;
-use super::{Input, LoadError, Loaded, Text};
+use super::{Format, Input, LoadError, Loaded, Text};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -300,6 +301,65 @@ const SHAPE: Shape = Shape {
     empty: "{\"value\": []}",
 };
 
+/// Keys only an enterprise application has.
+const PRINCIPAL_KEYS: [&str; 6] = [
+    "appId",
+    "servicePrincipalType",
+    "servicePrincipalNames",
+    "appOwnerOrganizationId",
+    "appRoleAssignmentRequired",
+    "oauth2PermissionScopes",
+];
+/// Keys of a delegated permission grant.
+const GRANT_KEYS: [&str; 5] = [
+    "clientId",
+    "consentType",
+    "scope",
+    "principalId",
+    "resourceId",
+];
+/// Keys of an app role assignment.
+const ASSIGNMENT_KEYS: [&str; 6] = [
+    "appRoleId",
+    "principalId",
+    "principalType",
+    "principalDisplayName",
+    "resourceDisplayName",
+    "resourceId",
+];
+
+/// Whether a file is a list of enterprise applications, of their delegated grants or
+/// of their app role assignments: by the first record's keys, or by the entity set
+/// Graph's `@odata.context` names.
+pub(crate) fn recognise(head: &Head) -> Option<Recognised> {
+    let j = head.json()?;
+    let context = [
+        "servicePrincipals",
+        "oauth2PermissionGrants",
+        "appRoleAssignments",
+    ]
+    .iter()
+    .any(|set| j.context_is(set));
+    let principal = j.count(&PRINCIPAL_KEYS);
+    let grant = j.count(&GRANT_KEYS);
+    let assignment = j.count(&ASSIGNMENT_KEYS);
+    let score = principal.max(grant).max(assignment) + if context { 5 } else { 0 };
+    let claim = |score| {
+        let mut r = Recognised::new(Input::ServicePrincipals, Format::Json, j.form(), score);
+        r.empty = j.empty_list;
+        r
+    };
+    let shown = principal >= 2
+        || j.has("appRoleId")
+        || j.has("consentType")
+        || (j.has("clientId") && j.has("scope"));
+    if shown || context {
+        Some(claim(score))
+    } else {
+        j.is_empty_graph_page().then(|| claim(0))
+    }
+}
+
 /// Reads one file of applications, grants or assignments (one page or several).
 pub fn read(path: &Path, text: &FileText) -> Result<Loaded<Vec<Entry>>, LoadError> {
     json_doc::read(Input::ServicePrincipals, path, text, &SHAPE)
@@ -344,6 +404,60 @@ mod tests {
         assert_eq!(p.verified_publisher.as_deref(), Some("Lookout"));
         assert_eq!(p.grants.len(), 1);
         assert_eq!(p.assignments.len(), 1);
+    }
+
+    /// Each list Graph returns is recognised by its content under any name, and
+    /// nothing else is taken for one of them.
+    #[test]
+    fn recognised_by_content_whatever_the_name() {
+        use crate::snapshot::detect::{classify, Verdict};
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let verdict = |name: &str, bytes: &[u8]| match classify(&Head::of_bytes(name, bytes, true))
+        {
+            Verdict::Read(r) => Some((r.input, r.empty)),
+            Verdict::Unread(_) => None,
+        };
+        for file in [
+            "scenario-consent-granted-in-entra/service-principals.json",
+            "scenario-consent-graph-lists/service-principals.json",
+            "scenario-consent-graph-lists/service-principals-grants.json",
+            "scenario-consent-graph-lists/service-principals-roles.json",
+        ] {
+            let bytes = std::fs::read(fixtures.join(file)).unwrap();
+            assert_eq!(
+                verdict("Export 2026-11-20.json", &bytes),
+                Some((Input::ServicePrincipals, false)),
+                "{file}"
+            );
+        }
+        // Graph's own documentation examples, as they are published.
+        let published = [
+            r#"{"value": [{"id": "59e617e5-e447-4adc-8b88-00af644d7c92", "deletedDateTime": null, "accountEnabled": true, "appDisplayName": "My App", "appId": "65415bb1-9267-4313-bbf5-ae259732ee12", "appOwnerOrganizationId": "1bc1c026-2f7b-48a5-98da-afa2fd8bc7bc", "appRoleAssignmentRequired": false, "displayName": "foo", "publisherName": "Contoso", "servicePrincipalNames": ["f1bd758f-4a1a-4b71-aa20-a248a22a8928"]}]}"#,
+            r#"{"value": [{"id": "id-value", "clientId": "clientId-value", "consentType": "consentType-value", "principalId": "principalId-value", "resourceId": "resourceId-value", "scope": "scope-value"}]}"#,
+            r#"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#appRoleAssignments", "value": [{"id": "UxOIjjUXr0WvIe4TRFgqTY4z9Wu5KxpBtlEpoTGjw-A", "createdDateTime": "2021-02-02T04:22:45.4980259Z", "appRoleId": "e2a3a72e-5f79-4c64-b1b1-878b674786c9", "principalDisplayName": "dxprovisioning-graphapi-client", "principalId": "8e881353-1735-45af-af21-ee1344582a4d", "principalType": "ServicePrincipal", "resourceDisplayName": "Microsoft Graph", "resourceId": "fea94d6d-b5bf-44d2-a887-4f72a8d74f44"}]}"#,
+            r#"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#servicePrincipals", "value": []}"#,
+        ];
+        for text in published {
+            assert!(
+                matches!(
+                    verdict("response.json", text.as_bytes()),
+                    Some((Input::ServicePrincipals, _))
+                ),
+                "{text}"
+            );
+        }
+        for other in [
+            "healthy/groups.json",
+            "healthy/intune-devices.json",
+            "healthy/audit-logs.json",
+        ] {
+            let bytes = std::fs::read(fixtures.join(other)).unwrap();
+            assert_ne!(
+                verdict("x.json", &bytes).map(|v| v.0),
+                Some(Input::ServicePrincipals),
+                "{other}"
+            );
+        }
     }
 
     #[test]
