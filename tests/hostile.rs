@@ -183,7 +183,7 @@ fn cases() -> Vec<Case> {
         fails("device list whose list is an object", &[("intune-devices.json", Text("{\"value\": {\"id\": \"d1\"}}"))], &["intune-devices.json:1:11: invalid type: an object {…}, expected a list of records"]),
         fails("flattened nested object", &[("lookout-devices.json", Text("{\"devices\": [{\"guid\": \"g1\", \"details\": \"@{external_id=abc}\"}]}"))], &["lookout-devices.json:1:", "ConvertTo-Json stopped at its -Depth; export again with ConvertTo-Json -Depth 10"]),
         // Wrong value types.
-        fails("string for a bool", &[("lookout.json", Text("{\"tenant\": {\"consent\": {\n  \"granted\": \"maybe\"}}}"))], &["lookout.json:2:20: invalid type: string \"maybe\", expected true or false"]),
+        fails("string for a bool", &[("lookout.json", Text("{\"tenant\": {\"consent\": {\n  \"granted\": \"maybe\"}}}"))], &["lookout.json:2:20: invalid type: string \"maybe\", expected true, false or null"]),
         fails("number for a string", &[("lookout.json", Text("{\"tenant\": {\"azure_ad_tenant_id\": 5}}"))], &["lookout.json:1:35: invalid type: integer `5`, expected a string"]),
         fails("object for a list", &[("lookout.json", Text("{\"intune_connector\": {\"enrollment_groups\": {}}}"))], &["lookout.json:1:43: invalid type: an object {…}, expected a list […]"]),
         fails("text for a number", &[("lookout.json", Text("{\"intune_connector\": {\"heartbeat_frequency_minutes\": \"five\"}}"))], &["lookout.json:1:59: invalid type: string \"five\", expected a whole number, 0 or more"]),
@@ -445,7 +445,7 @@ fn a_100_mb_single_line_stays_bounded() {
     assert!(stdout.is_empty());
     assert!(
         stderr.contains("lookout.json:1:")
-            && stderr.contains("expected true or false")
+            && stderr.contains("expected true, false or null")
             && stderr.contains("characters left out"),
         "{stderr:.2000}"
     );

@@ -55,8 +55,8 @@ pub struct TenantSettings {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(remote = "Self")]
 pub struct Consent {
-    /// Only a literal `true` counts as granted.
-    #[serde(default)]
+    /// `None` when unknown: `null`, absent, or a template placeholder.
+    #[serde(default, deserialize_with = "bool_or_placeholder")]
     pub granted: Option<bool>,
     #[serde(default, deserialize_with = "time::deserialize_opt")]
     pub granted_at: Option<Time>,
@@ -283,6 +283,57 @@ pub fn is_placeholder(value: &str) -> bool {
         || v == "..."
 }
 
+/// serde helper: `true`, `false`, `null`, or a template placeholder (read as `None`,
+/// and noted by [`read`]); any other text is an error.
+fn bool_or_placeholder<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    struct Flag;
+
+    impl<'de> serde::de::Visitor<'de> for Flag {
+        type Value = Option<bool>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("true, false or null")
+        }
+
+        fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Option<bool>, E> {
+            Ok(Some(v))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Option<bool>, E> {
+            if is_placeholder(v) {
+                Ok(None)
+            } else {
+                Err(E::invalid_type(serde::de::Unexpected::Str(v), &self))
+            }
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Option<bool>, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Option<bool>, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<bool>, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    d.deserialize_any(Flag)
+}
+
+/// The template placeholder written for `tenant.consent.granted`, which its
+/// deserializer reads as unknown: the one setting whose placeholder is not text.
+fn granted_placeholder(bytes: &[u8]) -> Option<Placeholder> {
+    let doc: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let value = doc.pointer("/tenant/consent/granted")?.as_str()?;
+    Some(Placeholder {
+        key: "tenant.consent.granted".into(),
+        value: value.to_owned(),
+    })
+}
+
 /// serde helper: a list whose key is present; `null` reads as an empty list.
 fn present_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
     Ok(Some(
@@ -353,6 +404,16 @@ pub fn read(path: &Path, text: &FileText) -> Result<Loaded<LookoutConfig>, LoadE
     .and_then(|c| de.end().map(|_| c))
     .map_err(|e| LoadError::json(path.to_owned(), &e))?;
     config.take_placeholders();
+    if let Some(granted) = granted_placeholder(bytes) {
+        // In the order of the settings (SPEC 3.1): after the tenant id.
+        let at = usize::from(
+            config
+                .placeholders
+                .first()
+                .is_some_and(|p| p.key == "tenant.azure_ad_tenant_id"),
+        );
+        config.placeholders.insert(at, granted);
+    }
     info.notes
         .extend(config.placeholders.iter().map(|p| Note::Placeholder {
             key: p.key.clone(),
@@ -555,7 +616,7 @@ mod tests {
         let read = read(
             Path::new("lookout.json"),
             &checked(
-                r#"{"tenant": {"azure_ad_tenant_id": "00000000-0000-0000-0000-000000000000", "consent": {"app_id": "<app id>"}},
+                r#"{"tenant": {"azure_ad_tenant_id": "00000000-0000-0000-0000-000000000000", "consent": {"granted": "REPLACE-WITH-true-OR-false", "app_id": "<app id>"}},
                     "console_access": {"full_access_group_id": "replace-me", "expected_users": ["a@contoso.com", "…"]},
                     "intune_connector": {"enrollment_groups": ["Pilot", "REPLACE WITH A GROUP"]}}"#,
             ),
@@ -567,6 +628,7 @@ mod tests {
             keys,
             [
                 "tenant.azure_ad_tenant_id",
+                "tenant.consent.granted",
                 "tenant.consent.app_id",
                 "console_access.full_access_group_id",
                 "console_access.expected_users[1]",
@@ -581,7 +643,8 @@ mod tests {
             .is_some());
         assert!(cfg.placeholder_in("intune_connector").is_some());
         assert!(cfg.placeholder_in("intune_connector.enrollment").is_none());
-        assert_eq!(read.info.notes.len(), 5);
+        assert_eq!(cfg.tenant.consent.granted, None);
+        assert_eq!(read.info.notes.len(), 6);
     }
 
     #[test]
