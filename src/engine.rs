@@ -69,7 +69,8 @@ pub fn run(tenant: &Tenant, options: &Options) -> Outcome {
         let missing = rule.needs().iter().find(|&&input| !tenant.has(input));
         let skip = turned_off
             .or_else(|| missing.map(|&input| SkipReason::MissingInput(input)))
-            .or_else(|| rule.skip_reason(&ctx));
+            .or_else(|| rule.skip_reason(&ctx))
+            .or_else(|| crate::rules::settings_skip(id, &ctx));
         match skip {
             Some(reason) => outcome.skipped.push(Skipped { rule: id, reason }),
             None => to_run.push((id, level)),

@@ -183,7 +183,7 @@ fn cases() -> Vec<Case> {
         fails("device list whose list is an object", &[("intune-devices.json", Text("{\"value\": {\"id\": \"d1\"}}"))], &["intune-devices.json:1:11: invalid type: an object {…}, expected a list of records"]),
         fails("flattened nested object", &[("lookout-devices.json", Text("{\"devices\": [{\"guid\": \"g1\", \"details\": \"@{external_id=abc}\"}]}"))], &["lookout-devices.json:1:", "ConvertTo-Json stopped at its -Depth; export again with ConvertTo-Json -Depth 10"]),
         // Wrong value types.
-        fails("string for a bool", &[("lookout.json", Text("{\"tenant\": {\"consent\": {\n  \"granted\": \"maybe\"}}}"))], &["lookout.json:2:20: invalid type: string \"maybe\", expected true or false"]),
+        fails("string for a bool", &[("lookout.json", Text("{\"tenant\": {\"consent\": {\n  \"granted\": \"maybe\"}}}"))], &["lookout.json:2:20: invalid type: string \"maybe\", expected true, false or null"]),
         fails("number for a string", &[("lookout.json", Text("{\"tenant\": {\"azure_ad_tenant_id\": 5}}"))], &["lookout.json:1:35: invalid type: integer `5`, expected a string"]),
         fails("object for a list", &[("lookout.json", Text("{\"intune_connector\": {\"enrollment_groups\": {}}}"))], &["lookout.json:1:43: invalid type: an object {…}, expected a list […]"]),
         fails("text for a number", &[("lookout.json", Text("{\"intune_connector\": {\"heartbeat_frequency_minutes\": \"five\"}}"))], &["lookout.json:1:59: invalid type: string \"five\", expected a whole number, 0 or more"]),
@@ -192,6 +192,7 @@ fn cases() -> Vec<Case> {
         fails("number for a device id", &[("intune-devices.json", Text("{\"value\": [{\"id\": 5}]}"))], &["intune-devices.json:1:19: invalid type: integer `5`, expected a string"]),
         fails("number out of range", &[("intune-mtd-connector.json", Text("{\"id\": \"c\", \"partnerUnresponsivenessThresholdInDays\": 1e400}"))], &["intune-mtd-connector.json:1:", "number out of range: no setting or export field holds a number this large"]),
         fails("threshold beyond Int32", &[("intune-mtd-connector.json", Text("{\"id\": \"c\", \"partnerUnresponsivenessThresholdInDays\": 99999999999}"))], &["intune-mtd-connector.json:1:", "99999999999 days is out of range"]),
+        fails("an enterprise application list record of no known kind", &[("service-principals.json", Text("{\"value\": [{\"id\": \"x\", \"deletedDateTime\": null}]}"))], &["service-principals.json:1:", "neither a service principal", "nor an appRoleAssignment"]),
         fails("device without a guid", &[("lookout-devices.json", Text("{\"devices\": [{\"activation_status\": \"PENDING\"}]}"))], &["lookout-devices.json:1:", "missing field `guid`"]),
         // Not text, or damaged text.
         fails("invalid UTF-8 in JSON", &[("lookout.json", Bytes(b"{\"tenant\": {\n \"azure_ad_tenant_id\": \"caf\xE9\"}}"))], &["lookout.json:2:28: the text is not valid UTF-8 (byte 0xE9)", "save it as UTF-8"]),
@@ -249,6 +250,7 @@ fn cases() -> Vec<Case> {
         reports("unknown enum values", &[("lookout-devices.json", Text("{\"devices\": [{\"guid\": \"g1\", \"activation_status\": \"SUSPENDED\", \"platform\": \"BLACKBERRY\"}]}"))], 1, &["unknown activation_status: \\\"SUSPENDED\\\" (1)", "unknown platform: \\\"BLACKBERRY\\\" (1)"]),
         reports("unknown keys in exports", &[("intune-mtd-connector.json", Text("{\"id\": \"c\", \"partnerState\": \"enabled\", \"androidEnabled\": true, \"iosEnabled\": true, \"lastHeartbeatDateTime\": \"2026-11-20T11:00:00Z\", \"futureField\": {\"x\": [1, 2]}}"))], 0, &[]),
         reports("misspelt key in lookout.json", &[("lookout.json", Text("{\"tenant\": {\"azure_ad_tenant_id\": \"b5f0c4d2-7a3e-4e91-8c6d-1f2a9e3b7c40\", \"consent\": {\"granted\": true}}, \"intune_conector\": {}}"))], 1, &["unknown setting \\\"intune_conector\\\" was ignored"]),
+        reports("an empty enterprise application list: no Lookout application", &[("service-principals.json", Text("{\"value\": []}"))], 1, &["\"rule\": \"consent-not-granted\"", "\"decided_by\": \"service-principals.json\""]),
         reports("mixed tenants", &[("snapshot.json", Text("{\"exported_at\": \"2026-11-20T12:00:00Z\", \"tenant_id\": \"00000000-1111-2222-3333-444444444444\"}"))], 1, &["\"rule\": \"tenant-not-linked\""]),
         reports("10,000-deep nesting in an unknown setting", &[("lookout.json", Made(deep_lookout))], 0, &["unknown setting \\\"extra\\\" was ignored"]),
         reports("a folder loop in group-members", &[("group-members/loop", Link(".")), ("group-members/up", Link(".."))], 0, &[]),
@@ -443,7 +445,7 @@ fn a_100_mb_single_line_stays_bounded() {
     assert!(stdout.is_empty());
     assert!(
         stderr.contains("lookout.json:1:")
-            && stderr.contains("expected true or false")
+            && stderr.contains("expected true, false or null")
             && stderr.contains("characters left out"),
         "{stderr:.2000}"
     );

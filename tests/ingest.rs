@@ -603,6 +603,8 @@ fn init_writes_a_template_and_a_guide_and_never_overwrites() {
         "/mra/api/v2/devices",
         "oauth2/token",
         "-Encoding utf8",
+        "service-principals.json",
+        "Get-MgServicePrincipalOauth2PermissionGrant",
     ] {
         assert!(readme.contains(needle), "README lacks {needle:?}");
     }
@@ -610,19 +612,21 @@ fn init_writes_a_template_and_a_guide_and_never_overwrites() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("lookout.json")).unwrap()).unwrap();
     assert_eq!(template["coverage"], "enrollment-groups");
 
-    // With a device list the template validates, without a word about its comments.
+    // With a device list the template loads, without a word about its comments, but
+    // validate refuses its placeholders (exit 2) until they are filled in ...
     std::fs::copy(
         Path::new(TWIN).join("intune-devices.json"),
         dir.join("intune-devices.json"),
     )
     .unwrap();
-    let (text, _, code) = validate(&dir);
-    assert_eq!(code, 0, "{text}");
+    let (text, stderr, code) = validate(&dir);
+    assert_eq!(code, 2, "{text}");
     assert!(!text.contains("_comment"), "{text}");
-    // ... but an unedited template does not pass a diagnosis by accident.
+    assert!(stderr.contains("tenant.azure_ad_tenant_id"), "{stderr}");
+    // ... and a diagnosis makes no claim from them: the consent is unknown, not refused.
     let (found, _) = findings(&dir, &[]);
     assert!(
-        found.iter().any(|f| f.contains("consent-not-granted")),
+        !found.iter().any(|f| f.contains("consent-not-granted")),
         "{found:?}"
     );
 

@@ -9,7 +9,7 @@ use crate::finding::Severity;
 use crate::output;
 use crate::redact::{Keep, Redactor};
 use crate::report::baseline::Baselines;
-use crate::report::{self, AsOfSource, BuildOptions, FailPolicy, Report, Style};
+use crate::report::{self, AsOfSource, BuildOptions, FailPolicy, Report, SkipCause, Style};
 use crate::rules::Focus;
 use crate::snapshot::time::Time;
 use crate::snapshot::Input;
@@ -92,7 +92,12 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
 /// with the checks each one stopped, and the files not recognised.
 fn incomplete_message(r: &Report) -> String {
     let mut missing: Vec<(Input, Vec<&str>)> = Vec::new();
+    let mut placeholders: Vec<&str> = Vec::new();
     for s in r.skipped_for_lack_of_input() {
+        if s.cause == SkipCause::Placeholder {
+            placeholders.push(s.rule.slug());
+            continue;
+        }
         let Some(input) = s.input else { continue };
         match missing.iter_mut().find(|(i, _)| *i == input) {
             Some((_, rules)) => rules.push(s.rule.slug()),
@@ -109,6 +114,12 @@ fn incomplete_message(r: &Report) -> String {
             )
         })
         .collect();
+    if !placeholders.is_empty() {
+        parts.push(format!(
+            "lookout.json still holds template placeholders, so {} did not run",
+            placeholders.join(", ")
+        ));
+    }
     let unread: Vec<&str> = r.unread_files().map(|n| n.file.as_str()).collect();
     if !unread.is_empty() {
         parts.push(format!(

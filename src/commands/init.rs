@@ -3,9 +3,11 @@
 //!
 //! JSON has no comments, so the template explains itself with `"_comment"` keys,
 //! which the loader skips (any key starting with `_`); the README explains each
-//! field in full. The placeholders load cleanly, so `validate` passes as soon as a
-//! device list is added, but an unedited template fails `diagnose` loudly (consent
-//! not granted, unknown tenant, groups not found) instead of passing by accident.
+//! field in full. What the template cannot know is left unknown: its placeholders
+//! (`REPLACE-…`, the all-zero tenant id) make `validate` fail, naming each one, and
+//! `diagnose` reads them as unknown with a data note; the consent is `null`, which
+//! the report shows as unknown rather than as a finding. An unedited template thus
+//! makes no claim about the tenant.
 //!
 //! Nothing is ever overwritten: if either file exists, nothing is written. Each file
 //! is written to a temporary name in the same folder and then linked into place, so
@@ -89,12 +91,13 @@ fn link_into_place(tmp: &Path, path: &Path) -> Result<()> {
 const LOOKOUT_TEMPLATE: &str = r#"{
   "_comment": "Settings copied by hand from the Lookout console. README.md in this folder explains every field. Keys starting with _ are comments and are ignored. Replace every placeholder before you trust a diagnosis.",
   "tenant": {
-    "_comment": "azure_ad_tenant_id: the Entra tenant (directory) ID your Lookout tenant is linked to. consent: whether a Global Administrator accepted Lookout's consent prompt, when, and who.",
+    "_comment": "azure_ad_tenant_id: the Entra tenant (directory) ID your Lookout tenant is linked to. consent.granted: true once a Global Administrator accepted Lookout's consent prompt, false if you know nobody did, null while you do not know (service-principals.json, when exported, shows it for certain); granted_at and granted_by: when, and who. consent.app_id: leave null unless Lookout's enterprise application in Entra is not named after Lookout; then its Application ID.",
     "azure_ad_tenant_id": "00000000-0000-0000-0000-000000000000",
     "consent": {
-      "granted": false,
+      "granted": null,
       "granted_at": null,
-      "granted_by": null
+      "granted_by": null,
+      "app_id": null
     }
   },
   "console_access": {
@@ -151,6 +154,7 @@ what it left out, and then diagnose it with
 | `groups.json` or `groups.csv`, and/or `group-members/*.csv` | Entra groups and their members | for enrollment and console checks |
 | `audit-logs.json` | Entra audit records of membership changes and group deletions | optional |
 | `intune-mtd-connector.json` | Intune's Mobile Threat Defense connector | optional |
+| `service-principals.json` | Entra enterprise applications with their permission grants: the proof of Lookout's consent | optional, recommended |
 | `snapshot.json` | when the snapshot was taken and from which Entra tenant | optional, recommended |
 
 A check whose file is missing is skipped, and the report says which and why.
@@ -174,8 +178,14 @@ Keys that start with `_` are comments; delete them or leave them.
   linked to. Lookout Support sets this link; compare it with the Tenant ID on the
   Overview page of the Entra admin center.
 - `tenant.consent.granted`: `true` once a Global Administrator has accepted Lookout's
-  consent prompt (without it every console sign-in fails). `granted_at` (an RFC 3339
-  time) and `granted_by` (the administrator's account) are for the record.
+  consent prompt (without it every console sign-in fails), `false` if you know nobody
+  has, `null` if you do not know: the report then says the consent is unknown. When
+  `service-principals.json` is in the folder it decides instead (see below).
+  `granted_at` (an RFC 3339 time) and `granted_by` (the administrator's account) are
+  for the record.
+- `tenant.consent.app_id`: `null`, unless Lookout's enterprise application in Entra is
+  not named after Lookout (its name or publisher does not contain "Lookout"); then its
+  Application ID, from Enterprise applications in the Entra admin center.
 - `console_access.full_access_group_id`: the object ID of the Entra group whose
   members get full access to the Lookout console. In the Entra admin center open
   Groups > All groups, open the group and copy its Object ID.
@@ -200,6 +210,10 @@ Keys that start with `_` are comments; delete them or leave them.
 - `coverage`: `enrollment-groups` (only phones of users in enrollment groups are
   expected in Lookout) or `all-mobile-devices` (every Android, iOS and iPadOS device
   in Intune is).
+
+Every value that still reads `REPLACE-…`, or the all-zero tenant id, is a placeholder:
+`validate` refuses the file until each is filled in, and `diagnose` treats it as
+unknown.
 
 ## snapshot.json
 
@@ -317,6 +331,39 @@ Invoke-MgGraphRequest -Method GET -OutputType Json `
   Set-Content intune-mtd-connector.json -Encoding utf8
 ```
 
+### Lookout's enterprise application and its permissions
+
+This shows whether a Global Administrator really consented: Lookout's application in
+Entra and the permissions granted to it. Applications named after Lookout are taken
+for Lookout's (a single sign-on application made in your own tenant, such as
+`lookout_saml`, is set aside); if yours has another name, set `tenant.consent.app_id`.
+
+```powershell
+$apps = Get-MgServicePrincipal -All -Search '"displayName:lookout"' -ConsistencyLevel eventual
+$out = foreach ($sp in $apps) {
+  [pscustomobject]@{
+    id                        = $sp.Id
+    appId                     = $sp.AppId
+    displayName               = $sp.DisplayName
+    publisherName             = $sp.PublisherName
+    appOwnerOrganizationId    = $sp.AppOwnerOrganizationId
+    preferredSingleSignOnMode = $sp.PreferredSingleSignOnMode
+    tags                      = @($sp.Tags)
+    oauth2PermissionGrants    = @(Get-MgServicePrincipalOauth2PermissionGrant -ServicePrincipalId $sp.Id -All)
+    appRoleAssignments        = @(Get-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $sp.Id -All)
+  }
+}
+ConvertTo-Json -InputObject @{ value = @($out) } -Depth 10 |
+  Set-Content service-principals.json -Encoding utf8
+```
+
+In Graph Explorer the same takes three requests, each response saved as it comes
+(`service-principals.json`, `service-principals-grants.json`,
+`service-principals-roles.json`): `GET /v1.0/servicePrincipals?$search="displayName:lookout"`
+(with the request header `ConsistencyLevel: eventual`), then, with the `id` of
+Lookout's application, `GET /v1.0/servicePrincipals/{id}/oauth2PermissionGrants` and
+`GET /v1.0/servicePrincipals/{id}/appRoleAssignments`.
+
 ### Raw Graph pages, if you prefer them
 
 Any Graph list can be saved page by page exactly as Graph returns it; the pages are
@@ -380,8 +427,10 @@ any other export of your directory, and never commit the application key.
 mod tests {
     use super::*;
 
+    /// The template is valid JSON, names every setting lookout.json has, and leaves
+    /// unknown what it cannot know: its placeholders are noted, none is read as a value.
     #[test]
-    fn template_is_valid_json_and_loads_without_notes() {
+    fn template_loads_with_its_placeholders_as_unknown() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("lookout.json"), LOOKOUT_TEMPLATE).unwrap();
         std::fs::write(
@@ -395,8 +444,31 @@ mod tests {
             .iter()
             .find(|f| f.name == "lookout.json")
             .unwrap();
-        assert!(lookout.notes.is_empty(), "{:?}", lookout.notes);
-        assert_eq!(snap.lookout.disconnected_after_days(), 30);
+        let keys: Vec<&str> = snap
+            .lookout
+            .placeholders
+            .iter()
+            .map(|p| p.key.as_str())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "tenant.azure_ad_tenant_id",
+                "console_access.full_access_group_id",
+                "intune_connector.enrollment_groups[0]"
+            ]
+        );
+        assert!(lookout
+            .notes
+            .iter()
+            .all(|n| matches!(n, crate::snapshot::Note::Placeholder { .. })));
+        assert_eq!(lookout.notes.len(), keys.len());
+        let cfg = &snap.lookout;
+        assert_eq!(cfg.tenant.azure_ad_tenant_id, None);
+        assert_eq!(cfg.tenant.consent.granted, None);
+        assert!(cfg.enrollment_group_names().is_empty());
+        assert_eq!(cfg.disconnected_after_days(), 30);
+        crate::snapshot::lookout_config::check_settings_list(LOOKOUT_TEMPLATE);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::messages::{self, Messages};
 use crate::model::Tenant;
 use crate::report::layout::wrap_hanging;
 use crate::snapshot::{FileInfo, Format, Input};
-use anyhow::{Context as _, Result};
+use anyhow::{anyhow, Context as _, Result};
 use rustc_hash::FxHashSet as HashSet;
 use std::io::Write;
 
@@ -55,6 +55,21 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write) -> Result<u8> {
             );
             writeln!(out, "{}", wrap_hanging(PIPE_WIDTH, "  - ", "    ", &line))?;
         }
+    }
+    // A template's placeholder is no value: the file is not filled in yet.
+    let placeholders = &tenant.config.placeholders;
+    if !placeholders.is_empty() {
+        let file = tenant.files.iter().find(|f| f.input == Input::Lookout);
+        let keys: Vec<&str> = placeholders.iter().map(|p| p.key.as_str()).collect();
+        out.flush()?;
+        return Err(anyhow!(msg.f(
+            "validate.placeholders",
+            &[
+                ("count", &keys.len()),
+                ("file", &file.map_or("lookout.json", |f| f.name.as_str())),
+                ("keys", &keys.join(", ")),
+            ],
+        )));
     }
     writeln!(out, "\n{}", msg.t("validate.ok"))?;
     Ok(0)

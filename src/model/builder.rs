@@ -37,6 +37,15 @@ impl Builder {
             .and_then(|m| non_empty(&m.tenant_id).map(str::to_owned));
         t.exported_at = snap.manifest.as_ref().and_then(|m| m.exported_at);
         t.config = snap.lookout;
+        let own_tenants: Vec<&str> = [
+            t.tenant_id.as_deref(),
+            t.config.tenant.azure_ad_tenant_id.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        t.service_principals =
+            super::consent::principals(snap.service_principals.unwrap_or_default(), &own_tenants);
         t.mtd_connectors = snap.mtd_connectors.unwrap_or_default();
         let intune = snap.intune_devices.unwrap_or_default();
         let lookout = snap.lookout_devices.unwrap_or_default();

@@ -8,6 +8,7 @@
 
 mod audit;
 mod builder;
+mod consent;
 mod devices;
 mod directory;
 mod enrollment;
@@ -15,6 +16,7 @@ mod join;
 
 pub use audit::{AuditEvent, AuditKind};
 pub use builder::Builder;
+pub use consent::{ConsentSource, ConsentState, ConsentVerdict, Principal};
 pub use directory::{Group, GroupIx, User, UserIx};
 pub use enrollment::{ConfiguredGroup, Enrolment};
 
@@ -45,6 +47,8 @@ pub struct Tenant {
     pub intune_devices: Vec<IntuneDevice>,
     pub audit: Vec<AuditEvent>,
     pub mtd_connectors: Vec<MtdConnector>,
+    /// Entra's enterprise applications (service-principals.json), grants joined.
+    pub service_principals: Vec<Principal>,
     pub enrollment_groups: Vec<ConfiguredGroup>,
 
     user_by_key: UserIndex,

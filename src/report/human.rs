@@ -75,6 +75,9 @@ impl HumanPrinter {
             "{}",
             self.wrap(&msg.f(as_of_key, &[("as_of", &r.as_of)]), "")
         )?;
+        if let Some(far) = &r.as_of_far {
+            writeln!(out, "{}", self.wrap(far, ""))?;
+        }
         let c = &r.snapshot.counts;
         writeln!(
             out,

@@ -64,6 +64,9 @@ pub struct Report {
     /// Things the loader noticed that did not stop it (unknown values, unknown keys).
     pub notes: Vec<Note>,
     pub summary: Summary,
+    /// Said under the judging time when it is far from the export time (also a note).
+    #[serde(skip)]
+    pub as_of_far: Option<String>,
     /// Every suppression of the configuration and what became of it.
     pub suppressions: Vec<SuppressionEntry>,
     /// With `--baseline`: findings of the baseline that are gone now.
@@ -134,6 +137,12 @@ pub enum SkipCause {
     NoIntuneConnector,
     /// Turned off on purpose, with `--allow` or in lookout-doctor.toml.
     TurnedOff,
+    /// lookout.json still holds a template placeholder where the check needs a value:
+    /// the snapshot is not filled in, so the run is incomplete.
+    Placeholder,
+    /// An optional setting the check judges is not configured (no console-access
+    /// group): nothing to judge, not a gap in the snapshot.
+    NotConfigured,
 }
 
 impl SkipCause {
@@ -142,15 +151,18 @@ impl SkipCause {
             SkipCause::MissingInput => "missing-input",
             SkipCause::NoIntuneConnector => "no-intune-connector",
             SkipCause::TurnedOff => "turned-off",
+            SkipCause::Placeholder => "placeholder",
+            SkipCause::NotConfigured => "not-configured",
         }
     }
 }
 
 impl SkippedRule {
-    /// Skipped because the snapshot lacks a file: what `--fail-on-skipped` fails on.
-    /// A check turned off on purpose, or with no connector to judge, is not.
+    /// Skipped because the snapshot lacks a file or still holds a template
+    /// placeholder: what `--fail-on-skipped` fails on. A check turned off on purpose,
+    /// or with nothing configured to judge, is not.
     pub fn for_lack_of_input(&self) -> bool {
-        self.cause == SkipCause::MissingInput
+        matches!(self.cause, SkipCause::MissingInput | SkipCause::Placeholder)
     }
 }
 
@@ -568,6 +580,16 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
                         "skip.turned_off_config"
                     }),
                 ),
+                SkipReason::Placeholder(key) => (
+                    SkipCause::Placeholder,
+                    Some(Input::Lookout),
+                    msg.f("skip.placeholder", &[("key", &key)]),
+                ),
+                SkipReason::NotConfigured(key) => (
+                    SkipCause::NotConfigured,
+                    None,
+                    msg.f("skip.not_configured", &[("key", &key)]),
+                ),
             };
             SkippedRule {
                 rule: s.rule,
@@ -578,20 +600,27 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
             }
         })
         .collect();
+    let as_of_far = as_of_far_from_export(tenant.exported_at, opts.as_of, msg);
+    let manifest = tenant.files.iter().find(|f| f.input == Input::Manifest);
     // Files that were not recognised may hold data the run lacks: each is a note.
     let unrecognised = tenant
         .unread
         .iter()
         .filter(|u| u.reason.kind() == UnreadKind::NotRecognised)
         .map(|u| Note::unread(u.name.clone(), quote(u.reason.describe(msg))));
-    let notes: Vec<Note> = tenant
-        .files
+    let notes: Vec<Note> = as_of_far
         .iter()
-        .flat_map(|f| {
+        .map(|text| {
+            Note::new(
+                manifest.map_or_else(|| "snapshot.json".into(), |f| f.name.clone()),
+                text.clone(),
+            )
+        })
+        .chain(tenant.files.iter().flat_map(|f| {
             f.notes
                 .iter()
                 .map(|n| Note::new(f.name.clone(), quote(n.describe(msg))))
-        })
+        }))
         .chain(unrecognised)
         .collect();
     let complete = reads_everything(&skipped, &notes);
@@ -633,6 +662,7 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         skipped,
         notes,
         summary,
+        as_of_far,
         suppressions,
         resolved,
         health,
@@ -648,6 +678,38 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
 /// No check was skipped for lack of input and no file of the snapshot went unread.
 fn reads_everything(skipped: &[SkippedRule], notes: &[Note]) -> bool {
     !skipped.iter().any(SkippedRule::for_lack_of_input) && !notes.iter().any(|n| n.unread)
+}
+
+/// More days than this between the export and the judging time and the snapshot no
+/// longer describes the tenant at the judging time: under Lookout's default
+/// disconnected threshold (30 days) every phone that checked in just before the
+/// export counts as disconnected, and Entra keeps audit records 30 days at most, so
+/// the changes that explain a cause are gone by then. Closer than this is the
+/// ordinary "what will it look like next week" use of `--as-of`.
+pub const FAR_FROM_EXPORT_DAYS: i64 = 30;
+
+/// The sentence that says the judging time is far from the export time, if it is.
+fn as_of_far_from_export(
+    exported_at: Option<Time>,
+    as_of: Time,
+    msg: &messages::Messages,
+) -> Option<String> {
+    let exported_at = exported_at?;
+    let days = (as_of - exported_at).num_days();
+    let at = time::format(&exported_at);
+    if days > FAR_FROM_EXPORT_DAYS {
+        Some(msg.f(
+            "report.as_of_far_after",
+            &[("days", &days), ("exported_at", &at)],
+        ))
+    } else if days < -FAR_FROM_EXPORT_DAYS {
+        Some(msg.f(
+            "report.as_of_far_before",
+            &[("days", &-days), ("exported_at", &at)],
+        ))
+    } else {
+        None
+    }
 }
 
 /// The input a finding is about, from what its rule reads and what it is about.

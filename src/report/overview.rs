@@ -6,8 +6,9 @@
 use super::ReportFinding;
 use crate::finding::Severity;
 use crate::messages::Messages;
-use crate::model::Tenant;
+use crate::model::{ConsentSource, ConsentState, Principal, Tenant};
 use crate::rules::RuleId;
+use crate::rules::{FULL_ACCESS_GROUP, RESTRICTED_ACCESS_GROUP};
 use crate::snapshot::time::{self, Time};
 use crate::snapshot::Input;
 use serde::Serialize;
@@ -33,9 +34,12 @@ pub struct HealthLine {
 }
 
 /// Worst status among the findings of `rules` (Ok when none fired).
-fn status_of(findings: &[ReportFinding], rules: &[RuleId]) -> Health {
+fn status_of<'f>(
+    findings: impl IntoIterator<Item = &'f ReportFinding>,
+    rules: &[RuleId],
+) -> Health {
     let worst = findings
-        .iter()
+        .into_iter()
         .filter(|f| rules.contains(&f.rule))
         .map(|f| f.severity)
         .min();
@@ -63,24 +67,8 @@ pub fn build(
     };
     let cfg = &t.config;
 
-    let consent = &cfg.tenant.consent;
-    let consent_detail = if consent.granted == Some(true) {
-        let mut d = msg.t("health.consent_granted");
-        if let Some(at) = consent.granted_at {
-            d.push_str(&msg.f("health.on", &[("at", &time::format(&at))]));
-        }
-        if let Some(by) = consent.granted_by.as_deref().filter(|b| !b.is_empty()) {
-            d.push_str(&msg.f("health.by", &[("by", &by)]));
-        }
-        d
-    } else {
-        msg.t("health.consent_missing")
-    };
-    line(
-        "consent",
-        status_of(findings, &[RuleId::ConsentNotGranted]),
-        consent_detail,
-    );
+    let (status, detail) = consent_line(t, findings, msg);
+    line("consent", status, detail);
 
     let configured = cfg
         .tenant
@@ -89,6 +77,13 @@ pub fn build(
         .map(str::trim)
         .filter(|s| !s.is_empty());
     let (status, detail) = match (configured, t.tenant_id.as_deref()) {
+        (None, _) if cfg.placeholder_in("tenant.azure_ad_tenant_id").is_some() => (
+            Health::Unknown,
+            msg.f(
+                "health.placeholder",
+                &[("key", &"tenant.azure_ad_tenant_id")],
+            ),
+        ),
         (Some(c), None) => (
             Health::Unknown,
             msg.f("health.tenant_unverified", &[("id", &c)]),
@@ -105,38 +100,59 @@ pub fn build(
     line("tenant-link", status, detail);
 
     let has_groups = t.has(Input::Groups);
-    let group_detail = |id: &Option<String>| -> String {
+    // Each console group's line: unset is said (the full-access group is what console
+    // access is judged against, so without it access is unknown; the restricted one is
+    // optional), a configured id is looked up.
+    let console_line = |key: &'static str, id: &Option<String>, cause: &str, required: bool| {
         let id = id.as_deref().map(str::trim).filter(|s| !s.is_empty());
         match id {
-            None => msg.t("health.not_configured"),
-            Some(id) if !has_groups => msg.f("health.group_id_only", &[("id", &id)]),
-            Some(id) => match t.group_by_id(id) {
-                Some(g) => msg.f(
-                    "health.group_members",
-                    &[
-                        ("name", &t.groups[g].name),
-                        ("count", &t.transitive_users(g).len()),
-                    ],
-                ),
-                None => msg.f("health.group_not_found", &[("id", &id)]),
-            },
+            None if cfg.placeholder_in(key).is_some() => (
+                Health::Unknown,
+                msg.f("health.placeholder", &[("key", &key)]),
+            ),
+            None if required => (
+                Health::Unknown,
+                msg.f("health.console_not_configured", &[("key", &key)]),
+            ),
+            None => (Health::Ok, msg.t("health.not_configured")),
+            Some(id) if !has_groups => (
+                Health::Unknown,
+                msg.f("health.group_id_only", &[("id", &id)]),
+            ),
+            Some(id) => {
+                let status = status_of(
+                    findings.iter().filter(|f| f.cause == Some(cause)),
+                    &[RuleId::ConsoleAccessGroupNotFound],
+                );
+                let detail = match t.group_by_id(id) {
+                    Some(g) => msg.f(
+                        "health.group_members",
+                        &[
+                            ("name", &t.groups[g].name),
+                            ("count", &t.transitive_users(g).len()),
+                        ],
+                    ),
+                    None => msg.f("health.group_not_found", &[("id", &id)]),
+                };
+                (status, detail)
+            }
         }
     };
-    let console_status = if has_groups {
-        status_of(findings, &[RuleId::ConsoleAccessGroupNotFound])
-    } else {
-        Health::Unknown
-    };
-    line(
-        "console-full-access",
-        console_status,
-        group_detail(&cfg.console_access.full_access_group_id),
+    let access = &cfg.console_access;
+    let (status, detail) = console_line(
+        "console_access.full_access_group_id",
+        &access.full_access_group_id,
+        FULL_ACCESS_GROUP,
+        true,
     );
-    line(
-        "console-restricted-access",
-        console_status,
-        group_detail(&cfg.console_access.restricted_access_group_id),
+    line("console-full-access", status, detail);
+    let (status, detail) = console_line(
+        "console_access.restricted_access_group_id",
+        &access.restricted_access_group_id,
+        RESTRICTED_ACCESS_GROUP,
+        false,
     );
+    line("console-restricted-access", status, detail);
 
     match &cfg.intune_connector {
         None => line(
@@ -174,22 +190,33 @@ pub fn build(
                     }
                 })
                 .collect();
-            let status = if !has_groups {
-                Health::Unknown
-            } else {
-                status_of(
-                    findings,
-                    &[
-                        RuleId::EnrollmentGroupNotFound,
-                        RuleId::EnrollmentGroupCaseMismatch,
-                        RuleId::EnrollmentGroupEmpty,
-                    ],
-                )
-            };
-            let detail = if details.is_empty() {
-                msg.t("health.none")
-            } else {
-                details.join("; ")
+            let placeholder = cfg
+                .placeholder_in("intune_connector.enrollment_groups")
+                .map(|p| msg.f("health.placeholder", &[("key", &p.key)]));
+            let (status, detail) = match placeholder {
+                // No name at all: unset, unless a placeholder stands where one belongs.
+                _ if !details.is_empty() => {
+                    let status = if !has_groups {
+                        Health::Unknown
+                    } else {
+                        status_of(
+                            findings,
+                            &[
+                                RuleId::EnrollmentGroupNotFound,
+                                RuleId::EnrollmentGroupCaseMismatch,
+                                RuleId::EnrollmentGroupEmpty,
+                            ],
+                        )
+                    };
+                    let mut details = details;
+                    details.extend(placeholder);
+                    (status, details.join("; "))
+                }
+                Some(placeholder) => (Health::Unknown, placeholder),
+                None => (
+                    status_of(findings, &[RuleId::EnrollmentGroupsUnset]),
+                    msg.t("health.enrollment_groups_unset"),
+                ),
             };
             line("enrollment-groups", status, detail);
 
@@ -217,16 +244,22 @@ pub fn build(
                 .map(|m| m.trim())
                 .filter(|m| !m.is_empty())
                 .collect();
-            let detail = if mails.is_empty() {
-                msg.t("health.none")
-            } else {
-                mails.join(", ")
+            let placeholder = cfg.placeholder_in("intune_connector.error_management_emails");
+            let (status, detail) = match placeholder {
+                Some(p) if mails.is_empty() => (
+                    Health::Unknown,
+                    msg.f("health.placeholder", &[("key", &p.key)]),
+                ),
+                _ if mails.is_empty() => (
+                    status_of(findings, &[RuleId::ErrorNotificationsUnset]),
+                    msg.t("health.none"),
+                ),
+                _ => (
+                    status_of(findings, &[RuleId::ErrorNotificationsUnset]),
+                    mails.join(", "),
+                ),
             };
-            line(
-                "error-emails",
-                status_of(findings, &[RuleId::ErrorNotificationsUnset]),
-                detail,
-            );
+            line("error-emails", status, detail);
         }
     }
 
@@ -249,6 +282,10 @@ pub fn build(
                 .as_deref()
                 .map_or_else(|| msg.t("value.none"), str::to_owned);
             let heartbeat = match c.last_heartbeat_date_time {
+                // Judged before the heartbeat: it has no age yet.
+                Some(at) if at > as_of => {
+                    msg.f("health.heartbeat_after", &[("at", &time::format(&at))])
+                }
                 Some(at) => {
                     let age = as_of - at;
                     let age = if age.num_hours() < 48 {
@@ -277,4 +314,87 @@ pub fn build(
         }
     }
     lines
+}
+
+/// The consent line: what decided (service-principals.json or lookout.json), and what
+/// it shows; unknown when neither says.
+fn consent_line(t: &Tenant, findings: &[ReportFinding], msg: &Messages) -> (Health, String) {
+    let v = t.consent();
+    let names = |apps: &[&Principal]| {
+        apps.iter()
+            .map(|p| match (&p.name, &p.app_id) {
+                (Some(name), _) => format!("\"{name}\""),
+                (None, Some(app_id)) => app_id.clone(),
+                (None, None) => p.id.clone().unwrap_or_default(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let status = status_of(findings, &[RuleId::ConsentNotGranted]);
+    let consent = &t.config.tenant.consent;
+    let mut detail = match (v.source, v.state) {
+        (ConsentSource::ServicePrincipals, ConsentState::Granted) => {
+            let granted: Vec<&Principal> = v
+                .lookout_apps
+                .iter()
+                .copied()
+                .filter(|p| p.admin_consented())
+                .collect();
+            msg.f(
+                "health.consent_granted_in_entra",
+                &[("apps", &names(&granted))],
+            )
+        }
+        (ConsentSource::ServicePrincipals, _) if !v.lookout_apps.is_empty() => msg.f(
+            "health.consent_no_admin_grant",
+            &[("apps", &names(&v.lookout_apps))],
+        ),
+        (ConsentSource::ServicePrincipals, _) => match v.app_id {
+            Some(app_id) => msg.f("health.consent_no_app_id", &[("app_id", &app_id)]),
+            None => msg.f(
+                "health.consent_no_app",
+                &[("count", &v.principals_read.unwrap_or(0))],
+            ),
+        },
+        (_, ConsentState::Granted) => {
+            let mut d = msg.t("health.consent_granted");
+            if let Some(at) = consent.granted_at {
+                d.push_str(&msg.f("health.on", &[("at", &time::format(&at))]));
+            }
+            if let Some(by) = consent.granted_by.as_deref().filter(|b| !b.is_empty()) {
+                d.push_str(&msg.f("health.by", &[("by", &by)]));
+            }
+            d
+        }
+        (_, ConsentState::NotGranted) => msg.t("health.consent_missing"),
+        (_, ConsentState::Unknown) => msg.t("health.consent_unknown"),
+    };
+    // What else the evidence shows: a setting the applications overrule, grants of
+    // applications the file does not name, applications set aside.
+    if v.source == ConsentSource::ServicePrincipals {
+        let contradicts = match v.setting {
+            Some(granted) => granted != (v.state == ConsentState::Granted),
+            None => false,
+        };
+        if contradicts {
+            detail.push_str(&msg.f(
+                "health.consent_setting_overruled",
+                &[("value", &v.setting.unwrap_or_default())],
+            ));
+        }
+    }
+    if v.unnamed > 0 && v.lookout_apps.is_empty() {
+        detail.push_str(&msg.f("health.consent_unnamed", &[("count", &v.unnamed)]));
+    }
+    if !v.set_aside.is_empty() {
+        detail.push_str(&msg.f(
+            "health.consent_set_aside",
+            &[("apps", &names(&v.set_aside))],
+        ));
+    }
+    let status = match v.state {
+        ConsentState::Unknown => Health::Unknown,
+        _ => status,
+    };
+    (status, detail)
 }

@@ -25,35 +25,26 @@ impl Rule for ConsoleAccessGroupNotFound {
     fn check(&self, ctx: &Context, out: &mut Vec<Finding>) {
         let t = ctx.tenant;
         let access = &t.config.console_access;
-        let trimmed = |id: &Option<String>| id.as_deref().map(str::trim).unwrap_or("").to_string();
-        // The full-access group is required; the restricted one only when configured.
-        let checks = [
-            (
-                FULL_ACCESS_GROUP,
-                trimmed(&access.full_access_group_id),
-                true,
-            ),
-            (
-                RESTRICTED_ACCESS_GROUP,
-                trimmed(&access.restricted_access_group_id),
-                false,
-            ),
+        // Only a configured id can be missing from Entra. A group left unset (or as a
+        // template placeholder) is not configured in lookout.json, which the health
+        // overview says; it is no group id to look for.
+        let configured = [
+            (FULL_ACCESS_GROUP, &access.full_access_group_id),
+            (RESTRICTED_ACCESS_GROUP, &access.restricted_access_group_id),
         ];
-        for (cause, id, required) in checks {
-            let missing = if id.is_empty() {
-                required
-            } else {
-                t.group_by_id(&id).is_none()
+        for (cause, id) in configured {
+            let Some(id) = id.as_deref().map(str::trim).filter(|id| !id.is_empty()) else {
+                continue;
             };
-            if missing {
+            if t.group_by_id(id).is_none() {
                 out.push(
                     Finding::new(
                         Self::ID,
                         META.default_severity,
-                        Subject::new(SubjectKind::Group, &id),
+                        Subject::new(SubjectKind::Group, id),
                     )
                     .cause(cause)
-                    .evidence(Evidence::new().with("group_id", id.as_str())),
+                    .evidence(Evidence::new().with("group_id", id)),
                 );
             }
         }
@@ -63,7 +54,7 @@ impl Rule for ConsoleAccessGroupNotFound {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::{Fixture, LOOKOUT_HEALTHY};
-    use crate::rules::RuleId;
+    use crate::rules::{RuleId, SkipReason};
 
     #[test]
     fn unknown_ids_are_reported_per_role() {
@@ -85,6 +76,42 @@ mod tests {
             denied[0].evidence.get("root_cause").unwrap()["rule"],
             "console-access-group-not-found"
         );
+    }
+
+    #[test]
+    fn unset_groups_are_not_looked_for() {
+        for (full, restricted) in [("null", "null"), ("\"\"", "null"), ("\"  \"", "\"\"")] {
+            let lookout = LOOKOUT_HEALTHY
+                .replace("\"g-admins\"", full)
+                .replace("\"g-readers\"", restricted);
+            let fx = Fixture::new().lookout(&lookout);
+            assert!(
+                fx.run_one(RuleId::ConsoleAccessGroupNotFound).is_empty(),
+                "{full} {restricted}"
+            );
+        }
+        // A template placeholder is not configured either.
+        let lookout = LOOKOUT_HEALTHY.replace("\"g-admins\"", "\"REPLACE-WITH-THE-OBJECT-ID\"");
+        let fx = Fixture::new().lookout(&lookout);
+        assert!(fx.run_one(RuleId::ConsoleAccessGroupNotFound).is_empty());
+    }
+
+    #[test]
+    fn without_a_full_access_group_console_users_are_not_judged() {
+        let lookout = LOOKOUT_HEALTHY.replace("\"g-admins\"", "null");
+        let fx = Fixture::new()
+            .lookout(&lookout)
+            .expected_users(&["carol@contoso.com"]);
+        assert!(fx.run_one(RuleId::ConsoleAccessDenied).is_empty());
+        assert_eq!(
+            fx.skip_reason(RuleId::ConsoleAccessDenied),
+            Some(SkipReason::NotConfigured(
+                "console_access.full_access_group_id"
+            ))
+        );
+        // With nobody to judge, there is nothing to skip.
+        let quiet = Fixture::new().lookout(&lookout);
+        assert_eq!(quiet.skip_reason(RuleId::ConsoleAccessDenied), None);
     }
 
     #[test]

@@ -14,6 +14,9 @@ use crate::snapshot::Input;
 mod registry;
 rule_table!(declare_rules);
 
+/// The causes of console-access-group-not-found: which of the two console groups.
+pub use console_access_group_not_found::{FULL_ACCESS_GROUP, RESTRICTED_ACCESS_GROUP};
+
 /// The subject id of findings about the Lookout-side Intune connector settings.
 pub const CONNECTOR_SUBJECT: &str = "intune-connector";
 
@@ -35,6 +38,11 @@ pub enum SkipReason {
     NoIntuneConnector,
     /// Turned off by policy: `true` on the command line (--allow), `false` in the file.
     TurnedOff(bool),
+    /// A lookout.json setting the rule judges still holds a template placeholder (its
+    /// path), so its value is unknown.
+    Placeholder(String),
+    /// A lookout.json setting the rule judges against is not set (its path).
+    NotConfigured(&'static str),
 }
 
 /// What a rule sees: the tenant, the instant it is judged at, and the help-desk focus.
@@ -238,9 +246,10 @@ pub(crate) fn missing_enrollment_group_finding(t: &Tenant, name: &str) -> (RuleI
     }
 }
 
-/// Whole days between two instants (floor), for evidence.
-pub(crate) fn days_between(earlier: Time, later: Time) -> i64 {
-    (later - earlier).num_days()
+/// Whole days from `earlier` to `later` (floor), for evidence; `None` when `later`
+/// comes first: an event after the judging time has no age to state.
+pub(crate) fn days_between(earlier: Time, later: Time) -> Option<i64> {
+    (later >= earlier).then(|| (later - earlier).num_days())
 }
 
 pub(crate) fn fmt_time(t: Option<Time>) -> serde_json::Value {
@@ -256,6 +265,31 @@ pub(crate) fn connector_required(ctx: &Context) -> Option<SkipReason> {
         .intune_connector
         .is_none()
         .then_some(SkipReason::NoIntuneConnector)
+}
+
+/// Why a rule cannot judge the lookout.json settings it reads: one still holds a
+/// template placeholder, or the console checks have users to judge but no
+/// full-access group to judge them against. Checked for every rule, before it runs.
+pub(crate) fn settings_skip(id: RuleId, ctx: &Context) -> Option<SkipReason> {
+    const FULL_ACCESS: &str = "console_access.full_access_group_id";
+    let cfg = &ctx.tenant.config;
+    let setting = match id {
+        RuleId::TenantNotLinked => "tenant.azure_ad_tenant_id",
+        RuleId::EnrollmentGroupsUnset => "intune_connector.enrollment_groups",
+        RuleId::ErrorNotificationsUnset => "intune_connector.error_management_emails",
+        RuleId::ConsoleAccessDenied | RuleId::ConsoleAccessRestricted => FULL_ACCESS,
+        _ => return None,
+    };
+    if let Some(p) = cfg.placeholder_in(setting) {
+        return Some(SkipReason::Placeholder(p.key.clone()));
+    }
+    let full_access_unset = cfg
+        .console_access
+        .full_access_group_id
+        .as_deref()
+        .is_none_or(|id| id.trim().is_empty());
+    (setting == FULL_ACCESS && full_access_unset && !console_users(ctx).is_empty())
+        .then_some(SkipReason::NotConfigured(FULL_ACCESS))
 }
 
 /// The tenant a tenant-level finding is about: snapshot.json's tenant id, else the
@@ -349,5 +383,30 @@ mod tests {
             1
         );
         assert!(pending(Fixture::new().focus_user("alice@contoso.com")).is_empty());
+    }
+
+    /// An event after the judging time (a snapshot judged before its export) has no
+    /// age: the evidence says nothing rather than a negative number of days.
+    #[test]
+    fn events_after_the_judging_time_have_no_age() {
+        let f = Fixture::new()
+            .lookout_device(
+                "lk-alice",
+                "alice@contoso.com",
+                "ACTIVATED",
+                "DISCONNECTED",
+                "d-alice",
+            )
+            .checkin("lk-alice", "2027-03-01T00:00:00Z")
+            .run_one(RuleId::DeviceDisconnected);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].evidence.get("days_since_check_in").unwrap().is_null());
+        assert!(!crate::knowledge::render(
+            crate::knowledge::of(RuleId::DeviceDisconnected)
+                .text("en")
+                .diagnosis_template(f[0].cause),
+            &f[0]
+        )
+        .contains("days ago"));
     }
 }

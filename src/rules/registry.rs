@@ -91,6 +91,7 @@ macro_rules! rule_table {
             IntuneMtdPartnerUnresponsive intune_mtd_partner_unresponsive "intune-mtd-partner-unresponsive";
             DeviceThreatDetected device_threat_detected "device-threat-detected";
             DeviceDuplicate device_duplicate "device-duplicate";
+            EnrollmentGroupsUnset enrollment_groups_unset "enrollment-groups-unset";
         }
     };
 }

@@ -5,7 +5,7 @@
 use crate::engine::{self, Options};
 use crate::finding::Finding;
 use crate::model::Tenant;
-use crate::rules::{Focus, RuleId};
+use crate::rules::{Focus, RuleId, SkipReason};
 use serde_json::{json, Value};
 
 pub const AS_OF: &str = "2026-11-20T12:00:00Z";
@@ -47,6 +47,7 @@ pub struct Fixture {
     lookout_devices: Vec<Value>,
     audit: Vec<Value>,
     mtd: Option<Value>,
+    service_principals: Option<Value>,
     focus: Focus,
 }
 
@@ -116,6 +117,7 @@ impl Fixture {
             ],
             audit: Vec::new(),
             mtd: None,
+            service_principals: None,
             focus: Focus::default(),
         }
     }
@@ -197,6 +199,12 @@ impl Fixture {
         self
     }
 
+    /// Adds service-principals.json, as written.
+    pub fn service_principals(mut self, file: Value) -> Fixture {
+        self.service_principals = Some(file);
+        self
+    }
+
     pub fn security(mut self, guid: &str, status: &str) -> Fixture {
         for d in &mut self.lookout_devices {
             if d["guid"] == guid {
@@ -268,11 +276,31 @@ impl Fixture {
         if let Some(mtd) = &self.mtd {
             write("intune-mtd-connector.json", mtd);
         }
+        if let Some(principals) = &self.service_principals {
+            write("service-principals.json", principals);
+        }
         Tenant::build(crate::snapshot::load(dir.path()).unwrap())
     }
 
     /// Runs the whole engine and returns the findings of one rule.
     pub fn run_one(&self, rule: RuleId) -> Vec<Finding> {
+        self.run()
+            .findings
+            .into_iter()
+            .filter(|f| f.rule == rule)
+            .collect()
+    }
+
+    /// Why the engine skipped a rule, if it did.
+    pub fn skip_reason(&self, rule: RuleId) -> Option<SkipReason> {
+        self.run()
+            .skipped
+            .into_iter()
+            .find(|s| s.rule == rule)
+            .map(|s| s.reason)
+    }
+
+    fn run(&self) -> engine::Outcome {
         let tenant = self.tenant();
         let options = Options {
             as_of: crate::snapshot::time::parse(AS_OF).unwrap().unwrap(),
@@ -280,9 +308,5 @@ impl Fixture {
             ..Options::default()
         };
         engine::run(&tenant, &options)
-            .findings
-            .into_iter()
-            .filter(|f| f.rule == rule)
-            .collect()
     }
 }

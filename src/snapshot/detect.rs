@@ -15,6 +15,7 @@ use super::form::{Form, Quirk};
 use super::text::{self, Encoding};
 use super::{
     audit_logs, groups, intune_devices, lookout_config, lookout_devices, manifest, mtd_connector,
+    service_principals,
 };
 use super::{Format, Input, LoadError};
 use crate::messages::Messages;
@@ -268,6 +269,24 @@ pub const RECOGNISERS: &[Recogniser] = &[
             "partnerunresponsivenessthresholdindays",
             "androiddeviceblockedonmissingpartnerdata",
             "iosdeviceblockedonmissingpartnerdata",
+        ],
+    },
+    Recogniser {
+        input: Input::ServicePrincipals,
+        recognise: service_principals::recognise,
+        typical: &[
+            "appid",
+            "serviceprincipaltype",
+            "serviceprincipalnames",
+            "appownerorganizationid",
+            "publishername",
+            "clientid",
+            "consenttype",
+            "scope",
+            "approleid",
+            "principalid",
+            "principaltype",
+            "resourceid",
         ],
     },
 ];
@@ -1352,6 +1371,9 @@ pub fn hints(shown: &str, input: Input) -> bool {
         }
         Input::AuditLogs => has("audit"),
         Input::MtdConnector => has("mtd") || has("threatdefense") || has("connector"),
+        Input::ServicePrincipals => {
+            has("serviceprincipal") || has("enterpriseapp") || has("permissiongrant")
+        }
     }
 }
 

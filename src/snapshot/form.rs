@@ -255,8 +255,12 @@ pub enum Note {
     },
     /// Member rows that say neither what they are nor who (ignored).
     UntypedMembers { count: usize },
-    /// A lookout.json setting nothing reads (misspelt?), by its path.
-    UnknownSetting { key: String },
+    /// A lookout.json setting nothing reads, by its path, with the setting it most
+    /// likely means when one is spelt alike.
+    UnknownSetting {
+        key: String,
+        suggestion: Option<String>,
+    },
     /// Values of one field that are none of the known ones, each with the number of
     /// records that hold it, in value order. They are kept as written.
     UnknownValues {
@@ -265,6 +269,8 @@ pub enum Note {
     },
     /// An export whose record list is empty: read as none, and said.
     NoRecords,
+    /// A lookout.json setting still holding a template placeholder, read as unknown.
+    Placeholder { key: String, value: String },
 }
 
 impl Note {
@@ -295,7 +301,18 @@ impl Note {
             Note::UntypedMembers { count } => {
                 msg.f("validate.note.untyped_members", &[("count", count)])
             }
-            Note::UnknownSetting { key } => msg.f("validate.note.unknown_setting", &[("key", key)]),
+            Note::UnknownSetting {
+                key,
+                suggestion: None,
+            } => msg.f("validate.note.unknown_setting", &[("key", key)]),
+            Note::UnknownSetting {
+                key,
+                suggestion: Some(suggestion),
+            } => msg.f(
+                "validate.note.unknown_setting_did_you_mean",
+                // The key quoted from the file goes last (see UnknownValues below).
+                &[("suggestion", suggestion), ("key", key)],
+            ),
             // The values quoted from the file go last, so that none of them can spell
             // a placeholder that is filled after it.
             Note::UnknownValues { field, values } => {
@@ -319,6 +336,10 @@ impl Note {
                 )
             }
             Note::NoRecords => msg.t("validate.note.no_records"),
+            Note::Placeholder { key, value } => msg.f(
+                "validate.note.placeholder",
+                &[("key", key), ("value", value)],
+            ),
         }
     }
 

@@ -26,6 +26,7 @@ pub mod lookout_devices;
 pub mod manifest;
 pub mod mtd_connector;
 mod read;
+pub mod service_principals;
 pub mod text;
 pub mod time;
 pub mod values;
@@ -56,10 +57,11 @@ pub enum Input {
     IntuneDevices,
     AuditLogs,
     MtdConnector,
+    ServicePrincipals,
 }
 
 impl Input {
-    pub const ALL: [Input; 7] = [
+    pub const ALL: [Input; 8] = [
         Input::Manifest,
         Input::Lookout,
         Input::Groups,
@@ -67,6 +69,7 @@ impl Input {
         Input::IntuneDevices,
         Input::AuditLogs,
         Input::MtdConnector,
+        Input::ServicePrincipals,
     ];
 
     /// The file name without extension.
@@ -79,6 +82,7 @@ impl Input {
             Input::IntuneDevices => "intune-devices",
             Input::AuditLogs => "audit-logs",
             Input::MtdConnector => "intune-mtd-connector",
+            Input::ServicePrincipals => "service-principals",
         }
     }
 
@@ -252,6 +256,7 @@ pub struct Snapshot {
     pub intune_devices: Option<Vec<intune_devices::IntuneDevice>>,
     pub audit_logs: Option<Vec<audit_logs::AuditRecord>>,
     pub mtd_connectors: Option<Vec<mtd_connector::MtdConnector>>,
+    pub service_principals: Option<Vec<service_principals::Entry>>,
     pub files: Vec<FileInfo>,
     /// The entries of the folder that were not read, each with its reason.
     pub unread: Vec<UnreadFile>,
@@ -279,6 +284,7 @@ impl Snapshot {
         take(&mut self.intune_devices, part.intune_devices);
         take(&mut self.audit_logs, part.audit_logs);
         take(&mut self.mtd_connectors, part.mtd_connectors);
+        take(&mut self.service_principals, part.service_principals);
         self.files.extend(part.files);
     }
 }

@@ -8,7 +8,7 @@ use super::json_doc::{self, Page};
 use super::text::{self, FileText};
 use super::Note;
 use super::{audit_logs, groups, intune_devices, lookout_config, lookout_devices, manifest};
-use super::{mtd_connector, FileInfo, Input, LoadError, Loaded, Snapshot};
+use super::{mtd_connector, service_principals, FileInfo, Input, LoadError, Loaded, Snapshot};
 use std::path::Path;
 
 /// Loads a snapshot folder. Only reads: nothing is ever written into it.
@@ -208,6 +208,10 @@ fn read_file(
         ),
         Input::AuditLogs => add(&mut part.audit_logs, audit_logs::read(path, text)?),
         Input::MtdConnector => add(&mut part.mtd_connectors, mtd_connector::read(path, text)?),
+        Input::ServicePrincipals => add(
+            &mut part.service_principals,
+            service_principals::read(path, text)?,
+        ),
     };
     let mut info = info;
     // Shown by its place in the snapshot (`export.zip/Devices.csv`), not its base name.
