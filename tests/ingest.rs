@@ -16,11 +16,14 @@ use std::path::Path;
 use support::{bin, copy_of};
 
 const TWIN: &str = "fixtures/export-json-twin";
-const FORMS: [&str; 4] = [
+const FORMS: [&str; 7] = [
     "fixtures/export-admin-center",
     "fixtures/export-powershell",
     "fixtures/export-graph-pages",
     "fixtures/export-csv",
+    "fixtures/export-azure-monitor",
+    "fixtures/export-azure-storage",
+    "fixtures/export-log-analytics-api",
 ];
 
 fn tenant(dir: &Path) -> Tenant {
@@ -637,5 +640,43 @@ fn init_writes_a_template_and_a_guide_and_never_overwrites() {
     assert_eq!(
         std::fs::read_to_string(dir.join("README.md")).unwrap(),
         "my notes"
+    );
+}
+
+/// Entra audit logs as Azure Monitor (Event Hub, storage account) and Log Analytics
+/// (query API) write them (issue 14): read as the audit log they are, so the owners
+/// removed from an enrollment group are diagnosed as removed. Read as an empty log,
+/// the same devices were blamed on a deleted group.
+#[test]
+fn azure_monitor_audit_logs_explain_a_removal_from_an_enrollment_group() {
+    // Joni was removed from "Lookout Wave 2" (no Group target in the record), Alex
+    // from "Lookout Wave 1" (a Group target without a display name).
+    let removed = [
+        "error device-active-without-id device:09adb9fc-7289-4912-b3da-b0bd5ee82e88 cause=owner-removed-from-enrollment-group",
+        "error device-active-without-id device:7eb93c11-c2a0-4b71-a1e9-68ae2095003a cause=owner-removed-from-enrollment-group",
+    ];
+    for dir in [
+        "fixtures/export-azure-monitor",
+        "fixtures/export-azure-storage",
+        "fixtures/export-log-analytics-api",
+    ] {
+        let (found, _) = findings(Path::new(dir), &[]);
+        for want in removed {
+            assert!(found.iter().any(|f| f == want), "{dir}: {found:#?}");
+        }
+    }
+    let (text, _, code) = validate(Path::new("fixtures/export-azure-monitor"));
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("audit-logs.json: json, 20 record(s), 1 skipped — Azure Monitor records"),
+        "{text}"
+    );
+    assert!(text.contains("not a directory audit record"), "{text}");
+    let (text, _, _) = validate(Path::new("fixtures/export-azure-storage"));
+    assert!(text.contains("JSON Lines (21 lines)"), "{text}");
+    let (text, _, _) = validate(Path::new("fixtures/export-log-analytics-api"));
+    assert!(
+        text.contains("20 record(s) — Log Analytics query API response"),
+        "{text}"
     );
 }

@@ -40,6 +40,16 @@ pub enum Form {
     GroupListCsv,
     /// Entra "Download members", one file per group under `group-members/`.
     EntraMembersCsv { files: usize },
+    /// Azure Monitor records from a diagnostic setting: `{"records": [...]}` as an
+    /// Event Hub receives them, or records on their own.
+    AzureMonitorJson,
+    /// Azure Monitor records as a storage account keeps them: JSON Lines, one record
+    /// per line (`PT1H.json`).
+    AzureMonitorJsonLines { lines: usize },
+    /// Log Analytics portal "Export to CSV" of the `AuditLogs` table.
+    LogAnalyticsCsv,
+    /// Log Analytics query API response (`tables`, `columns`, `rows`).
+    LogAnalyticsJson,
 }
 
 impl Form {
@@ -63,6 +73,10 @@ impl Form {
             Form::MembershipCsv => ("membership_csv", 0),
             Form::GroupListCsv => ("group_list_csv", 0),
             Form::EntraMembersCsv { files } => ("entra_members_csv", files),
+            Form::AzureMonitorJson => ("azure_monitor_json", 0),
+            Form::AzureMonitorJsonLines { lines } => ("azure_monitor_json_lines", lines),
+            Form::LogAnalyticsCsv => ("log_analytics_csv", 0),
+            Form::LogAnalyticsJson => ("log_analytics_json", 0),
         }
     }
 
@@ -131,6 +145,9 @@ pub enum SkipReason {
     NoGroup,
     /// A Lookout event about a threat or an audit action, not a device's state.
     NotDeviceEvent,
+    /// An object with no activity name, or an Azure Monitor record of another
+    /// category (sign-ins, ...): not a directory audit.
+    NotAuditRecord,
 }
 
 impl SkipReason {
@@ -141,6 +158,7 @@ impl SkipReason {
             SkipReason::NoMember => "no_member",
             SkipReason::NoGroup => "no_group",
             SkipReason::NotDeviceEvent => "not_device_event",
+            SkipReason::NotAuditRecord => "not_audit_record",
         }
     }
 
