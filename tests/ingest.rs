@@ -528,10 +528,23 @@ fn unreadable_files_say_where_and_why() {
     std::fs::write(&path, bytes).unwrap();
     assert_unreadable(tmp.path(), &["lookout.json", "odd number of bytes"]);
 
-    // A bad date in a PowerShell CSV names the record.
+    // A bad date in a PowerShell CSV names the record and the column.
     let tmp = copy_of(FORMS[0]);
     let path = tmp.path().join("lookout-devices.csv");
     let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("11/20/2026 11:37:46 AM", "2026-11-31 11:37", 1),
+    )
+    .unwrap();
+    assert_unreadable(
+        tmp.path(),
+        &[
+            "lookout-devices.csv: record 1 (line 3): column \"checkin_time\"",
+            "\"2026-11-31 11:37\" is not a timestamp",
+        ],
+    );
+    // A European date among the American ones: two orders in one file.
     std::fs::write(
         &path,
         text.replacen("11/20/2026 11:37:46 AM", "20.11.2026 11:37", 1),
@@ -540,8 +553,8 @@ fn unreadable_files_say_where_and_why() {
     assert_unreadable(
         tmp.path(),
         &[
-            "lookout-devices.csv: record 1 (line 3)",
-            "\"20.11.2026 11:37\" is not a timestamp",
+            "lookout-devices.csv: record 1 (line 3): column \"activated_at\": \"4/22/2026 2:00:00 PM\" is month first, but \"20.11.2026 11:37\" (column \"checkin_time\", record 1) is day first",
+            "accepted:",
         ],
     );
 }
@@ -678,5 +691,120 @@ fn azure_monitor_audit_logs_explain_a_removal_from_an_enrollment_group() {
     assert!(
         text.contains("20 record(s) — Log Analytics query API response"),
         "{text}"
+    );
+}
+
+/// A diagnosis as JSON.
+fn report(dir: &Path) -> Value {
+    let out = bin()
+        .arg("diagnose")
+        .arg(dir)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}: {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// The admin center's `OS` column as it is written now (issue 14): `iOS/iPadOS` for
+/// iPhones and iPads, the Android Enterprise kind for Android phones. They are phones
+/// like any other (an unknown OS would drop them out of every device rule), and the
+/// evidence keeps the label as written.
+#[test]
+fn admin_center_os_labels_are_phones() {
+    let dir = Path::new("fixtures/export-admin-center-2026");
+    assert_eq!(findings(dir, &[]), findings(Path::new(TWIN), &[]));
+    let report = report(dir);
+    let henrietta = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["subject"]["id"] == "c633ca1e-c3d3-4e12-a20f-afa5ad1e59e7")
+        .unwrap();
+    assert_eq!(henrietta["cause"], "unsupported-os");
+    assert_eq!(
+        henrietta["evidence"]["operating_system"],
+        "Android (device administrator)"
+    );
+    let (text, _, code) = validate(dir);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("unknown operatingSystem"), "{text}");
+}
+
+/// The Intune export after a European Excel saved it again (issue 14): `20.11.2026
+/// 11:18` in German, `20/11/2026 11:18` in British English, seconds dropped. Read in
+/// the order the file shows, they give the twin's findings and its times to the minute.
+#[test]
+fn european_spreadsheet_dates_read_in_the_order_their_file_shows() {
+    let twin = tenant(Path::new(TWIN));
+    let minute = |t: &Option<time::Time>| t.map(|t| time::format(&t)[..16].to_string());
+    let (want, want_code) = findings(Path::new(TWIN), &[]);
+    for dir in ["fixtures/export-excel-de", "fixtures/export-excel-gb"] {
+        let dir = Path::new(dir);
+        assert_eq!(
+            findings(dir, &[]),
+            (want.clone(), want_code),
+            "{}",
+            dir.display()
+        );
+        let t_ = tenant(dir);
+        for d in &t_.intune_devices {
+            let same = twin.intune_devices.iter().find(|x| x.id == d.id).unwrap();
+            assert_eq!(
+                minute(&d.last_sync_date_time),
+                minute(&same.last_sync_date_time),
+                "{}",
+                d.id
+            );
+            assert_eq!(
+                minute(&d.enrolled_date_time),
+                minute(&same.enrolled_date_time),
+                "{}",
+                d.id
+            );
+        }
+    }
+
+    // Every day of the file at most 12 (research/14/6-excel-dates): 05/11/2026 is the
+    // 5th of November or the 11th of May, and nothing in the file says which.
+    let tmp = copy_of("fixtures/export-excel-gb");
+    std::fs::write(
+        tmp.path().join(ADMIN_CSV),
+        "Device ID,Device name,Enrollment date,Last check-in\n\
+         830217b0-1c50-4d1b-90b3-232493251ec7,Alice's iPhone 15,04/10/2026 08:43,05/11/2026 11:18\n\
+         9c3ef56f-c04b-4683-a17a-50b5742a7cc9,Frank's Galaxy A54,05/11/2026 09:12,06/11/2026 17:40\n",
+    )
+    .unwrap();
+    assert_unreadable(
+        tmp.path(),
+        &[
+            ADMIN_CSV,
+            "record 1 (line 2): column \"Last check-in\": \"05/11/2026 11:18\" could be 5 November 2026 or 11 May 2026",
+            "accepted:",
+            "20.11.2026 07:00",
+        ],
+    );
+
+    // One value re-typed the American way into a British file: two orders, refused.
+    let tmp = copy_of("fixtures/export-excel-gb");
+    let path = tmp.path().join(ADMIN_CSV);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("22/04/2026 08:43", "04/22/2026 08:43", 1),
+    )
+    .unwrap();
+    assert_unreadable(
+        tmp.path(),
+        &[
+            ADMIN_CSV,
+            "record 1 (line 2): column \"Enrollment date\": \"04/22/2026 08:43\" is month first, but \"20/11/2026 11:18\" (column \"Last check-in\", record 1) is day first",
+            "accepted:",
+        ],
     );
 }
