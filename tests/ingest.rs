@@ -773,11 +773,9 @@ fn european_spreadsheet_dates_read_in_the_order_their_file_shows() {
     // Every day of the file at most 12 (research/14/6-excel-dates): 05/11/2026 is the
     // 5th of November or the 11th of May, and nothing in the file says which.
     let tmp = copy_of("fixtures/export-excel-gb");
-    std::fs::write(
+    std::fs::copy(
+        "fixtures/refused/intune-devices-ambiguous-dates.csv",
         tmp.path().join(ADMIN_CSV),
-        "Device ID,Device name,Enrollment date,Last check-in\n\
-         830217b0-1c50-4d1b-90b3-232493251ec7,Alice's iPhone 15,04/10/2026 08:43,05/11/2026 11:18\n\
-         9c3ef56f-c04b-4683-a17a-50b5742a7cc9,Frank's Galaxy A54,05/11/2026 09:12,06/11/2026 17:40\n",
     )
     .unwrap();
     assert_unreadable(
@@ -806,5 +804,41 @@ fn european_spreadsheet_dates_read_in_the_order_their_file_shows() {
             "record 1 (line 2): column \"Enrollment date\": \"04/22/2026 08:43\" is month first, but \"20/11/2026 11:18\" (column \"Last check-in\", record 1) is day first",
             "accepted:",
         ],
+    );
+}
+
+/// The Lookout Mobile Risk API v2 event stream saved as the device list (issue 14):
+/// as JSON, polled, or as the raw stream, it is refused with exit 2, naming the file,
+/// what it is and the export to use. Read as devices, every phone was missing.
+#[test]
+fn the_lookout_event_stream_is_not_the_device_list() {
+    for file in [
+        "lookout-mra-v2-event-stream.json",
+        "lookout-mra-v2-events-poll.json",
+        "lookout-mra-v2-event-stream.sse",
+    ] {
+        let tmp = copy_of(TWIN);
+        std::fs::copy(
+            Path::new("fixtures/refused").join(file),
+            tmp.path().join("lookout-devices.json"),
+        )
+        .unwrap();
+        assert_unreadable(
+            tmp.path(),
+            &[
+                "lookout-devices.json: this is the Lookout Mobile Risk API v2 event stream",
+                "change log of at most the last ten days",
+                "GET https://api.lookout.com/mra/api/v2/devices, every page",
+            ],
+        );
+        let out = bin().arg("diagnose").arg(tmp.path()).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+    }
+    // The older events form is still read, and says what an event log leaves out.
+    let (text, _, code) = validate(Path::new("fixtures/export-lookout-events"));
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("An event log holds only the devices that changed"),
+        "{text}"
     );
 }
