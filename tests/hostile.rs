@@ -247,7 +247,7 @@ fn cases() -> Vec<Case> {
         // Not errors: kept, noted, or a finding.
         reports("size limit with a unit", &[], 0, &[]).env("LOOKOUT_DOCTOR_MAX_FILE_SIZE", "64 MiB"),
         reports("unknown enum values", &[("lookout-devices.json", Text("{\"devices\": [{\"guid\": \"g1\", \"activation_status\": \"SUSPENDED\", \"platform\": \"BLACKBERRY\"}]}"))], 1, &["unknown activation_status: \\\"SUSPENDED\\\" (1)", "unknown platform: \\\"BLACKBERRY\\\" (1)"]),
-        reports("unknown keys in exports", &[("intune-mtd-connector.json", Text("{\"id\": \"c\", \"partnerState\": \"enabled\", \"androidEnabled\": true, \"iosEnabled\": true, \"lastHeartbeatDateTime\": \"2026-11-20T11:00:00Z\", \"futureField\": {\"x\": [1, 2]}}"))], 0, &[]),
+        reports("unknown keys in exports", &[("intune-mtd-connector.json", Text("{\"id\": \"2c7790de-8b02-4814-85cf-e0c59380dee8\", \"partnerState\": \"enabled\", \"androidEnabled\": true, \"iosEnabled\": true, \"lastHeartbeatDateTime\": \"2026-11-20T11:00:00Z\", \"futureField\": {\"x\": [1, 2]}}"))], 0, &[]),
         reports("misspelt key in lookout.json", &[("lookout.json", Text("{\"tenant\": {\"azure_ad_tenant_id\": \"b5f0c4d2-7a3e-4e91-8c6d-1f2a9e3b7c40\", \"consent\": {\"granted\": true}}, \"intune_conector\": {}}"))], 1, &["unknown setting \\\"intune_conector\\\" was ignored"]),
         reports("mixed tenants", &[("snapshot.json", Text("{\"exported_at\": \"2026-11-20T12:00:00Z\", \"tenant_id\": \"00000000-1111-2222-3333-444444444444\"}"))], 1, &["\"rule\": \"tenant-not-linked\""]),
         reports("10,000-deep nesting in an unknown setting", &[("lookout.json", Made(deep_lookout))], 0, &["unknown setting \\\"extra\\\" was ignored"]),
@@ -257,7 +257,7 @@ fn cases() -> Vec<Case> {
         reports("fuzz: first line cut inside a character", &[NO_LOOKOUT_LIST, ("lookout-devices.csv", Text("guid\u{feff},email\ng1,a@x.com\n"))], 1, &[]),
         fails("fuzz: member file starting with a BOM and a control byte", &[("group-members/Lookout Pilot.csv", Bytes(b"\xef\xbb\xbf\"id\x01\xef\xbb\xbfsep=;\r\nGroup ID;Group name\r\n"))], &["Lookout Pilot.csv: header row (line 1): a quoted cell that starts here is never closed"]),
         reports("a file name ending in a wide character", &[("日本語", Text("notes"))], 0, &[]),
-        reports("Graph's zero date means never", &[("intune-mtd-connector.json", Text("{\"id\": \"c\", \"partnerState\": \"enabled\", \"androidEnabled\": true, \"iosEnabled\": true, \"lastHeartbeatDateTime\": \"0001-01-01T00:00:00+02:00\"}"))], 1, &["intune-mtd-partner-unresponsive"]),
+        reports("Graph's zero date means never", &[("intune-mtd-connector.json", Text("{\"id\": \"2c7790de-8b02-4814-85cf-e0c59380dee8\", \"partnerState\": \"enabled\", \"androidEnabled\": true, \"iosEnabled\": true, \"lastHeartbeatDateTime\": \"0001-01-01T00:00:00+02:00\"}"))], 1, &["intune-mtd-partner-unresponsive"]),
     ]
 }
 

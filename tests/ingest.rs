@@ -842,3 +842,48 @@ fn the_lookout_event_stream_is_not_the_device_list() {
         "{text}"
     );
 }
+
+/// Graph lists every Mobile Threat Defense partner's connector (issue 14): only
+/// Lookout's is judged and shown in the health line; `validate` names the others, and a
+/// list without Lookout's says so.
+#[test]
+fn only_lookouts_mtd_connector_is_judged() {
+    let human = |dir: &str| {
+        let out = bin()
+            .args(["diagnose", dir, "--color", "never"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let dir = "fixtures/config-intune-mtd-other-partners";
+    let text = human(dir);
+    assert!(
+        text.contains(
+            "OK   Intune MTD connector       enabled; last heartbeat 2026-11-20T08:47:21Z"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.matches("Intune MTD connector").count(), 1, "{text}");
+    let (text, _, code) = validate(Path::new(dir));
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains(
+            "2 connector(s) of other Mobile Threat Defense partners, not judged: Microsoft"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("Zimperium (notSetUp)"), "{text}");
+
+    let dir = "fixtures/config-intune-mtd-lookout-missing";
+    let text = human(dir);
+    assert!(
+        text.contains("FAIL Intune MTD connector       no Lookout for Work connector in Intune"),
+        "{text}"
+    );
+    let (text, _, _) = validate(Path::new(dir));
+    assert!(
+        text.contains("none of these connectors is Lookout's"),
+        "{text}"
+    );
+    assert!(text.contains("unknown partner"), "{text}");
+}

@@ -281,6 +281,33 @@ pub enum Note {
         field: &'static str,
         values: Vec<(String, usize)>,
     },
+    /// Connectors of other Mobile Threat Defense partners in the list: not judged.
+    OtherMtdPartners { partners: Vec<MtdPartner> },
+    /// The list holds connectors, none of them Lookout's.
+    NoLookoutMtdConnector,
+}
+
+/// Another partner's Mobile Threat Defense connector, as a note names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MtdPartner {
+    /// The partner's name, when its id is a known one.
+    pub name: Option<&'static str>,
+    pub id: String,
+    pub state: Option<String>,
+}
+
+impl MtdPartner {
+    /// "Microsoft Defender for Endpoint (enabled)", "unknown partner c2b6… (notSetUp)".
+    fn describe(&self, msg: &Messages) -> String {
+        let who = match self.name {
+            Some(name) => name.to_owned(),
+            None => msg.f("validate.note.unknown_mtd_partner", &[("id", &self.id)]),
+        };
+        match &self.state {
+            Some(state) => format!("{who} ({state})"),
+            None => who,
+        }
+    }
 }
 
 impl Note {
@@ -334,6 +361,17 @@ impl Note {
                     ],
                 )
             }
+            Note::OtherMtdPartners { partners } => {
+                let list: Vec<String> = partners.iter().map(|p| p.describe(msg)).collect();
+                msg.f(
+                    "validate.note.other_mtd_partners",
+                    &[("count", &partners.len()), ("list", &list.join(", "))],
+                )
+            }
+            Note::NoLookoutMtdConnector => msg.f(
+                "validate.note.no_lookout_mtd_connector",
+                &[("id", &super::mtd_connector::LOOKOUT_CONNECTOR_ID)],
+            ),
         }
     }
 

@@ -160,6 +160,20 @@ impl OperatingSystem {
     }
 }
 
+value_set!(
+    /// Graph `mobileThreatDefenseConnector.partnerState`: the documented values (the
+    /// beta reference lists the last three; v1.0 returns them too).
+    PartnerState {
+        Unavailable => ["unavailable"],
+        Available => ["available"],
+        Enabled => ["enabled"],
+        Unresponsive => ["unresponsive"],
+        NotSetUp => ["notSetUp"],
+        Error => ["error"],
+        UnknownFutureValue => ["unknownFutureValue"],
+    }
+);
+
 /// The two platforms Lookout for Work supports (iPadOS counts as iOS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MobilePlatform {
