@@ -16,14 +16,16 @@ use std::path::Path;
 use support::{bin, copy_of};
 
 const TWIN: &str = "fixtures/export-json-twin";
-const FORMS: [&str; 7] = [
+const FORMS: [&str; 9] = [
     "fixtures/export-admin-center",
     "fixtures/export-powershell",
     "fixtures/export-graph-pages",
     "fixtures/export-csv",
+    "fixtures/export-arbitrary-names",
     "fixtures/export-azure-monitor",
     "fixtures/export-azure-storage",
     "fixtures/export-log-analytics-api",
+    "fixtures/export-log-analytics",
 ];
 
 fn tenant(dir: &Path) -> Tenant {
@@ -656,8 +658,336 @@ fn init_writes_a_template_and_a_guide_and_never_overwrites() {
     );
 }
 
+/// Issue 14, item 1: every file recognised by its content, whatever its name.
+#[test]
+fn renamed_exports_are_recognised_by_their_content() {
+    let (want, want_code) = findings(Path::new(TWIN), &[]);
+    // The issue's case: with the memberships file misnamed, a tenant with a 403
+    // user and a missing device got "No problems found" and exit 0.
+    assert_eq!(want_code, 1);
+    for rule in ["console-access-denied", "device-missing"] {
+        assert!(want.iter().any(|f| f.contains(rule)), "{rule}: {want:#?}");
+    }
+    for name in ["group-memberships.csv", "exportGroupMembers_2026-11-20.csv"] {
+        let tmp = copy_of("fixtures/export-csv");
+        std::fs::rename(tmp.path().join("groups.csv"), tmp.path().join(name)).unwrap();
+        assert_eq!(
+            findings(tmp.path(), &[]),
+            (want.clone(), want_code),
+            "{name}"
+        );
+        let (text, _, _) = validate(tmp.path());
+        assert!(
+            text.contains(&format!("{name}: csv, 48 record(s) — group membership CSV")),
+            "{text}"
+        );
+    }
+    // Graph JSON under a name of its own.
+    let tmp = copy_of(TWIN);
+    std::fs::rename(
+        tmp.path().join("intune-devices.json"),
+        tmp.path().join("intune_devices.json"),
+    )
+    .unwrap();
+    assert_eq!(findings(tmp.path(), &[]), (want.clone(), want_code));
+    // An Entra "Download members" file in the folder itself, named after its group.
+    let tmp = copy_of(FORMS[0]);
+    std::fs::rename(
+        tmp.path().join("group-members/Lookout Pilot.csv"),
+        tmp.path().join("Lookout Pilot.csv"),
+    )
+    .unwrap();
+    assert_eq!(findings(tmp.path(), &[]), (want.clone(), want_code));
+    let (text, _, _) = validate(tmp.path());
+    assert!(
+        text.contains("group-members/, Lookout Pilot.csv: csv, 48 record(s) — Entra group members CSV (10 files)"),
+        "{text}"
+    );
+}
+
+/// A "Download members" file does not say which group it lists: a name that is no
+/// group of the snapshot and no group's name either is refused, with what to do.
+#[test]
+fn member_files_need_the_name_of_their_group() {
+    for place in ["", "group-members/"] {
+        let tmp = copy_of(FORMS[0]);
+        std::fs::rename(
+            tmp.path().join("group-members/Lookout Pilot.csv"),
+            tmp.path()
+                .join(format!("{place}exportGroupMembers_2026-11-20.csv")),
+        )
+        .unwrap();
+        assert_unreadable(
+            tmp.path(),
+            &[
+                "exportGroupMembers_2026-11-20.csv",
+                "Download members",
+                "name the file after the group's display name",
+            ],
+        );
+    }
+}
+
+/// `validate`'s text with its wrapped lines joined, to find a sentence in it.
+fn unwrapped(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Issue 14, item 2: every entry of the folder is read or named with its reason.
+#[test]
+fn validate_names_every_entry_of_the_folder() {
+    let tmp = copy_of(TWIN);
+    let dir = tmp.path();
+    let write = |name: &str, text: &str| {
+        if let Some(parent) = Path::new(name).parent() {
+            std::fs::create_dir_all(dir.join(parent)).unwrap();
+        }
+        std::fs::write(dir.join(name), text).unwrap();
+    };
+    write("notes.txt", "exported by Ana on Friday\n");
+    write(
+        "devices-extra.csv",
+        "Device name,OS version,Color\nPhone,17,red\n",
+    );
+    write(
+        "token.json",
+        "{\"access_token\": \"x\", \"expires_in\": 7200}",
+    );
+    write(".DS_Store", "\0\0\0\x01Bud1");
+    write("~$groups.xlsx", "lock");
+    write("groups.json~", "{}");
+    write("old/intune-devices.json", "{}");
+    write("lookout-doctor.toml", "[rules]\n");
+    let report = bin()
+        .arg("diagnose")
+        .arg(dir)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    std::fs::write(dir.join("last-report.json"), &report.stdout).unwrap();
+    let (text, _, code) = validate(dir);
+    assert_eq!(code, 0, "{text}");
+    let text = unwrapped(&text);
+    for needle in [
+        "Not read:",
+        "README.md: a Markdown document, not an export",
+        "notes.txt: not recognised as any export (text that is neither JSON nor CSV)",
+        "devices-extra.csv: not recognised as any export (CSV with the columns \"Device name\", \"OS version\", \"Color\"); it comes closest to intune-devices.csv (shares \"Device name\", \"OS version\")",
+        "token.json: not recognised as any export (JSON with the keys \"access_token\", \"expires_in\")",
+        ".DS_Store: a hidden or system file",
+        "~$groups.xlsx: a lock file",
+        "groups.json~: a backup or temporary copy",
+        "old/: a subfolder: only group-members/ is read",
+        "lookout-doctor.toml: lookout-doctor's policy file",
+        "last-report.json: a report written by lookout-doctor",
+    ] {
+        assert!(text.contains(needle), "lacks {needle:?}:\n{text}");
+    }
+    // The reads are the twin's: nothing not read changed a finding.
+    assert_eq!(findings(dir, &[]), findings(Path::new(TWIN), &[]));
+}
+
+/// Files not recognised are data notes of every report (files that are plainly not
+/// exports are not).
+#[test]
+fn unrecognised_files_are_data_notes() {
+    let tmp = copy_of(TWIN);
+    std::fs::write(tmp.path().join("notes.txt"), "not an export\n").unwrap();
+    std::fs::write(tmp.path().join(".DS_Store"), "x").unwrap();
+    let (report, _) = support::json_report(&["diagnose", tmp.path().to_str().unwrap()]);
+    let notes = report["notes"].as_array().unwrap();
+    let files: Vec<&str> = notes.iter().map(|n| n["file"].as_str().unwrap()).collect();
+    assert!(files.contains(&"notes.txt"), "{notes:#?}");
+    assert!(!files.contains(&"README.md") && !files.contains(&".DS_Store"));
+    let out = bin().arg("diagnose").arg(tmp.path()).output().unwrap();
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        human.contains("notes.txt") && human.contains("not recognised as any export"),
+        "{human}"
+    );
+}
+
+/// An explicitly empty list is a valid export of nothing, said loudly; a file whose
+/// record list cannot be found is an error.
+#[test]
+fn empty_envelopes_and_missing_lists() {
+    let tmp = copy_of(TWIN);
+    std::fs::remove_file(tmp.path().join("lookout-devices.json")).unwrap();
+    std::fs::write(
+        tmp.path().join("MRA devices.json"),
+        "{\"count\": 0, \"devices\": []}",
+    )
+    .unwrap();
+    let (text, _, code) = validate(tmp.path());
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("MRA devices.json: json, 0 record(s) — Lookout Mobile Risk API v2 JSON"),
+        "{text}"
+    );
+    assert!(text.contains("the export holds no records"), "{text}");
+    let (report, _) = support::json_report(&["diagnose", tmp.path().to_str().unwrap()]);
+    assert!(
+        report["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["file"] == "MRA devices.json"
+                && n["message"].as_str().unwrap().contains("holds no records")),
+        "{report:#}"
+    );
+
+    let tmp = copy_of(TWIN);
+    std::fs::remove_file(tmp.path().join("intune-devices.json")).unwrap();
+    std::fs::write(
+        tmp.path().join("managed.json"),
+        "{\"@odata.context\": \"https://graph.microsoft.com/v1.0/$metadata#deviceManagement/managedDevices\", \"@odata.count\": 25}",
+    )
+    .unwrap();
+    assert_unreadable(tmp.path(), &["managed.json:1:", "no \"value\" list"]);
+}
+
+/// A zip archive built in a test: `(name, bytes, compressed)` entries.
+fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in entries {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// Sets a flag or field of every header (local and central) of a zip: what a tool
+/// that encrypts or compresses otherwise writes, without its payload.
+fn patch_headers(zip: &mut [u8], local_offset: usize, central_offset: usize, value: u16) {
+    for i in 0..zip.len().saturating_sub(4) {
+        let at = match &zip[i..i + 4] {
+            b"PK\x03\x04" => i + local_offset,
+            b"PK\x01\x02" => i + central_offset,
+            _ => continue,
+        };
+        zip[at..at + 2].copy_from_slice(&value.to_le_bytes());
+    }
+}
+
+/// Issue 14, item 3: zips are read as the files they hold, within bounds.
+#[test]
+fn zip_archives_and_their_bounds() {
+    let twin = Path::new(TWIN);
+    let file = |name: &str| std::fs::read(twin.join(name)).unwrap();
+    // A snapshot zipped whole, in a folder of its own inside the archive, with an
+    // archive inside it, a macOS resource fork and an Office workbook beside it.
+    let tmp = tempfile::tempdir().unwrap();
+    let inner = zip_of(&[("x.csv", b"a,b\n1,2\n")]);
+    let mut entries: Vec<(String, Vec<u8>)> = [
+        "snapshot.json",
+        "lookout.json",
+        "groups.json",
+        "lookout-devices.json",
+        "intune-devices.json",
+        "audit-logs.json",
+        "intune-mtd-connector.json",
+    ]
+    .iter()
+    .map(|n| (format!("Contoso/{n}"), file(n)))
+    .collect();
+    entries.push(("Contoso/older.zip".into(), inner));
+    entries.push((
+        "__MACOSX/Contoso/._lookout.json".into(),
+        b"\0\x05\x16\x07".to_vec(),
+    ));
+    let refs: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    std::fs::write(tmp.path().join("contoso snapshot.zip"), zip_of(&refs)).unwrap();
+    std::fs::write(
+        tmp.path().join("Book1.xlsx"),
+        zip_of(&[
+            ("[Content_Types].xml", b"<Types/>"),
+            ("xl/workbook.xml", b"<workbook/>"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(findings(tmp.path(), &[]), findings(twin, &[]));
+    let (text, _, _) = validate(tmp.path());
+    let text = unwrapped(&text);
+    for needle in [
+        "contoso snapshot.zip/Contoso/intune-devices.json: json, 25 record(s)",
+        "contoso snapshot.zip/Contoso/older.zip: an archive inside an archive: only one level is opened",
+        "contoso snapshot.zip/__MACOSX/Contoso/._lookout.json: a hidden or system file",
+        "Book1.xlsx: not recognised as any export (an Excel workbook); save each sheet as CSV UTF-8",
+    ] {
+        assert!(text.contains(needle), "lacks {needle:?}:\n{text}");
+    }
+
+    // Encrypted entries and other compression methods are named, not read.
+    let tmp = copy_of(TWIN);
+    let mut locked = zip_of(&[("intune-devices-2.json", b"{\"value\": []}")]);
+    patch_headers(&mut locked, 6, 8, 1);
+    std::fs::write(tmp.path().join("locked.zip"), locked).unwrap();
+    let mut bzip = zip_of(&[("more.json", b"{\"value\": []}")]);
+    patch_headers(&mut bzip, 8, 10, 12);
+    std::fs::write(tmp.path().join("bzip.zip"), bzip).unwrap();
+    let (text, _, code) = validate(tmp.path());
+    assert_eq!(code, 0, "{text}");
+    let text = unwrapped(&text);
+    assert!(
+        text.contains("locked.zip/intune-devices-2.json: encrypted inside the archive"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "bzip.zip/more.json: compressed with a method lookout-doctor does not read (bzip2)"
+        ),
+        "{text}"
+    );
+
+    // Each entry is held to the per-file limit as it is decompressed, whatever its
+    // header says, and an archive's entries together to four times that.
+    let out = bin()
+        .arg("validate")
+        .arg("fixtures/export-arbitrary-names")
+        .env("LOOKOUT_DOCTOR_MAX_FILE_SIZE", "12000")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(".zip/DevicesWithInventory_4b0f7d2a-9c1e-4f3a-8e5d-2c6b1a7f9e30.csv: decompresses to more than 11.7 KiB, the limit per input file"),
+        "{stderr}"
+    );
+    let tmp = copy_of(TWIN);
+    std::fs::remove_file(tmp.path().join("intune-devices.json")).unwrap();
+    std::fs::remove_file(tmp.path().join("audit-logs.json")).unwrap();
+    let pages = file("intune-devices.json");
+    let five: Vec<(String, &[u8])> = (1..=5)
+        .map(|i| (format!("intune-devices-{i}.json"), pages.as_slice()))
+        .collect();
+    let refs: Vec<(&str, &[u8])> = five.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+    std::fs::write(tmp.path().join("pages.zip"), zip_of(&refs)).unwrap();
+    let out = bin()
+        .arg("validate")
+        .arg(tmp.path())
+        .env("LOOKOUT_DOCTOR_MAX_FILE_SIZE", "20000")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("pages.zip/intune-devices-5.json: the archive's files decompress to more than 78.1 KiB in all"),
+        "{stderr}"
+    );
+
+    // A damaged archive is an error, not a file passed over.
+    let tmp = copy_of(TWIN);
+    std::fs::write(tmp.path().join("download.zip"), b"PK\x03\x04 cut short").unwrap();
+    assert_unreadable(tmp.path(), &["download.zip", "cannot be read as one"]);
+}
+
 /// Entra audit logs as Azure Monitor (Event Hub, storage account) and Log Analytics
-/// (query API) write them (issue 14): read as the audit log they are, so the owners
+/// (portal CSV, query API) write them (issue 14): read as the audit log they are, so the owners
 /// removed from an enrollment group are diagnosed as removed. Read as an empty log,
 /// the same devices were blamed on a deleted group.
 #[test]
@@ -672,6 +1002,7 @@ fn azure_monitor_audit_logs_explain_a_removal_from_an_enrollment_group() {
         "fixtures/export-azure-monitor",
         "fixtures/export-azure-storage",
         "fixtures/export-log-analytics-api",
+        "fixtures/export-log-analytics",
     ] {
         let (found, _) = findings(Path::new(dir), &[]);
         for want in removed {
@@ -686,7 +1017,17 @@ fn azure_monitor_audit_logs_explain_a_removal_from_an_enrollment_group() {
     );
     assert!(text.contains("not a directory audit record"), "{text}");
     let (text, _, _) = validate(Path::new("fixtures/export-azure-storage"));
-    assert!(text.contains("JSON Lines (21 lines)"), "{text}");
+    assert!(
+        text.contains("PT1H.json: json, 20 record(s), 1 skipped — Azure Monitor storage blob, JSON Lines (21 lines)"),
+        "{text}"
+    );
+    let (text, _, _) = validate(Path::new("fixtures/export-log-analytics"));
+    assert!(
+        text.contains(
+            "query_data.csv: csv, 20 record(s) — Log Analytics CSV export of the AuditLogs table"
+        ),
+        "{text}"
+    );
     let (text, _, _) = validate(Path::new("fixtures/export-log-analytics-api"));
     assert!(
         text.contains("20 record(s) — Log Analytics query API response"),
@@ -817,22 +1158,26 @@ fn the_lookout_event_stream_is_not_the_device_list() {
         "lookout-mra-v2-events-poll.json",
         "lookout-mra-v2-event-stream.sse",
     ] {
-        let tmp = copy_of(TWIN);
-        std::fs::copy(
-            Path::new("fixtures/refused").join(file),
-            tmp.path().join("lookout-devices.json"),
-        )
-        .unwrap();
-        assert_unreadable(
-            tmp.path(),
-            &[
-                "lookout-devices.json: this is the Lookout Mobile Risk API v2 event stream",
-                "change log of at most the last ten days",
-                "GET https://api.lookout.com/mra/api/v2/devices, every page",
-            ],
-        );
-        let out = bin().arg("diagnose").arg(tmp.path()).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{file}");
+        // Saved as the device list, or under a name of its own.
+        for name in ["lookout-devices.json", file] {
+            let tmp = copy_of(TWIN);
+            std::fs::remove_file(tmp.path().join("lookout-devices.json")).unwrap();
+            std::fs::copy(
+                Path::new("fixtures/refused").join(file),
+                tmp.path().join(name),
+            )
+            .unwrap();
+            assert_unreadable(
+                tmp.path(),
+                &[
+                    &format!("{name}: this is the Lookout Mobile Risk API v2 event stream"),
+                    "change log of at most the last ten days",
+                    "GET https://api.lookout.com/mra/api/v2/devices, every page",
+                ],
+            );
+            let out = bin().arg("diagnose").arg(tmp.path()).output().unwrap();
+            assert_eq!(out.status.code(), Some(2), "{name}");
+        }
     }
     // The older events form is still read, and says what an event log leaves out.
     let (text, _, code) = validate(Path::new("fixtures/export-lookout-events"));

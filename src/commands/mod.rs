@@ -7,7 +7,7 @@ pub mod rules;
 pub mod validate;
 
 use crate::model::{Builder, Tenant};
-use crate::snapshot::{self, Input, Plan};
+use crate::snapshot::{Input, Plan};
 use anyhow::Result;
 use std::path::Path;
 
@@ -34,7 +34,7 @@ pub fn load(dir: &Path) -> Result<Tenant> {
         (directory, parts)
     });
     parts.push((Input::Groups, groups));
-    let tenant = directory.finish(snapshot::assemble(dir, parts)?);
+    let tenant = directory.finish(plan.assemble(parts)?);
     // The loaders' transient records and indexes are gone; their memory goes back
     // to the system rather than waiting in the allocator.
     crate::memory::release_free();

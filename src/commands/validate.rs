@@ -1,7 +1,8 @@
 //! `lookout-doctor validate DIR`: load and cross-check a snapshot, no rules. Per file
 //! it says which export it recognised, how many records it read and skipped (and
-//! why), and which columns or fields nothing reads; a file that cannot be read at
-//! all stops the load with exit 2, naming the file and the line or record.
+//! why), and which columns or fields nothing reads, then names every entry of the
+//! folder it did not read, with the reason; a file that cannot be read at all stops
+//! the load with exit 2, naming the file and the line or record.
 
 use crate::cli::{ValidateArgs, PIPE_WIDTH};
 use crate::messages::{self, Messages};
@@ -35,6 +36,13 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write) -> Result<u8> {
         }
         for f in files {
             print_file(out, msg, f)?;
+        }
+    }
+    if !tenant.unread.is_empty() {
+        writeln!(out, "\n{}:", msg.t("validate.unread.heading"))?;
+        for u in &tenant.unread {
+            let line = format!("{}: {}", u.name, u.reason.describe(msg));
+            writeln!(out, "{}", wrap_hanging(PIPE_WIDTH, "  ", "      ", &line))?;
         }
     }
     let checks = cross_checks(&tenant);

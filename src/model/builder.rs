@@ -30,6 +30,7 @@ impl Builder {
         let mut t = self.directory;
         t.snapshot_dir = snap.dir;
         t.files = snap.files;
+        t.unread = snap.unread;
         t.tenant_id = snap
             .manifest
             .as_ref()

@@ -23,7 +23,7 @@ use crate::snapshot::lookout_config::LookoutConfig;
 use crate::snapshot::lookout_devices::LookoutDevice;
 use crate::snapshot::mtd_connector::MtdConnector;
 use crate::snapshot::time::Time;
-use crate::snapshot::{FileInfo, Input};
+use crate::snapshot::{FileInfo, Input, UnreadFile};
 use directory::UserIndex;
 use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
@@ -33,6 +33,8 @@ use std::path::PathBuf;
 pub struct Tenant {
     pub snapshot_dir: PathBuf,
     pub files: Vec<FileInfo>,
+    /// The entries of the snapshot folder that were not read, with their reasons.
+    pub unread: Vec<UnreadFile>,
     /// The Entra tenant the snapshot was exported from (snapshot.json).
     pub tenant_id: Option<String>,
     pub exported_at: Option<Time>,

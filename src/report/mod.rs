@@ -26,7 +26,7 @@ use crate::model::Tenant;
 use crate::redact::Redactor;
 use crate::rules::{RuleId, SkipReason};
 use crate::snapshot::time::{self, Time};
-use crate::snapshot::Input;
+use crate::snapshot::{Input, UnreadKind};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -419,6 +419,15 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
             },
         })
         .collect();
+    // Files that were not recognised may hold data the run lacks: each is a note.
+    let unrecognised = tenant
+        .unread
+        .iter()
+        .filter(|u| u.reason.kind() == UnreadKind::NotRecognised)
+        .map(|u| Note {
+            file: u.name.clone(),
+            message: quote(u.reason.describe(msg)),
+        });
     let notes = tenant
         .files
         .iter()
@@ -428,6 +437,7 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
                 message: quote(n.describe(msg)),
             })
         })
+        .chain(unrecognised)
         .collect();
     // A redacted report does not say where the snapshot was on the sender's disk.
     let path = match redactor {

@@ -8,6 +8,7 @@
 //! rows). Only group membership changes and group deletions matter here.
 
 use super::csv_table::CsvTable;
+use super::detect::{Head, Recognised};
 use super::form::{Form, Location, SkipReason, Skips};
 use super::json_doc::{self, Kept, Record, Seen, Shape};
 use super::lenient;
@@ -15,6 +16,7 @@ use super::text::FileText;
 use super::time::{self, Time};
 use super::{FileInfo, Format, Input, LoadError, Loaded};
 use serde::Deserialize;
+use serde_json::Value;
 use std::path::Path;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -190,6 +192,65 @@ const SHAPE: Shape = Shape {
     expecting: "an object with a \"value\" list of directory audit records (Microsoft Graph) or a \"records\" list (Azure Monitor), a list of such pages, a list of records, or one record per line",
     empty: "{\"value\": []}",
 };
+
+/// A directory audit record's own properties (Graph `directoryAudit`).
+const KEYS: [&str; 8] = [
+    "activityDisplayName",
+    "activityDateTime",
+    "targetResources",
+    "initiatedBy",
+    "loggedByService",
+    "operationType",
+    "correlationId",
+    "additionalDetails",
+];
+
+/// Whether a head is an audit log: records with the directoryAudit properties, or
+/// Graph's context naming the entity set; Azure Monitor records (the directory audit
+/// in `properties`), in an Event Hub's `records`, in JSON Lines or on their own; the
+/// Log Analytics query API's tables; the Log Analytics portal's CSV of `AuditLogs`.
+pub(crate) fn recognise(head: &Head) -> Option<Recognised> {
+    if let Some(c) = head.csv() {
+        let shown = c.count(&[columns::AT, columns::INITIATED_BY, columns::IDENTITY]);
+        return (c.has(columns::ACTIVITY) && c.has(columns::TARGETS)).then(|| {
+            Recognised::new(
+                Input::AuditLogs,
+                Format::Csv,
+                Form::LogAnalyticsCsv,
+                2 + shown,
+            )
+        });
+    }
+    let j = head.json()?;
+    let claim = |form, score| {
+        let mut r = Recognised::new(Input::AuditLogs, Format::Json, form, score);
+        r.empty = j.empty_list;
+        r
+    };
+    // Azure Monitor: the record around the directory audit. Its first record may be
+    // of another category sent to the same place; the loader sorts them.
+    let properties = j.first.as_ref().and_then(|f| f.get("properties"));
+    if let Some(Value::Object(audit)) = properties.filter(|_| j.has("operationName")) {
+        let keys = KEYS
+            .iter()
+            .filter(|k| audit.keys().any(|a| a.eq_ignore_ascii_case(k)))
+            .count();
+        return Some(claim(Form::AzureMonitorJson, 2 + keys));
+    }
+    // Log Analytics' query API: `{"tables": [{"columns", "rows"}]}`.
+    let table = j.top("tables").and_then(|t| t.get(0));
+    if table.is_some_and(|t| t.get("columns").is_some() && t.get("rows").is_some()) {
+        return Some(claim(Form::LogAnalyticsJson, 3));
+    }
+    let context = j.context_is("directoryAudits");
+    let keys = j.count(&KEYS);
+    let score = keys + if context { 5 } else { 0 };
+    if keys >= 2 || context {
+        Some(claim(j.form(), score))
+    } else {
+        j.is_empty_graph_page().then(|| claim(j.form(), 0))
+    }
+}
 
 /// Reads one file of audit records (one page or several), in any of its forms.
 pub fn read(path: &Path, text: &FileText) -> Result<Loaded<Vec<AuditRecord>>, LoadError> {

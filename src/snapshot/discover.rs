@@ -1,20 +1,31 @@
-//! Which files of a snapshot folder hold which input. The SPEC names
-//! (`intune-devices.json`, ...) work as always; besides them:
+//! Which files of a snapshot folder hold which input. Every entry of the folder is
+//! looked at, and each file is recognised by its content (`detect`), whatever its
+//! name; a SPEC name (`intune-devices.json`, ...) only says what a file should be when
+//! its content does not tell, and breaks ties. Besides plain files:
 //!
-//! - every file whose name starts with the SPEC stem is a page of that export
-//!   (`intune-devices-001.json`, `groups_page2.json`), merged in natural name order;
-//! - the Intune admin center's `DevicesWithInventory_<id>.csv` is the Intune device list;
-//! - `group-members/<group display name>.csv` holds one Entra "Download members" file
-//!   per group.
+//! - `.zip` archives (the Intune admin center's export downloads as one) are read as
+//!   the files they hold, entries at any depth, shown as `archive.zip/entry.csv`;
+//! - an Entra "Download members" file lists one group's members without naming the
+//!   group: its file name does (`group-members/<group display name>.csv`, or the same
+//!   name anywhere else);
+//! - every other entry (a subfolder, a system file, a file nothing recognises) is
+//!   listed as not read, with the reason.
 //!
-//! JSON pages come in several files; a CSV export is always one file, so two of them
-//! (or JSON next to CSV) are refused: we would not know which one is current.
+//! JSON pages come in several files, merged in natural name order; a CSV export is
+//! always one file, so two of them (or JSON next to CSV) are refused: we would not
+//! know which one is current.
 
+use super::detect::{
+    classify, file_name, has_ext, not_an_export_by_name, Content, Head, Recognised, Seen,
+    UnreadFile, UnreadReason, Verdict,
+};
+use super::form::Form;
+use super::text::{self, zipped, FileText};
 use super::{Format, Input, LoadError};
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
-use std::ffi::OsString;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The folder that holds Entra "Download members" files, one per group.
 pub const GROUP_MEMBERS_DIR: &str = "group-members";
@@ -22,22 +33,66 @@ pub const GROUP_MEMBERS_DIR: &str = "group-members";
 /// One file of a snapshot, and what it holds.
 #[derive(Debug, Clone)]
 pub struct Source {
-    /// Where the file is; messages name it by this too.
+    /// Where the file is (an archive's entry: the archive's path joined with the
+    /// entry's); messages name it by this.
     pub path: PathBuf,
+    /// How the file is shown: its path inside the snapshot folder
+    /// (`intune_devices.json`, `group-members/Lookout Pilot.csv`,
+    /// `export.zip/DevicesWithInventory_1.csv`).
+    pub name: String,
     pub input: Input,
     pub format: Format,
-    /// An Entra "Download members" file of one group (`group-members/<group>.csv`):
-    /// its members join the groups the input's other files list.
+    /// The form its head showed (the loader may refine it: pages, events).
+    pub form: Form,
+    /// An Entra "Download members" file of one group, named by the file name: its
+    /// members join the groups the input's other files list.
     pub group_members: bool,
+    origin: Origin,
+}
+
+/// Where a source's bytes are.
+#[derive(Debug, Clone)]
+enum Origin {
+    /// A file of the folder, at `Source::path`.
+    File,
+    /// An entry of an archive, which shares one decompression allowance with the
+    /// archive's other entries.
+    Zipped {
+        archive: PathBuf,
+        index: usize,
+        budget: Arc<zipped::Budget>,
+    },
+}
+
+impl Source {
+    /// Reads the file's text (an archive's entry: decompressed, within its bounds).
+    pub fn read_text(&self) -> Result<FileText, LoadError> {
+        match &self.origin {
+            Origin::File => text::read_text(&self.path),
+            Origin::Zipped {
+                archive,
+                index,
+                budget,
+            } => zipped::read_entry(archive, *index, &self.path, budget),
+        }
+    }
+
+    /// The group an Entra "Download members" file lists: its file name without `.csv`.
+    pub fn group(&self) -> &str {
+        let name = file_name(&self.name);
+        name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+    }
 }
 
 /// A snapshot folder's files, by the input each holds, in reading order (pages in
-/// natural name order; for the groups, `group-members/` files after the exports).
-/// Found once, before anything is read.
+/// natural name order; for the groups, "Download members" files after the exports),
+/// and every entry that is not read, with its reason. Found once, before anything is
+/// read.
 #[derive(Debug, Clone)]
 pub struct Plan {
     dir: PathBuf,
     sources: BTreeMap<Input, Vec<Source>>,
+    unread: Vec<UnreadFile>,
 }
 
 impl Plan {
@@ -58,35 +113,16 @@ impl Plan {
             }
             Ok(_) => {}
         }
-        let folder = Folder::read(dir)?;
-        let mut sources: BTreeMap<Input, Vec<Source>> = BTreeMap::new();
-        for input in Input::ALL {
-            if let Some(found) = folder.sources(input)? {
-                let files = found.files.into_iter().map(|path| Source {
-                    path,
-                    input,
-                    format: found.format,
-                    group_members: false,
-                });
-                sources.insert(input, files.collect());
-            }
-        }
-        let members: Vec<Source> = folder
-            .group_member_files()?
-            .into_iter()
-            .map(|path| Source {
-                path,
-                input: Input::Groups,
-                format: Format::Csv,
-                group_members: true,
-            })
-            .collect();
-        if !members.is_empty() {
-            sources.entry(Input::Groups).or_default().extend(members);
-        }
+        let mut found = Found {
+            dir: dir.to_owned(),
+            sources: Vec::new(),
+            unread: Vec::new(),
+        };
+        found.folder(dir, "")?;
         let plan = Plan {
             dir: dir.to_owned(),
-            sources,
+            sources: by_input(dir, found.sources)?,
+            unread: found.unread,
         };
         if !plan.has(Input::Lookout) {
             return Err(LoadError::Missing {
@@ -124,247 +160,282 @@ impl Plan {
     pub fn sources(&self, input: Input) -> &[Source] {
         self.sources.get(&input).map_or(&[], Vec::as_slice)
     }
+
+    /// The entries of the folder that are not read, in folder order.
+    pub fn unread(&self) -> &[UnreadFile] {
+        &self.unread
+    }
 }
 
-/// The files found for one input.
-struct Sources {
-    format: Format,
-    files: Vec<PathBuf>,
-}
-
-/// A folder's file names, read once.
-struct Folder {
+/// What the walk over a folder found.
+struct Found {
     dir: PathBuf,
-    names: Vec<String>,
-    /// The real names of files whose names are not UTF-8 (an old ZIP tool's
-    /// `\xC9quipe.csv`), by the name shown: matching and messages use the shown name,
-    /// reading needs the real one.
-    not_utf8: HashMap<String, OsString>,
+    sources: Vec<Source>,
+    unread: Vec<UnreadFile>,
 }
 
-impl Folder {
-    fn read(dir: &Path) -> Result<Folder, LoadError> {
-        let entries = std::fs::read_dir(dir).map_err(|e| LoadError::Invalid {
-            path: dir.to_owned(),
+impl Found {
+    /// Looks at every entry of `folder`, whose entries are shown as `prefix` + name.
+    fn folder(&mut self, folder: &Path, prefix: &str) -> Result<(), LoadError> {
+        let entries = std::fs::read_dir(folder).map_err(|e| LoadError::Invalid {
+            path: folder.to_owned(),
             message: format!("cannot list the folder: {e}"),
         })?;
-        let mut names = Vec::new();
-        let mut not_utf8 = HashMap::new();
-        // Everything but folders: a symbolic link, a pipe or a device with an export's
-        // name is read (links) or refused with a reason (the rest) by
-        // `text::read_text`, never silently passed over.
-        for entry in entries
+        let mut names: Vec<(String, std::ffi::OsString)> = entries
             .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
-        {
-            let real = entry.file_name();
-            let name = real.to_string_lossy().into_owned();
-            // Hidden files and Office lock files (`~$name.csv`) are never exports.
-            if name.starts_with('.') || name.starts_with("~$") {
+            // Names that are not UTF-8 (an old ZIP tool's `\xC9quipe.csv`) are shown
+            // and matched as text, and read by their real name.
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.file_name()))
+            .collect();
+        names.sort_by(|a, b| natural_cmp(&a.0, &b.0));
+        let members = prefix == format!("{GROUP_MEMBERS_DIR}/");
+        for (name, real) in names {
+            let shown = format!("{prefix}{name}");
+            let path = folder.join(&real);
+            // Links are followed: a link to a folder is a folder.
+            let is_dir = std::fs::metadata(&path).is_ok_and(|m| m.is_dir());
+            if let Some(reason) = not_an_export_by_name(&name) {
+                self.unread(if is_dir { format!("{shown}/") } else { shown }, reason);
+            } else if is_dir && prefix.is_empty() && name == GROUP_MEMBERS_DIR {
+                self.folder(&path, &format!("{GROUP_MEMBERS_DIR}/"))?;
+            } else if is_dir && ["json", "csv", "zip"].iter().any(|ext| has_ext(&name, ext)) {
+                // Named like an export, where an export belongs.
+                return Err(LoadError::Invalid {
+                    path,
+                    message: "is a folder, but a file was expected".into(),
+                });
+            } else if is_dir {
+                self.unread(format!("{shown}/"), UnreadReason::Folder);
+            } else {
+                // Everything else is a file to recognise: a pipe, a device or a
+                // broken link is refused with a reason by reading it, never passed
+                // over.
+                let head = Head::read(&path, &shown)?;
+                if matches!(head.content, Content::Archive) {
+                    self.archive(&path, &shown)?;
+                } else {
+                    self.add(path, shown, &head, Origin::File, members)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Looks at every file of an archive.
+    fn archive(&mut self, path: &Path, shown: &str) -> Result<(), LoadError> {
+        let mut entries = zipped::entries(path)?;
+        // An Office document is a zip of XML parts: one file, not its parts.
+        if entries.iter().any(|e| e.name == "[Content_Types].xml") {
+            let workbook = entries.iter().any(|e| e.name.starts_with("xl/"));
+            self.unread(
+                shown.to_owned(),
+                UnreadReason::NotRecognised {
+                    seen: if workbook {
+                        Seen::Workbook
+                    } else {
+                        Seen::Binary
+                    },
+                    closest: None,
+                },
+            );
+            return Ok(());
+        }
+        entries.sort_by(|a, b| natural_cmp(&a.name, &b.name));
+        let budget = Arc::new(zipped::Budget::new()?);
+        for entry in entries {
+            let inner = format!("{shown}/{}", entry.name);
+            let system = entry
+                .name
+                .split('/')
+                .any(|part| part.eq_ignore_ascii_case("__MACOSX"));
+            let by_name = not_an_export_by_name(file_name(&entry.name));
+            let reason = match entry.kind {
+                _ if system => Some(UnreadReason::System),
+                _ if by_name.is_some() => by_name,
+                zipped::EntryKind::Encrypted => Some(UnreadReason::Encrypted),
+                zipped::EntryKind::Unsupported(method) => {
+                    Some(UnreadReason::UnsupportedCompression { method })
+                }
+                zipped::EntryKind::File => None,
+            };
+            if let Some(reason) = reason {
+                self.unread(inner, reason);
                 continue;
             }
-            if real.to_str().is_none() {
-                not_utf8.insert(name.clone(), real);
+            let head = Head::grow(&inner, |len| zipped::read_head(path, entry.index, len))?;
+            // A snapshot folder zipped whole keeps its group-members/ folder.
+            let members = entry
+                .name
+                .rsplit('/')
+                .nth(1)
+                .is_some_and(|dir| dir == GROUP_MEMBERS_DIR);
+            let origin = Origin::Zipped {
+                archive: path.to_owned(),
+                index: entry.index,
+                budget: Arc::clone(&budget),
+            };
+            self.add(self.dir.join(&inner), inner, &head, origin, members)?;
+        }
+        Ok(())
+    }
+
+    fn unread(&mut self, name: String, reason: UnreadReason) {
+        self.unread.push(UnreadFile { name, reason });
+    }
+
+    /// Adds a recognised file as a source, or an unrecognised one as not read.
+    fn add(
+        &mut self,
+        path: PathBuf,
+        shown: String,
+        head: &Head,
+        origin: Origin,
+        in_members_folder: bool,
+    ) -> Result<(), LoadError> {
+        match decide(head, in_members_folder) {
+            Verdict::Read(r) => {
+                if let Some(why) = r.refused {
+                    return Err(LoadError::Invalid { path, message: why });
+                }
+                self.sources.push(Source {
+                    path,
+                    name: shown,
+                    input: r.input,
+                    format: r.format,
+                    form: r.form,
+                    group_members: r.group_members,
+                    origin,
+                });
             }
-            names.push(name);
+            Verdict::Unread(reason) => self.unread(shown, reason),
         }
-        names.sort_by(|a, b| natural_cmp(a, b));
-        Ok(Folder {
-            dir: dir.to_owned(),
-            names,
-            not_utf8,
-        })
+        Ok(())
     }
+}
 
-    /// The path of a listed file.
-    fn path(&self, name: &str) -> PathBuf {
-        match self.not_utf8.get(name) {
-            Some(real) => self.dir.join(real),
-            None => self.dir.join(name),
-        }
-    }
-
-    /// The files of `input`, or `None` when the snapshot does not have it.
-    fn sources(&self, input: Input) -> Result<Option<Sources>, LoadError> {
-        if let Some(exact) = self.exact(input)? {
-            return Ok(Some(exact));
-        }
-        if matches!(input, Input::Manifest | Input::Lookout) {
-            return Ok(None);
-        }
-        let json = self.matching(input, "json");
-        let csv = if input.accepts_csv() {
-            self.matching(input, "csv")
-        } else {
-            Vec::new()
-        };
-        match (json.is_empty(), csv.len()) {
-            (true, 0) => Ok(None),
-            (false, 0) => Ok(Some(Sources {
-                format: Format::Json,
-                files: json.iter().map(|n| self.path(n)).collect(),
-            })),
-            (true, 1) => Ok(Some(Sources {
-                format: Format::Csv,
-                files: vec![self.path(csv[0])],
-            })),
-            (true, _) => Err(self.ambiguous(csv[0], csv[1])),
-            (false, _) => Err(self.ambiguous(json[0], csv[0])),
-        }
-    }
-
-    /// `stem.json` / `stem.csv` exactly, as SPEC names them.
-    fn exact(&self, input: Input) -> Result<Option<Sources>, LoadError> {
-        let json = self.dir.join(format!("{}.json", input.stem()));
-        let csv = self.dir.join(format!("{}.csv", input.stem()));
-        // "Is there an entry of that name", not `exists()`: that follows links and
-        // would call a dangling or looping lookout.json missing instead of broken.
-        let present = |p: &Path| std::fs::symlink_metadata(p).is_ok();
-        let json_exists = present(&json);
-        let csv_exists = input.accepts_csv() && present(&csv);
-        let (path, format) = match (json_exists, csv_exists) {
-            (true, true) => {
-                return Err(self.ambiguous(
-                    &format!("{}.json", input.stem()),
-                    &format!("{}.csv", input.stem()),
-                ))
-            }
-            (true, false) => (json, Format::Json),
-            (false, true) => (csv, Format::Csv),
-            (false, false) => return Ok(None),
-        };
-        if path.is_dir() {
-            return Err(LoadError::Invalid {
-                path,
-                message: "is a folder, but a file was expected".into(),
-            });
-        }
-        // Other pages next to the SPEC name join it (`groups.json`, `groups-2.json`).
-        let ext = format.as_str();
-        let files = self
-            .matching(input, ext)
-            .iter()
-            .map(|n| self.path(n))
-            .collect::<Vec<_>>();
-        if format == Format::Csv && files.len() > 1 {
-            return Err(self.ambiguous(&files_name(&files[0]), &files_name(&files[1])));
-        }
-        let other = if format == Format::Json {
-            "csv"
-        } else {
-            "json"
-        };
-        if let Some(clash) = self
-            .matching(input, other)
-            .first()
-            .filter(|_| input.accepts_csv())
+/// What a file is: what its content says, and in `group-members/` a CSV that nothing
+/// recognises is still read as the member file it should be, so that its loader
+/// says what is wrong with it.
+fn decide(head: &Head, in_members_folder: bool) -> Verdict {
+    match classify(head) {
+        Verdict::Unread(UnreadReason::NotRecognised { .. })
+            if in_members_folder
+                && has_ext(file_name(&head.name), "csv")
+                && !matches!(head.content, Content::Json(_)) =>
         {
-            return Err(self.ambiguous(&files_name(&path), clash));
+            let mut r = Recognised::new(
+                Input::Groups,
+                Format::Csv,
+                Form::EntraMembersCsv { files: 1 },
+                0,
+            );
+            r.group_members = true;
+            Verdict::Read(r)
         }
-        Ok(Some(Sources {
-            format,
-            files: if files.is_empty() { vec![path] } else { files },
-        }))
-    }
-
-    /// File names of `input` with extension `ext`, in natural order.
-    fn matching(&self, input: Input, ext: &str) -> Vec<&String> {
-        self.names
-            .iter()
-            .filter(|n| belongs_to(n, input, ext))
-            .collect()
-    }
-
-    fn ambiguous(&self, a: &str, b: &str) -> LoadError {
-        LoadError::Ambiguous {
-            dir: self.dir.clone(),
-            a: a.to_owned(),
-            b: b.to_owned(),
-        }
-    }
-
-    /// `group-members/*.csv`, in natural order (empty when the folder is absent).
-    fn group_member_files(&self) -> Result<Vec<PathBuf>, LoadError> {
-        let sub = self.dir.join(GROUP_MEMBERS_DIR);
-        if !sub.is_dir() {
-            return Ok(Vec::new());
-        }
-        let folder = Folder::read(&sub)?;
-        Ok(folder
-            .names
-            .iter()
-            .filter(|n| has_ext(n, "csv"))
-            .map(|n| folder.path(n))
-            .collect())
+        verdict => verdict,
     }
 }
 
-fn files_name(p: &Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
-fn has_ext(name: &str, ext: &str) -> bool {
-    // Compared as bytes: slicing the name as text would split a character of a
-    // name such as `日本語` and panic.
-    let (name, ext) = (name.as_bytes(), ext.as_bytes());
-    name.len() > ext.len() + 1
-        && name[name.len() - ext.len() - 1] == b'.'
-        && name[name.len() - ext.len()..].eq_ignore_ascii_case(ext)
-}
-
-/// The file a name stands for, as a snapshot folder would read it (`lookout.json`,
-/// `intune-devices-2.json`, `DevicesWithInventory_1.csv`,
-/// `group-members/<group>.csv`, ...); `None` when it names no snapshot file.
-pub fn source_of(name: &str) -> Option<Source> {
-    let path = PathBuf::from(name);
-    if let Some(group) = name.strip_prefix(&format!("{GROUP_MEMBERS_DIR}/")) {
-        return (has_ext(group, "csv") && !group.contains('/')).then_some(Source {
-            path,
-            input: Input::Groups,
-            format: Format::Csv,
-            group_members: true,
+/// The sources of each input in reading order; refuses an input held by two exports
+/// that do not add up (two CSV files, JSON beside CSV, two lookout.json).
+fn by_input(dir: &Path, sources: Vec<Source>) -> Result<BTreeMap<Input, Vec<Source>>, LoadError> {
+    let mut by_input: BTreeMap<Input, Vec<Source>> = BTreeMap::new();
+    for source in sources {
+        by_input.entry(source.input).or_default().push(source);
+    }
+    let ambiguous = |a: &Source, b: &Source| LoadError::Ambiguous {
+        dir: dir.to_owned(),
+        a: a.name.clone(),
+        b: b.name.clone(),
+    };
+    for (input, files) in &mut by_input {
+        // Exports first, in natural name order, then the member files.
+        files.sort_by(|a, b| {
+            a.group_members
+                .cmp(&b.group_members)
+                .then_with(|| natural_cmp(&a.name, &b.name))
         });
-    }
-    input_of(name).map(|(input, format)| Source {
-        path,
-        input,
-        format,
-        group_members: false,
-    })
-}
-
-/// The input and format a file name stands for, as a snapshot folder would read it
-/// (`lookout.json`, `intune-devices-2.json`, `DevicesWithInventory_1.csv`, ...).
-fn input_of(name: &str) -> Option<(Input, Format)> {
-    let lower = name.to_ascii_lowercase();
-    Input::ALL.into_iter().find_map(|input| {
-        let exact = |ext: &str| lower == format!("{}.{ext}", input.stem());
-        if exact("json") || belongs_to(name, input, "json") {
-            Some((input, Format::Json))
-        } else if input.accepts_csv() && (exact("csv") || belongs_to(name, input, "csv")) {
-            Some((input, Format::Csv))
-        } else {
-            None
+        let exports: Vec<&Source> = files.iter().filter(|s| !s.group_members).collect();
+        let json: Vec<&&Source> = exports
+            .iter()
+            .filter(|s| s.format == Format::Json)
+            .collect();
+        let csv: Vec<&&Source> = exports.iter().filter(|s| s.format == Format::Csv).collect();
+        match (json.as_slice(), csv.as_slice()) {
+            ([j, ..], [c, ..]) => return Err(ambiguous(j, c)),
+            (_, [a, b, ..]) => return Err(ambiguous(a, b)),
+            ([a, b, ..], _) if matches!(input, Input::Manifest | Input::Lookout) => {
+                return Err(ambiguous(a, b))
+            }
+            _ => {}
         }
-    })
+    }
+    Ok(by_input)
 }
 
-/// Whether a file name is one of `input`'s files: the SPEC stem as a prefix (any
-/// letter case), or the admin center's Intune export name.
-fn belongs_to(name: &str, input: Input, ext: &str) -> bool {
-    if !has_ext(name, ext) {
-        return false;
+/// The source of one file given as bytes (`load_bytes`), recognised as a folder would
+/// recognise it; `name` is its name in the folder (`group-members/<group>.csv` for a
+/// member file there).
+pub(crate) fn source_of_bytes(name: &str, bytes: &[u8]) -> Result<Source, LoadError> {
+    let head = Head::of_bytes(name, bytes, true);
+    let in_members_folder = name
+        .strip_prefix(&format!("{GROUP_MEMBERS_DIR}/"))
+        .is_some_and(|rest| !rest.contains('/'));
+    match decide(&head, in_members_folder) {
+        Verdict::Read(r) => match r.refused {
+            Some(message) => Err(LoadError::Invalid {
+                path: name.into(),
+                message,
+            }),
+            None => Ok(Source {
+                path: name.into(),
+                name: name.to_owned(),
+                input: r.input,
+                format: r.format,
+                form: r.form,
+                group_members: r.group_members,
+                origin: Origin::File,
+            }),
+        },
+        Verdict::Unread(reason) => Err(LoadError::Invalid {
+            path: name.into(),
+            message: format!("not read: {}", reason.describe(crate::messages::current())),
+        }),
     }
-    let lower = name.to_ascii_lowercase();
-    let stem = input.stem();
-    // `lookout` is a prefix of `lookout-devices`; lookout.json is only ever exact.
-    let by_stem = !matches!(input, Input::Manifest | Input::Lookout) && lower.starts_with(stem);
-    let admin_center = input == Input::IntuneDevices
-        && ext == "csv"
-        && (lower.starts_with("deviceswithinventory") || lower.starts_with("devicewithinventory"));
-    by_stem || admin_center
+}
+
+/// Whether a "Download members" file's name (without `.csv`) can be a group's display
+/// name. A name an export tool or a person gives a download (`exportGroupMembers_2026-11-20`,
+/// `members`, `groups`, one with a date or an object id in it) cannot: such a file
+/// whose name is no group of the snapshot is refused rather than read as a new group.
+pub fn plausible_group_name(name: &str) -> bool {
+    let n = super::csv_table::normalize_header(name);
+    let generic = [
+        "groups",
+        "group",
+        "members",
+        "groupmembers",
+        "users",
+        "export",
+        "download",
+        "data",
+        "book1",
+        "untitled",
+        "list",
+    ];
+    let stems = Input::ALL.map(|i| super::csv_table::normalize_header(i.stem()));
+    let digits = name.chars().filter(char::is_ascii_digit).count();
+    let hex_run = name
+        .split(|c: char| !c.is_ascii_hexdigit() && c != '-')
+        .any(|part| part.len() >= 32);
+    !(n.is_empty()
+        || generic.contains(&n.as_str())
+        || stems.contains(&n)
+        || n.starts_with("export")
+        || n.starts_with("download")
+        // A date (2026-11-20, 20261120) or a time stamp.
+        || digits >= 8
+        || hex_run)
 }
 
 /// Orders `page-2` before `page-10`: digit runs compare by value, letters ignore
@@ -431,45 +502,26 @@ mod tests {
     }
 
     #[test]
-    fn names_of_each_input() {
-        assert!(belongs_to(
-            "intune-devices-002.json",
-            Input::IntuneDevices,
-            "json"
-        ));
-        assert!(belongs_to(
-            "DevicesWithInventory_3f1c.csv",
-            Input::IntuneDevices,
-            "csv"
-        ));
-        assert!(!belongs_to(
-            "DevicesWithInventory_3f1c.json",
-            Input::IntuneDevices,
-            "json"
-        ));
-        assert!(belongs_to("Groups_page1.JSON", Input::Groups, "json"));
-        // Names that end in a character of several bytes.
-        assert!(!has_ext("日本語", "csv"));
-        assert!(!has_ext("a€json", "json"));
-        assert!(has_ext("Übersicht.csv", "csv"));
-        assert!(!belongs_to("lookout-devices.json", Input::Lookout, "json"));
-        assert!(!belongs_to(
-            "intune-mtd-connector.json",
-            Input::IntuneDevices,
-            "json"
-        ));
-        assert_eq!(
-            input_of("lookout.json"),
-            Some((Input::Lookout, Format::Json))
-        );
-        assert_eq!(
-            input_of("intune-mtd-connector.json"),
-            Some((Input::MtdConnector, Format::Json))
-        );
-        assert_eq!(
-            input_of("DevicesWithInventory_1.csv"),
-            Some((Input::IntuneDevices, Format::Csv))
-        );
-        assert_eq!(input_of("lookout.csv"), None);
+    fn group_names_and_download_names() {
+        for name in [
+            "Lookout Pilot",
+            "Lookout Wave 1",
+            "SecOps Analysts",
+            "Équipe 2026",
+        ] {
+            assert!(plausible_group_name(name), "{name}");
+        }
+        for name in [
+            "exportGroupMembers_2026-11-20",
+            "groups",
+            "group-members",
+            "Members",
+            "download (3)",
+            "20261120",
+            "f687aff5-6b0e-4319-84f6-5f831425a1c6",
+            "intune-devices",
+        ] {
+            assert!(!plausible_group_name(name), "{name}");
+        }
     }
 }

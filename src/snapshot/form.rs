@@ -285,6 +285,8 @@ pub enum Note {
     OtherMtdPartners { partners: Vec<MtdPartner> },
     /// The list holds connectors, none of them Lookout's.
     NoLookoutMtdConnector,
+    /// An export whose record list is empty: read as none, and said.
+    NoRecords,
 }
 
 /// Another partner's Mobile Threat Defense connector, as a note names it.
@@ -372,6 +374,7 @@ impl Note {
                 "validate.note.no_lookout_mtd_connector",
                 &[("id", &super::mtd_connector::LOOKOUT_CONNECTOR_ID)],
             ),
+            Note::NoRecords => msg.t("validate.note.no_records"),
         }
     }
 

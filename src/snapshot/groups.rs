@@ -4,12 +4,14 @@
 //!   objects whose members carry `AdditionalProperties`), members inline or not;
 //! - `groups.csv`: one row per membership (group id, group name, member id, member
 //!   UPN, member type), or the Entra "Download groups" list (no members);
-//! - `group-members/<group display name>.csv`: the Entra "Download members" file of
-//!   one group. The file name gives the group; its members join the group of that
-//!   exact name from the files above, or make a group of their own whose object id is
-//!   learnt from a nested-group row elsewhere or, failing that, made up (and noted).
+//! - `group-members/<group display name>.csv` (or the same name elsewhere in the
+//!   snapshot): the Entra "Download members" file of one group. The file name gives
+//!   the group; its members join the group of that exact name from the files above,
+//!   or make a group of their own whose object id is learnt from a nested-group row
+//!   elsewhere or, failing that, made up (and noted).
 
 use super::csv_table::CsvTable;
+use super::detect::{Head, Recognised};
 use super::form::{Form, Note, SkipReason, Skips};
 use super::json_doc::{self, Kept, Record, Seen, Shape};
 use super::lenient;
@@ -218,6 +220,81 @@ mod columns {
     pub const USER_TYPE: &[&str] = &["userType", "User type"];
 }
 
+/// A group's own properties (Graph `group`), besides `displayName`.
+const GROUP_KEYS: [&str; 9] = [
+    "securityEnabled",
+    "groupTypes",
+    "mailEnabled",
+    "members",
+    "mailNickname",
+    "membershipRule",
+    "securityIdentifier",
+    "visibility",
+    "isAssignableToRole",
+];
+
+/// Whether a head is one of the group exports: Graph groups (by their properties or
+/// Graph's context), the membership CSV, the Entra group list, or an Entra
+/// "Download members" file (whose group only its name says).
+pub(crate) fn recognise(head: &Head) -> Option<Recognised> {
+    if let Some(c) = head.csv() {
+        let csv = |form, score| Recognised::new(Input::Groups, Format::Csv, form, score);
+        if c.has(columns::GROUP_ID) || c.has(columns::GROUP_NAME) {
+            let fields = [
+                columns::GROUP_ID,
+                columns::GROUP_NAME,
+                columns::MEMBER_ID,
+                columns::MEMBER_UPN,
+                columns::MEMBER_TYPE,
+                columns::MEMBER_NAME,
+                columns::MEMBER_MAIL,
+            ];
+            return Some(csv(Form::MembershipCsv, c.count(&fields)));
+        }
+        let user_columns = c.has(columns::UPN) || c.has(columns::USER_TYPE);
+        let fields = [
+            columns::ID,
+            columns::UPN,
+            columns::NAME,
+            columns::MAIL,
+            columns::USER_TYPE,
+            columns::MEMBER_TYPE,
+        ];
+        if c.has(columns::ID) && user_columns {
+            let mut r = csv(Form::EntraMembersCsv { files: 1 }, c.count(&fields));
+            r.group_members = true;
+            return Some(r);
+        }
+        let list_fields = [
+            columns::ID,
+            columns::NAME,
+            columns::MAIL,
+            columns::SECURITY,
+            &["Group type", "groupTypes"][..],
+            &["Membership type", "membershipRule"][..],
+        ];
+        return (c.has(columns::ID) && c.has(columns::NAME))
+            .then(|| csv(Form::GroupListCsv, c.count(&list_fields)));
+    }
+    let j = head.json()?;
+    let context = j.context_is("groups");
+    let keys = if j.has("displayName") {
+        j.count(&GROUP_KEYS)
+    } else {
+        0
+    };
+    let claim = |score| {
+        let mut r = Recognised::new(Input::Groups, Format::Json, j.form(), score);
+        r.empty = j.empty_list;
+        r
+    };
+    if context || keys > 0 {
+        Some(claim(1 + keys + if context { 5 } else { 0 }))
+    } else {
+        j.is_empty_graph_page().then(|| claim(0))
+    }
+}
+
 /// Reads `groups.csv`: memberships, or the Entra group list.
 fn from_csv(path: &Path, bytes: &[u8], info: &mut FileInfo) -> Result<Vec<GroupRecord>, LoadError> {
     let table = CsvTable::open(path, bytes)?;
@@ -343,29 +420,26 @@ struct GroupMembers {
     members: Vec<MemberRecord>,
 }
 
-/// Reads `group-members/<group display name>.csv`; `path` names the group.
-pub fn read_member_file(path: &Path, text: &FileText) -> Result<MemberFile, LoadError> {
+/// Reads an Entra "Download members" file (`group-members/<group display name>.csv`,
+/// or shown as `name` elsewhere): its file name names the group.
+pub fn read_member_file(path: &Path, name: &str, text: &FileText) -> Result<MemberFile, LoadError> {
     let mut info = FileInfo::new(Input::Groups, path, Format::Csv, text);
-    let members = parse_member_file(path, text.as_bytes(), &mut info)?;
+    let members = parse_member_file(path, name, text.as_bytes(), &mut info)?;
     Ok(MemberFile { members, info })
 }
 
 fn parse_member_file(
     path: &Path,
+    name: &str,
     bytes: &[u8],
     info: &mut FileInfo,
 ) -> Result<GroupMembers, LoadError> {
-    let label = format!(
-        "{}/{}",
-        super::discover::GROUP_MEMBERS_DIR,
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    );
-    let group = path
-        .file_stem()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let label = name.to_owned();
+    let file = super::detect::file_name(name);
+    let group = file
+        .rsplit_once('.')
+        .map_or(file, |(stem, _)| stem)
+        .to_owned();
     let mut table = CsvTable::open(path, bytes)?.with_label(label.clone());
     let id = table.column(columns::ID);
     let upn = table.column(columns::UPN);
@@ -409,13 +483,13 @@ fn parse_member_file(
 }
 
 /// Folds the members of each file into the group of its name (or a new group); the
-/// files share one entry, which this returns.
-pub fn fold_member_files(groups: &mut Vec<GroupRecord>, files: Vec<MemberFile>) -> FileInfo {
-    let mut info = FileInfo::named(
-        Input::Groups,
-        &format!("{}/", super::discover::GROUP_MEMBERS_DIR),
-        Format::Csv,
-    );
+/// files share one entry, shown as `name`, which this returns.
+pub fn fold_member_files(
+    groups: &mut Vec<GroupRecord>,
+    files: Vec<MemberFile>,
+    name: &str,
+) -> FileInfo {
+    let mut info = FileInfo::named(Input::Groups, name, Format::Csv);
     info.form = Form::EntraMembersCsv { files: files.len() };
     let mut member_files = Vec::with_capacity(files.len());
     for file in files {
@@ -624,9 +698,9 @@ mod tests {
         let files = ["Orphans.csv", "Pilot.csv", "Wave.csv"].map(|f| {
             let path = sub.join(f);
             let text = crate::snapshot::text::read_text(&path).unwrap();
-            read_member_file(&path, &text).unwrap()
+            read_member_file(&path, &format!("group-members/{f}"), &text).unwrap()
         });
-        let info = fold_member_files(&mut groups, files.into());
+        let info = fold_member_files(&mut groups, files.into(), "group-members/");
         assert_eq!(groups.len(), 3);
         // The nested-group row of Pilot.csv gives Wave its real id.
         let wave = groups

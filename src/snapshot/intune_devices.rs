@@ -5,6 +5,7 @@
 //! (PowerShell `Export-Csv` included).
 
 use super::csv_table::CsvTable;
+use super::detect::{Head, Recognised};
 use super::form::{Form, SkipReason, Skips};
 use super::json_doc::{self, Kept, Record, Seen, Shape};
 use super::lenient;
@@ -167,6 +168,64 @@ mod columns {
         "partnerReportedThreatState",
         "Partner reported threat state",
     ];
+}
+
+/// A managed device's own properties (Graph `managedDevice`).
+const KEYS: [&str; 13] = [
+    "deviceName",
+    "managedDeviceOwnerType",
+    "azureADDeviceId",
+    "operatingSystem",
+    "osVersion",
+    "lastSyncDateTime",
+    "enrolledDateTime",
+    "complianceState",
+    "managementAgent",
+    "deviceEnrollmentType",
+    "partnerReportedThreatState",
+    "serialNumber",
+    "userPrincipalName",
+];
+
+/// Whether a head is the Intune device list: Graph managed devices (by their
+/// properties or Graph's context), the admin center export, or a CSV with the Graph
+/// names.
+pub(crate) fn recognise(head: &Head) -> Option<Recognised> {
+    if let Some(c) = head.csv() {
+        let fields = [
+            columns::NAME,
+            columns::UPN,
+            columns::OS,
+            columns::OS_VERSION,
+            columns::LAST_SYNC,
+            columns::ENROLLED,
+            columns::ENTRA_ID,
+            columns::COMPLIANCE,
+        ];
+        let shown = c.count(&fields);
+        let form = if c.has(&["Device ID"]) {
+            Form::AdminCenterCsv
+        } else if c.is_powershell() {
+            Form::PowerShellCsv
+        } else {
+            Form::GraphCsv
+        };
+        return (c.has(columns::ID) && shown >= 1)
+            .then(|| Recognised::new(Input::IntuneDevices, Format::Csv, form, 1 + shown));
+    }
+    let j = head.json()?;
+    let context = j.context_is("managedDevices");
+    let keys = j.count(&KEYS);
+    let claim = |score| {
+        let mut r = Recognised::new(Input::IntuneDevices, Format::Json, j.form(), score);
+        r.empty = j.empty_list;
+        r
+    };
+    if context || (keys >= 2 && j.has("deviceName")) {
+        Some(claim(keys + if context { 5 } else { 0 }))
+    } else {
+        j.is_empty_graph_page().then(|| claim(0))
+    }
 }
 
 /// Reads the CSV forms.

@@ -1,6 +1,7 @@
 //! `lookout.json`: the Lookout tenant and Intune connector settings, copied by the
 //! administrator from the Lookout console (SPEC 3.1).
 
+use super::detect::{Head, Recognised};
 use super::lenient::deserialize_object_only;
 use super::text::FileText;
 use super::time::{self, Time};
@@ -182,6 +183,35 @@ impl LookoutConfig {
             })
             .unwrap_or_default()
     }
+}
+
+/// The sections of lookout.json (SPEC 3.1).
+const SECTIONS: [&str; 6] = [
+    "tenant",
+    "console_access",
+    "intune_connector",
+    "enrollment_settings",
+    "min_os_versions",
+    "coverage",
+];
+
+/// Whether a head is lookout.json: an object with its sections.
+pub(crate) fn recognise(head: &Head) -> Option<Recognised> {
+    let j = head.json().filter(|j| !j.list && !j.lines)?;
+    let sections = j
+        .keys
+        .iter()
+        .filter(|k| SECTIONS.contains(&k.as_str()))
+        .count();
+    // Its own shape, not a record's: worth more than a record key or two.
+    (sections > 0).then(|| {
+        Recognised::new(
+            Input::Lookout,
+            Format::Json,
+            super::Form::Json,
+            2 * sections,
+        )
+    })
 }
 
 /// serde helper: `null` reads as the type's default (admins write `null` for "none").

@@ -11,6 +11,7 @@
 //! log, not a list of devices.
 
 use super::csv_table::{Column, CsvTable, Row};
+use super::detect::{Content, Head, Recognised};
 use super::form::{Form, SkipReason, Skips};
 use super::json_doc::{self, Kept, Record, Seen, Shape};
 use super::lenient;
@@ -22,6 +23,9 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
+
+/// Said of the stream saved as it came (`text/event-stream`).
+const AS_RECEIVED: &str = " (this file is the stream as received, text/event-stream)";
 
 /// Why the v2 event stream cannot be read as the device list, and what to export.
 const EVENT_STREAM: &str = "this is the Lookout Mobile Risk API v2 event stream (/mra/stream/v2/events or /mra/api/v2/events), not the device list: a change log of at most the last ten days whose events carry only the fields that changed, so every device that did not change is missing and the others are incomplete. Export the device list instead: GET https://api.lookout.com/mra/api/v2/devices, every page (pass the last device's oid until a page comes back empty)";
@@ -373,12 +377,16 @@ pub fn read(
 
 /// The raw `text/event-stream` of the v2 stream: lines of `event:`, `data:`, `id:`.
 fn is_event_stream_text(text: &str) -> bool {
-    let first = text.lines().map(str::trim).find(|l| !l.is_empty());
-    first.is_some_and(|l| {
-        ["event:", "data:", "id:", "retry:"]
-            .iter()
-            .any(|field| l.starts_with(field))
-    })
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .is_some_and(is_event_stream_line)
+}
+
+fn is_event_stream_line(line: &str) -> bool {
+    ["event:", "data:", "id:", "retry:"]
+        .iter()
+        .any(|field| line.trim_start().starts_with(field))
 }
 
 /// Reads the JSON forms. Pages are checked for completeness by the caller, over all
@@ -504,6 +512,89 @@ impl Field {
         row.text(self.col)
             .or_else(|| row.ps_field(self.nested, self.keys).map(Text::from))
     }
+}
+
+/// A Lookout device's status fields, as v2 and the older API spell them.
+const STATUS_KEYS: [&str; 10] = [
+    "activation_status",
+    "protection_status",
+    "security_status",
+    "checkin_time",
+    "activated_at",
+    "activationStatus",
+    "protectionStatus",
+    "securityStatus",
+    "checkinTime",
+    "externalId",
+];
+
+/// Whether a head is the Lookout device list: the Mobile Risk API's `devices` (or
+/// `events`) envelope, device records with a guid and their statuses, or a CSV with a
+/// guid column.
+pub(crate) fn recognise(head: &Head) -> Option<Recognised> {
+    if let Some(c) = head.csv() {
+        let fields = [
+            columns::ACTIVATION,
+            columns::PROTECTION,
+            columns::SECURITY,
+            columns::PLATFORM,
+            columns::EMAIL,
+            columns::EXTERNAL,
+            columns::CHECKIN,
+        ];
+        let form = if c.is_powershell() {
+            Form::PowerShellCsv
+        } else if c.raw.iter().any(|h| h.contains(' ')) {
+            Form::SpelledOutCsv
+        } else {
+            Form::LookoutCsv
+        };
+        // The guid is Lookout's alone: it counts for more than a shared column.
+        return c.has(columns::GUID).then(|| {
+            Recognised::new(
+                Input::LookoutDevices,
+                Format::Csv,
+                form,
+                3 + c.count(&fields),
+            )
+        });
+    }
+    let events = Form::LookoutEventsJson { pages: 1 };
+    if let Content::Text { first_line } = &head.content {
+        return is_event_stream_line(first_line).then(|| {
+            let mut r = Recognised::new(Input::LookoutDevices, Format::Json, events, 3);
+            r.refused = Some(format!("{EVENT_STREAM}{AS_RECEIVED}"));
+            r
+        });
+    }
+    let j = head.json()?;
+    // The v2 stream is recognised, and refused, before anything is read.
+    if j.has("change_type") || j.has("created_time") {
+        let mut r = Recognised::new(Input::LookoutDevices, Format::Json, events, 3);
+        r.refused = Some(EVENT_STREAM.into());
+        return Some(r);
+    }
+    let statuses = j.count(&STATUS_KEYS);
+    let (form, score) = match j.list_key.as_deref() {
+        Some("devices") => (Form::LookoutApiJson { pages: 1 }, 3 + statuses),
+        Some("events") if j.has("target") && j.has("details") => {
+            (Form::LookoutEventsJson { pages: 1 }, 3 + statuses)
+        }
+        Some("events") => (Form::LookoutEventsJson { pages: 1 }, 2),
+        _ if j.has("guid") && statuses > 0 => {
+            let legacy = j.count(&STATUS_KEYS[5..]) > 0;
+            let form = if legacy {
+                Form::LookoutLegacyJson
+            } else {
+                j.form()
+            };
+            (form, 3 + statuses)
+        }
+        _ => return None,
+    };
+    let mut r = Recognised::new(Input::LookoutDevices, Format::Json, form, score);
+    r.empty = j.empty_list;
+    Some(r)
 }
 
 /// Reads the CSV forms.

@@ -1,5 +1,6 @@
 //! `snapshot.json`: when the snapshot was exported and from which Entra tenant.
 
+use super::detect::{Head, Recognised};
 use super::lenient::deserialize_object_only;
 use super::text::FileText;
 use super::time::{self, Time};
@@ -21,6 +22,18 @@ pub struct Manifest {
 
 // A list would be read by position; only an object says which value is which.
 deserialize_object_only!(Manifest, "an object with \"exported_at\" and \"tenant_id\"");
+
+/// Whether a head is a manifest: an object whose keys are `exported_at` and
+/// `tenant_id` (comments aside), at least one of them.
+pub(crate) fn recognise(head: &Head) -> Option<Recognised> {
+    let j = head.json().filter(|j| !j.list && !j.lines)?;
+    let keys = || j.keys.iter().filter(|k| !k.starts_with('_'));
+    let known = keys()
+        .filter(|k| matches!(k.as_str(), "exported_at" | "tenant_id"))
+        .count();
+    (known > 0 && known == keys().count())
+        .then(|| Recognised::new(Input::Manifest, Format::Json, super::Form::Json, known))
+}
 
 /// Reads `snapshot.json`.
 pub fn read(path: &Path, text: &FileText) -> Result<Loaded<Manifest>, LoadError> {

@@ -5,13 +5,15 @@
 //! output, admin-center and portal CSV downloads, ...); every form loads into the same
 //! records, and [`FileInfo`] says which form was recognised and what was left out.
 //!
-//! A folder is first discovered into a [`Plan`]: which files hold which input. Each
+//! A folder is first discovered into a [`Plan`]: which files hold which input, each
+//! recognised by its content (`detect`), and which entries are not read and why. Each
 //! input module then has one entry, `read`, from a file's checked text to its records
 //! and a [`FileInfo`]; one function reads any file with them, the one path from files
 //! to a [`Snapshot`] for the folder loader and [`load_bytes`] alike.
 
 pub mod audit_logs;
 pub mod csv_table;
+pub mod detect;
 pub mod discover;
 mod error;
 pub mod form;
@@ -32,10 +34,11 @@ pub mod values;
 /// short, and a compact string keeps up to 24 bytes inline: a million-device tenant
 /// loads without a heap allocation per field.
 pub use compact_str::CompactString as Text;
+pub use detect::{UnreadFile, UnreadKind, UnreadReason};
 pub use discover::{Plan, Source};
 pub use error::LoadError;
 pub use form::{Form, Note, Quirk, SkipReason, Skipped};
-pub use read::{assemble, load, load_bytes};
+pub use read::{load, load_bytes};
 
 use csv_table::CsvTable;
 use form::Skips;
@@ -250,6 +253,8 @@ pub struct Snapshot {
     pub audit_logs: Option<Vec<audit_logs::AuditRecord>>,
     pub mtd_connectors: Option<Vec<mtd_connector::MtdConnector>>,
     pub files: Vec<FileInfo>,
+    /// The entries of the folder that were not read, each with its reason.
+    pub unread: Vec<UnreadFile>,
 }
 
 impl Snapshot {

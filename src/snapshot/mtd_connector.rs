@@ -6,13 +6,14 @@
 //! Lookout's is judged. The others are named in a note, so `validate` shows what the
 //! list held.
 
+use super::detect::{Head, Recognised};
 use super::form::{MtdPartner, Note};
 use super::json_doc::{self, Kept, Record, Seen, Shape};
 use super::lenient;
 use super::text::FileText;
 use super::time::{self, Time};
 use super::values::PartnerState;
-use super::{Input, LoadError, Loaded};
+use super::{Format, Input, LoadError, Loaded};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -148,6 +149,37 @@ const SHAPE: Shape = Shape {
     expecting: "a mobileThreatDefenseConnector object, or an object with a \"value\" list of them",
     empty: "{\"value\": []}",
 };
+
+/// The connector's own properties (Graph `mobileThreatDefenseConnector`).
+const KEYS: [&str; 8] = [
+    "partnerState",
+    "lastHeartbeatDateTime",
+    "androidEnabled",
+    "iosEnabled",
+    "partnerUnresponsivenessThresholdInDays",
+    "androidDeviceBlockedOnMissingPartnerData",
+    "iosDeviceBlockedOnMissingPartnerData",
+    "partnerUnsupportedOsVersionBlocked",
+];
+
+/// Whether a head is the MTD connector list (or one connector): its properties, or
+/// Graph's context naming the entity set.
+pub(crate) fn recognise(head: &Head) -> Option<Recognised> {
+    let j = head.json()?;
+    let context = j.context_is("mobileThreatDefenseConnectors");
+    let keys = j.count(&KEYS);
+    let score = keys + if context { 5 } else { 0 };
+    let claim = |score| {
+        let mut r = Recognised::new(Input::MtdConnector, Format::Json, j.form(), score);
+        r.empty = j.empty_list;
+        r
+    };
+    if j.has("partnerState") || keys >= 2 || context {
+        Some(claim(score))
+    } else {
+        j.is_empty_graph_page().then(|| claim(0))
+    }
+}
 
 /// Reads the connector (one object, or a list of them).
 pub fn read(path: &Path, text: &FileText) -> Result<Loaded<Vec<MtdConnector>>, LoadError> {

@@ -6,6 +6,7 @@
 use super::discover::{self, Plan, Source, GROUP_MEMBERS_DIR};
 use super::json_doc::{self, Page};
 use super::text::{self, FileText};
+use super::Note;
 use super::{audit_logs, groups, intune_devices, lookout_config, lookout_devices, manifest};
 use super::{mtd_connector, FileInfo, Input, LoadError, Loaded, Snapshot};
 use std::path::Path;
@@ -14,7 +15,7 @@ use std::path::Path;
 pub fn load(dir: &Path) -> Result<Snapshot, LoadError> {
     let plan = Plan::discover(dir)?;
     let inputs: Vec<Input> = plan.inputs().collect();
-    assemble(plan.dir(), plan.read_each(&inputs))
+    plan.assemble(plan.read_each(&inputs))
 }
 
 impl Plan {
@@ -25,7 +26,7 @@ impl Plan {
         let files = self
             .sources(input)
             .iter()
-            .map(|source| text::read_text(&source.path).map(|text| (source, text)));
+            .map(|source| source.read_text().map(|text| (source, text)));
         read_files(&mut part, files)?;
         Ok(part)
     }
@@ -49,38 +50,37 @@ impl Plan {
                 .collect()
         })
     }
-}
-
-/// Puts the parts of a snapshot read apart together, in [`Input`] order. The first
-/// error in that order is the one reported, whichever thread met its error first,
-/// so that a run fails the same way every time.
-pub fn assemble(
-    dir: &Path,
-    mut parts: Vec<(Input, Result<Snapshot, LoadError>)>,
-) -> Result<Snapshot, LoadError> {
-    parts.sort_by_key(|(input, _)| *input);
-    let mut snap = Snapshot {
-        dir: dir.to_owned(),
-        ..Snapshot::default()
-    };
-    for (_, part) in parts {
-        snap.absorb(part?);
+    /// Puts the parts of the snapshot read apart together, in [`Input`] order, with
+    /// the entries that were not read. The first error in that order is the one
+    /// reported, whichever thread met its error first, so that a run fails the same
+    /// way every time.
+    pub fn assemble(
+        &self,
+        mut parts: Vec<(Input, Result<Snapshot, LoadError>)>,
+    ) -> Result<Snapshot, LoadError> {
+        parts.sort_by_key(|(input, _)| *input);
+        let mut snap = Snapshot {
+            dir: self.dir().to_owned(),
+            unread: self.unread().to_vec(),
+            ..Snapshot::default()
+        };
+        for (_, part) in parts {
+            snap.absorb(part?);
+        }
+        Ok(snap)
     }
-    Ok(snap)
 }
 
 /// Reads one file's bytes into `snap` as if the file `name` were in the snapshot
-/// folder, replacing what `snap` held for that input (`group-members/<group>.csv` adds
-/// one member file instead). Nothing touches the disk: the fuzz targets and property
-/// tests drive every loader through this, with the same decoding and checks as
-/// [`load`]. On error `snap` is left as it was.
+/// folder: recognised by its content as the folder loader recognises it (the name
+/// only a hint, or the group of an Entra "Download members" file), replacing what
+/// `snap` held for that input (a member file adds its group's members instead).
+/// Nothing touches the disk: the fuzz targets and property tests drive every loader
+/// through this, with the same decoding and checks as [`load`]. On error `snap` is
+/// left as it was.
 pub fn load_bytes(snap: &mut Snapshot, name: &str, bytes: &[u8]) -> Result<(), LoadError> {
-    let path = Path::new(name);
-    let text = text::decode(path, bytes.to_vec())?;
-    let source = discover::source_of(name).ok_or_else(|| LoadError::Invalid {
-        path: path.to_owned(),
-        message: format!("is not the name of a snapshot file (lookout.json, groups.json, intune-devices.csv, {GROUP_MEMBERS_DIR}/<group>.csv, ...)"),
-    })?;
+    let source = discover::source_of_bytes(name, bytes)?;
+    let text = text::decode(Path::new(name), bytes.to_vec())?;
     let mut part = Snapshot::default();
     if source.group_members {
         part.groups = snap.groups.clone();
@@ -107,7 +107,10 @@ fn read_files<'s>(
     for file in files {
         let (source, text) = file?;
         if source.group_members {
-            member_files.push(groups::read_member_file(&source.path, &text)?);
+            member_files.push((
+                source,
+                groups::read_member_file(&source.path, &source.name, &text)?,
+            ));
         } else {
             pages.extend(read_file(part, source, &text)?);
         }
@@ -117,13 +120,62 @@ fn read_files<'s>(
     if let Some(last) = infos.last_mut() {
         last.notes
             .extend(json_doc::completeness_notes(&pages, total));
+        // A valid export of nothing (`"devices": []`) is read, and said loudly.
+        if total == 0 {
+            last.notes.push(Note::NoRecords);
+        }
     }
     if !member_files.is_empty() {
         let all = part.groups.get_or_insert_with(Vec::new);
+        check_member_file_names(all, &member_files)?;
+        let name = member_files_name(member_files.iter().map(|(s, _)| s.name.as_str()));
+        let files = member_files.into_iter().map(|(_, f)| f).collect();
         part.files
-            .push(groups::fold_member_files(all, member_files));
+            .push(groups::fold_member_files(all, files, &name));
     }
     Ok(())
+}
+
+/// An Entra "Download members" file does not say which group it lists: its name
+/// does. One whose name is no group of the snapshot and could not be a group's name
+/// either (`exportGroupMembers_2026-11-20.csv`) is refused, not read as a new group.
+fn check_member_file_names(
+    groups: &[groups::GroupRecord],
+    files: &[(&Source, groups::MemberFile)],
+) -> Result<(), LoadError> {
+    for (source, _) in files {
+        let group = source.group();
+        let known = groups
+            .iter()
+            .any(|g| g.display_name.as_deref() == Some(group));
+        if !known && !discover::plausible_group_name(group) {
+            return Err(LoadError::Invalid {
+                path: source.path.clone(),
+                message: format!(
+                    "this is an Entra \"Download members\" file, which does not say which group it lists, and its name \"{group}\" is no group of the snapshot's group list; name the file after the group's display name, exactly as Entra shows it (e.g. {GROUP_MEMBERS_DIR}/Lookout Pilot.csv)"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// How the one entry of all "Download members" files is shown: `group-members/`
+/// for the files in that folder, and the name of each file elsewhere.
+fn member_files_name<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let folder = format!("{GROUP_MEMBERS_DIR}/");
+    let mut shown: Vec<&str> = Vec::new();
+    for name in names {
+        let name = if name.starts_with(&folder) {
+            folder.as_str()
+        } else {
+            name
+        };
+        if !shown.contains(&name) {
+            shown.push(name);
+        }
+    }
+    shown.join(", ")
 }
 
 /// Reads one file into `part` with its input's module, adding to what earlier files
@@ -157,6 +209,9 @@ fn read_file(
         Input::AuditLogs => add(&mut part.audit_logs, audit_logs::read(path, text)?),
         Input::MtdConnector => add(&mut part.mtd_connectors, mtd_connector::read(path, text)?),
     };
+    let mut info = info;
+    // Shown by its place in the snapshot (`export.zip/Devices.csv`), not its base name.
+    info.name.clone_from(&source.name);
     part.files.push(info);
     Ok(pages)
 }
@@ -194,10 +249,11 @@ mod tests {
                 ..Snapshot::default()
             };
             for source in plan.inputs().flat_map(|input| plan.sources(input)) {
-                let name = source.path.file_name().unwrap().to_str().unwrap();
                 let bytes = std::fs::read(&source.path).unwrap();
-                load_bytes(&mut from_bytes, name, &bytes).unwrap();
+                load_bytes(&mut from_bytes, &source.name, &bytes).unwrap();
             }
+            // What was not read is the folder's to say.
+            from_bytes.unread = plan.unread().to_vec();
             assert_eq!(
                 format!("{from_folder:?}"),
                 format!("{from_bytes:?}"),

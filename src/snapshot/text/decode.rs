@@ -100,6 +100,44 @@ pub(super) fn decode(path: &Path, mut bytes: Vec<u8>) -> Result<(String, Encodin
     Ok((text, encoding))
 }
 
+/// The start of a file as text, for recognising what it is: decoded as `decode` would
+/// (any encoding, no byte-order mark) but forgiving, because a head may end inside a
+/// character and a file in a legacy code page should still show its header. `None`
+/// when the bytes are not text at all (a NUL byte where UTF-8 text never has one, or
+/// mostly undecodable bytes).
+pub fn decode_head(bytes: &[u8]) -> Option<(String, Encoding)> {
+    let encoding = Encoding::sniff(bytes);
+    let body = &bytes[encoding.bom_len(bytes)..];
+    let text = match encoding {
+        Encoding::Utf8 | Encoding::Utf8Bom => String::from_utf8_lossy(body).into_owned(),
+        Encoding::Utf16Le | Encoding::Utf16Be => {
+            let units = body.chunks_exact(2).map(|c| {
+                if encoding == Encoding::Utf16Be {
+                    u16::from_be_bytes([c[0], c[1]])
+                } else {
+                    u16::from_le_bytes([c[0], c[1]])
+                }
+            });
+            char::decode_utf16(units)
+                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect()
+        }
+    };
+    let sample = text.chars().take(4096);
+    let (mut total, mut odd) = (0usize, 0usize);
+    for c in sample {
+        total += 1;
+        if c == '\0' {
+            return None;
+        }
+        if c == char::REPLACEMENT_CHARACTER || (c.is_control() && !c.is_whitespace()) {
+            odd += 1;
+        }
+    }
+    // A legacy code page leaves a few undecodable letters; a binary file is mostly them.
+    (odd * 10 <= total).then_some((text, encoding))
+}
+
 /// Checks UTF-8 bytes held in memory: [`check_in_chunks`] in one piece, which also
 /// makes them a `String` without a second pass.
 fn check_owned(path: &Path, bytes: Vec<u8>) -> Result<String, LoadError> {
@@ -252,6 +290,18 @@ mod tests {
         assert!(decode(p, "a,b\nx\u{FEFF}y,2\n".as_bytes().to_vec()).is_ok());
         let e = err(&[0xFF, 0xFE, b'a', 0, 0x00, 0xD8, b'b', 0]);
         assert!(e.contains("x.csv:1:2: invalid UTF-16"), "{e}");
+    }
+
+    #[test]
+    fn heads_decode_forgivingly() {
+        let (text, enc) = decode_head(b"\xEF\xBB\xBFDevice ID,Ger\xe4t\n").unwrap();
+        assert_eq!(enc, Encoding::Utf8Bom);
+        assert!(text.starts_with("Device ID,Ger"));
+        // Cut inside a UTF-16 character: the half is dropped.
+        let (text, _) = decode_head(&[0xFF, 0xFE, b'{', 0, b'}', 0, b'x']).unwrap();
+        assert_eq!(text, "{}");
+        assert!(decode_head(b"PK\x03\x04\x14\x00\x00\x00").is_none());
+        assert!(decode_head(&[0x89, b'P', b'N', b'G', 0xFF, 0xFE, 0xFD, 0x80]).is_none());
     }
 
     /// A text checked in pieces meets the same damage at the same place as in one.

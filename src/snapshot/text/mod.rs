@@ -5,14 +5,16 @@
 //! block or never end), and a file over the size limit (`limits`) is refused from its
 //! metadata, before a byte of it is read. Decoded text is checked once (`decode`),
 //! so every loader can report damage with the same words and a line and column.
-//! Large files are mapped rather than read (`mapped`).
+//! Large files are mapped rather than read (`mapped`); `.zip` archives are read as
+//! the files they hold (`zipped`).
 
 mod decode;
 mod limits;
 #[allow(unsafe_code)]
 mod mapped;
+pub mod zipped;
 
-pub use decode::Encoding;
+pub use decode::{decode_head, Encoding};
 pub use limits::{
     max_file_size, parse_size, set_max_file_size, DEFAULT_MAX_FILE_SIZE, MAX_FILE_SIZE_ENV,
 };
@@ -60,6 +62,25 @@ fn read_text_as(path: &Path, may_map: bool) -> Result<FileText, LoadError> {
 pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<FileText, LoadError> {
     let (text, encoding) = decode::decode(path, bytes)?;
     Ok(FileText::read(text, encoding))
+}
+
+/// Reads the first `len` bytes of a regular file (all of it when it is shorter), and
+/// whether that is the whole file: enough to recognise what the file holds without
+/// reading a large export twice.
+pub fn read_head(path: &Path, len: usize) -> Result<(Vec<u8>, bool), LoadError> {
+    let meta = std::fs::metadata(path).map_err(|e| open_error(path, e))?;
+    check_kind(path, &meta)?;
+    let file = File::open(path).map_err(|e| open_error(path, e))?;
+    let meta = file.metadata().map_err(|e| open_error(path, e))?;
+    check_kind(path, &meta)?;
+    let mut bytes = Vec::with_capacity(len.min(meta.len() as usize) + 1);
+    // One byte more than asked tells whether the file goes on.
+    file.take(len as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| open_error(path, e))?;
+    let whole = bytes.len() <= len;
+    bytes.truncate(len);
+    Ok((bytes, whole))
 }
 
 /// Reads at most `limit` bytes of a regular file; anything else is refused with a
