@@ -66,6 +66,18 @@ pub struct NumericDate {
 }
 
 impl NumericDate {
+    /// The order the value shows by itself: a number over 12 can only be the day;
+    /// dots are only ever written day first. Equal numbers read the same either way.
+    fn order(&self) -> Option<DateOrder> {
+        if self.first > 12 || self.dots {
+            Some(DateOrder::DayFirst)
+        } else if self.second > 12 || self.first == self.second {
+            Some(DateOrder::MonthFirst)
+        } else {
+            None
+        }
+    }
+
     /// The instant in `order`, or why it is none.
     pub fn resolve(&self, order: DateOrder) -> Result<Option<Time>, String> {
         let (day, month) = match order {
@@ -158,20 +170,6 @@ fn checked(t: Time, s: &str) -> Result<Option<Time>, String> {
             "{} is outside the years 0001-9999 that exports use; the value is damaged",
             quote(s)
         )),
-    }
-}
-
-impl NumericDate {
-    /// The order the value shows by itself: a number over 12 can only be the day;
-    /// dots are only ever written day first.
-    fn order(&self) -> Option<DateOrder> {
-        if self.first > 12 || self.dots {
-            Some(DateOrder::DayFirst)
-        } else if self.second > 12 || self.first == self.second {
-            Some(DateOrder::MonthFirst)
-        } else {
-            None
-        }
     }
 }
 
