@@ -213,9 +213,9 @@ fn cases() -> Vec<Case> {
         fails("duplicate record list", &[("intune-devices.json", Text("{\"value\": [{\"id\": \"d1\"}], \"value\": [{\"id\": \"d2\"}]}"))], &["intune-devices.json:1:", "the key \"value\" appears twice in this object"]),
         fails("duplicate field in a record", &[("intune-devices.json", Text("{\"value\": [{\"id\": \"d1\", \"id\": \"d2\"}]}"))], &["intune-devices.json:1:", "duplicate field `id`"]),
         // Impossible dates.
-        fails("February 30th", &[("lookout-devices.json", Text("{\"devices\": [{\"guid\": \"g1\", \"checkin_time\": \"2026-02-30T10:00:00Z\"}]}"))], &["lookout-devices.json:1:", "\"2026-02-30T10:00:00Z\" is not a timestamp (expected RFC 3339"]),
+        fails("February 30th", &[("lookout-devices.json", Text("{\"devices\": [{\"guid\": \"g1\", \"checkin_time\": \"2026-02-30T10:00:00Z\"}]}"))], &["lookout-devices.json:1:", "\"2026-02-30T10:00:00Z\" is not a timestamp (accepted: 2026-11-20T07:00:00Z"]),
         fails("hour 25", &[("intune-devices.json", Text("{\"value\": [{\"id\": \"d1\", \"lastSyncDateTime\": \"2026-11-20T25:00:00Z\"}]}"))], &["intune-devices.json:1:", "\"2026-11-20T25:00:00Z\" is not a timestamp"]),
-        fails("impossible date in a CSV", &[("intune-devices.json", Remove), ("intune-devices.csv", Text("id,lastSyncDateTime\nd1,2026-11-20T07:00:00Z\nd2,2026-13-01 07:00\n"))], &["intune-devices.csv: record 2 (line 3): \"2026-13-01 07:00\" is not a timestamp"]),
+        fails("impossible date in a CSV", &[("intune-devices.json", Remove), ("intune-devices.csv", Text("id,lastSyncDateTime\nd1,2026-11-20T07:00:00Z\nd2,2026-13-01 07:00\n"))], &["intune-devices.csv: record 2 (line 3): column \"lastSyncDateTime\": \"2026-13-01 07:00\" is not a timestamp"]),
         fails("year beyond 9999", &[("snapshot.json", Text("{\"exported_at\": \"/Date(8210266876799999)/\"}"))], &["snapshot.json:1:", "outside the years 0001-9999"]),
         // Folders, links, pipes where files belong.
         fails("lookout.json is a folder", &[("lookout.json", Remove), ("lookout.json", Folder)], &["lookout.json: is a folder, but a file was expected"]),
@@ -248,7 +248,7 @@ fn cases() -> Vec<Case> {
         // Not errors: kept, noted, or a finding.
         reports("size limit with a unit", &[], 0, &[]).env("LOOKOUT_DOCTOR_MAX_FILE_SIZE", "64 MiB"),
         reports("unknown enum values", &[("lookout-devices.json", Text("{\"devices\": [{\"guid\": \"g1\", \"activation_status\": \"SUSPENDED\", \"platform\": \"BLACKBERRY\"}]}"))], 1, &["unknown activation_status: \\\"SUSPENDED\\\" (1)", "unknown platform: \\\"BLACKBERRY\\\" (1)"]),
-        reports("unknown keys in exports", &[("intune-mtd-connector.json", Text("{\"id\": \"c\", \"partnerState\": \"enabled\", \"androidEnabled\": true, \"iosEnabled\": true, \"lastHeartbeatDateTime\": \"2026-11-20T11:00:00Z\", \"futureField\": {\"x\": [1, 2]}}"))], 0, &[]),
+        reports("unknown keys in exports", &[("intune-mtd-connector.json", Text("{\"id\": \"2c7790de-8b02-4814-85cf-e0c59380dee8\", \"partnerState\": \"enabled\", \"androidEnabled\": true, \"iosEnabled\": true, \"lastHeartbeatDateTime\": \"2026-11-20T11:00:00Z\", \"futureField\": {\"x\": [1, 2]}}"))], 0, &[]),
         reports("misspelt key in lookout.json", &[("lookout.json", Text("{\"tenant\": {\"azure_ad_tenant_id\": \"b5f0c4d2-7a3e-4e91-8c6d-1f2a9e3b7c40\", \"consent\": {\"granted\": true}}, \"intune_conector\": {}}"))], 1, &["unknown setting \\\"intune_conector\\\" was ignored"]),
         reports("an empty enterprise application list: no Lookout application", &[("service-principals.json", Text("{\"value\": []}"))], 1, &["\"rule\": \"consent-not-granted\"", "\"decided_by\": \"service-principals.json\""]),
         reports("mixed tenants", &[("snapshot.json", Text("{\"exported_at\": \"2026-11-20T12:00:00Z\", \"tenant_id\": \"00000000-1111-2222-3333-444444444444\"}"))], 1, &["\"rule\": \"tenant-not-linked\""]),
@@ -259,7 +259,7 @@ fn cases() -> Vec<Case> {
         reports("fuzz: first line cut inside a character", &[NO_LOOKOUT_LIST, ("lookout-devices.csv", Text("guid\u{feff},email\ng1,a@x.com\n"))], 1, &[]),
         fails("fuzz: member file starting with a BOM and a control byte", &[("group-members/Lookout Pilot.csv", Bytes(b"\xef\xbb\xbf\"id\x01\xef\xbb\xbfsep=;\r\nGroup ID;Group name\r\n"))], &["Lookout Pilot.csv: header row (line 1): a quoted cell that starts here is never closed"]),
         reports("a file name ending in a wide character", &[("日本語", Text("notes"))], 0, &[]),
-        reports("Graph's zero date means never", &[("intune-mtd-connector.json", Text("{\"id\": \"c\", \"partnerState\": \"enabled\", \"androidEnabled\": true, \"iosEnabled\": true, \"lastHeartbeatDateTime\": \"0001-01-01T00:00:00+02:00\"}"))], 1, &["intune-mtd-partner-unresponsive"]),
+        reports("Graph's zero date means never", &[("intune-mtd-connector.json", Text("{\"id\": \"2c7790de-8b02-4814-85cf-e0c59380dee8\", \"partnerState\": \"enabled\", \"androidEnabled\": true, \"iosEnabled\": true, \"lastHeartbeatDateTime\": \"0001-01-01T00:00:00+02:00\"}"))], 1, &["intune-mtd-partner-unresponsive"]),
     ]
 }
 

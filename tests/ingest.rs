@@ -16,12 +16,16 @@ use std::path::Path;
 use support::{bin, copy_of};
 
 const TWIN: &str = "fixtures/export-json-twin";
-const FORMS: [&str; 5] = [
+const FORMS: [&str; 9] = [
     "fixtures/export-admin-center",
     "fixtures/export-powershell",
     "fixtures/export-graph-pages",
     "fixtures/export-csv",
     "fixtures/export-arbitrary-names",
+    "fixtures/export-azure-monitor",
+    "fixtures/export-azure-storage",
+    "fixtures/export-log-analytics-api",
+    "fixtures/export-log-analytics",
 ];
 
 fn tenant(dir: &Path) -> Tenant {
@@ -526,10 +530,23 @@ fn unreadable_files_say_where_and_why() {
     std::fs::write(&path, bytes).unwrap();
     assert_unreadable(tmp.path(), &["lookout.json", "odd number of bytes"]);
 
-    // A bad date in a PowerShell CSV names the record.
+    // A bad date in a PowerShell CSV names the record and the column.
     let tmp = copy_of(FORMS[0]);
     let path = tmp.path().join("lookout-devices.csv");
     let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("11/20/2026 11:37:46 AM", "2026-11-31 11:37", 1),
+    )
+    .unwrap();
+    assert_unreadable(
+        tmp.path(),
+        &[
+            "lookout-devices.csv: record 1 (line 3): column \"checkin_time\"",
+            "\"2026-11-31 11:37\" is not a timestamp",
+        ],
+    );
+    // A European date among the American ones: two orders in one file.
     std::fs::write(
         &path,
         text.replacen("11/20/2026 11:37:46 AM", "20.11.2026 11:37", 1),
@@ -538,8 +555,8 @@ fn unreadable_files_say_where_and_why() {
     assert_unreadable(
         tmp.path(),
         &[
-            "lookout-devices.csv: record 1 (line 3)",
-            "\"20.11.2026 11:37\" is not a timestamp",
+            "lookout-devices.csv: record 1 (line 3): column \"activated_at\": \"4/22/2026 2:00:00 PM\" is month first, but \"20.11.2026 11:37\" (column \"checkin_time\", record 1) is day first",
+            "accepted:",
         ],
     );
 }
@@ -1011,4 +1028,251 @@ fn zip_archives_and_their_bounds() {
     let tmp = copy_of(TWIN);
     std::fs::write(tmp.path().join("download.zip"), b"PK\x03\x04 cut short").unwrap();
     assert_unreadable(tmp.path(), &["download.zip", "cannot be read as one"]);
+}
+
+/// Entra audit logs as Azure Monitor (Event Hub, storage account) and Log Analytics
+/// (portal CSV, query API) write them (issue 14): read as the audit log they are, so the owners
+/// removed from an enrollment group are diagnosed as removed. Read as an empty log,
+/// the same devices were blamed on a deleted group.
+#[test]
+fn azure_monitor_audit_logs_explain_a_removal_from_an_enrollment_group() {
+    // Joni was removed from "Lookout Wave 2" (no Group target in the record), Alex
+    // from "Lookout Wave 1" (a Group target without a display name).
+    let removed = [
+        "error device-active-without-id device:09adb9fc-7289-4912-b3da-b0bd5ee82e88 cause=owner-removed-from-enrollment-group",
+        "error device-active-without-id device:7eb93c11-c2a0-4b71-a1e9-68ae2095003a cause=owner-removed-from-enrollment-group",
+    ];
+    for dir in [
+        "fixtures/export-azure-monitor",
+        "fixtures/export-azure-storage",
+        "fixtures/export-log-analytics-api",
+        "fixtures/export-log-analytics",
+    ] {
+        let (found, _) = findings(Path::new(dir), &[]);
+        for want in removed {
+            assert!(found.iter().any(|f| f == want), "{dir}: {found:#?}");
+        }
+    }
+    let (text, _, code) = validate(Path::new("fixtures/export-azure-monitor"));
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("audit-logs.json: json, 20 record(s), 1 skipped — Azure Monitor records"),
+        "{text}"
+    );
+    assert!(text.contains("not a directory audit record"), "{text}");
+    let (text, _, _) = validate(Path::new("fixtures/export-azure-storage"));
+    assert!(
+        text.contains("PT1H.json: json, 20 record(s), 1 skipped — Azure Monitor storage blob, JSON Lines (21 lines)"),
+        "{text}"
+    );
+    let (text, _, _) = validate(Path::new("fixtures/export-log-analytics"));
+    assert!(
+        text.contains(
+            "query_data.csv: csv, 20 record(s) — Log Analytics CSV export of the AuditLogs table"
+        ),
+        "{text}"
+    );
+    let (text, _, _) = validate(Path::new("fixtures/export-log-analytics-api"));
+    assert!(
+        text.contains("20 record(s) — Log Analytics query API response"),
+        "{text}"
+    );
+}
+
+/// A diagnosis as JSON.
+fn report(dir: &Path) -> Value {
+    let out = bin()
+        .arg("diagnose")
+        .arg(dir)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}: {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// The admin center's `OS` column as it is written now (issue 14): `iOS/iPadOS` for
+/// iPhones and iPads, the Android Enterprise kind for Android phones. They are phones
+/// like any other (an unknown OS would drop them out of every device rule), and the
+/// evidence keeps the label as written.
+#[test]
+fn admin_center_os_labels_are_phones() {
+    let dir = Path::new("fixtures/export-admin-center-2026");
+    assert_eq!(findings(dir, &[]), findings(Path::new(TWIN), &[]));
+    let report = report(dir);
+    let henrietta = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["subject"]["id"] == "c633ca1e-c3d3-4e12-a20f-afa5ad1e59e7")
+        .unwrap();
+    assert_eq!(henrietta["cause"], "unsupported-os");
+    assert_eq!(
+        henrietta["evidence"]["operating_system"],
+        "Android (device administrator)"
+    );
+    let (text, _, code) = validate(dir);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("unknown operatingSystem"), "{text}");
+}
+
+/// The Intune export after a European Excel saved it again (issue 14): `20.11.2026
+/// 11:18` in German, `20/11/2026 11:18` in British English, seconds dropped. Read in
+/// the order the file shows, they give the twin's findings and its times to the minute.
+#[test]
+fn european_spreadsheet_dates_read_in_the_order_their_file_shows() {
+    let twin = tenant(Path::new(TWIN));
+    let minute = |t: &Option<time::Time>| t.map(|t| time::format(&t)[..16].to_string());
+    let (want, want_code) = findings(Path::new(TWIN), &[]);
+    for dir in ["fixtures/export-excel-de", "fixtures/export-excel-gb"] {
+        let dir = Path::new(dir);
+        assert_eq!(
+            findings(dir, &[]),
+            (want.clone(), want_code),
+            "{}",
+            dir.display()
+        );
+        let t_ = tenant(dir);
+        for d in &t_.intune_devices {
+            let same = twin.intune_devices.iter().find(|x| x.id == d.id).unwrap();
+            assert_eq!(
+                minute(&d.last_sync_date_time),
+                minute(&same.last_sync_date_time),
+                "{}",
+                d.id
+            );
+            assert_eq!(
+                minute(&d.enrolled_date_time),
+                minute(&same.enrolled_date_time),
+                "{}",
+                d.id
+            );
+        }
+    }
+
+    // Every day of the file at most 12 (research/14/6-excel-dates): 05/11/2026 is the
+    // 5th of November or the 11th of May, and nothing in the file says which.
+    let tmp = copy_of("fixtures/export-excel-gb");
+    std::fs::copy(
+        "fixtures/refused/intune-devices-ambiguous-dates.csv",
+        tmp.path().join(ADMIN_CSV),
+    )
+    .unwrap();
+    assert_unreadable(
+        tmp.path(),
+        &[
+            ADMIN_CSV,
+            "record 1 (line 2): column \"Last check-in\": \"05/11/2026 11:18\" could be 5 November 2026 or 11 May 2026",
+            "accepted:",
+            "20.11.2026 07:00",
+        ],
+    );
+
+    // One value re-typed the American way into a British file: two orders, refused.
+    let tmp = copy_of("fixtures/export-excel-gb");
+    let path = tmp.path().join(ADMIN_CSV);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("22/04/2026 08:43", "04/22/2026 08:43", 1),
+    )
+    .unwrap();
+    assert_unreadable(
+        tmp.path(),
+        &[
+            ADMIN_CSV,
+            "record 1 (line 2): column \"Enrollment date\": \"04/22/2026 08:43\" is month first, but \"20/11/2026 11:18\" (column \"Last check-in\", record 1) is day first",
+            "accepted:",
+        ],
+    );
+}
+
+/// The Lookout Mobile Risk API v2 event stream saved as the device list (issue 14):
+/// as JSON, polled, or as the raw stream, it is refused with exit 2, naming the file,
+/// what it is and the export to use. Read as devices, every phone was missing.
+#[test]
+fn the_lookout_event_stream_is_not_the_device_list() {
+    for file in [
+        "lookout-mra-v2-event-stream.json",
+        "lookout-mra-v2-events-poll.json",
+        "lookout-mra-v2-event-stream.sse",
+    ] {
+        // Saved as the device list, or under a name of its own.
+        for name in ["lookout-devices.json", file] {
+            let tmp = copy_of(TWIN);
+            std::fs::remove_file(tmp.path().join("lookout-devices.json")).unwrap();
+            std::fs::copy(
+                Path::new("fixtures/refused").join(file),
+                tmp.path().join(name),
+            )
+            .unwrap();
+            assert_unreadable(
+                tmp.path(),
+                &[
+                    &format!("{name}: this is the Lookout Mobile Risk API v2 event stream"),
+                    "change log of at most the last ten days",
+                    "GET https://api.lookout.com/mra/api/v2/devices, every page",
+                ],
+            );
+            let out = bin().arg("diagnose").arg(tmp.path()).output().unwrap();
+            assert_eq!(out.status.code(), Some(2), "{name}");
+        }
+    }
+    // The older events form is still read, and says what an event log leaves out.
+    let (text, _, code) = validate(Path::new("fixtures/export-lookout-events"));
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("An event log holds only the devices that changed"),
+        "{text}"
+    );
+}
+
+/// Graph lists every Mobile Threat Defense partner's connector (issue 14): only
+/// Lookout's is judged and shown in the health line; `validate` names the others, and a
+/// list without Lookout's says so.
+#[test]
+fn only_lookouts_mtd_connector_is_judged() {
+    let human = |dir: &str| {
+        let out = bin()
+            .args(["diagnose", dir, "--color", "never"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let dir = "fixtures/config-intune-mtd-other-partners";
+    let text = human(dir);
+    assert!(
+        text.contains(
+            "OK   Intune MTD connector       enabled; last heartbeat 2026-11-20T08:47:21Z"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.matches("Intune MTD connector").count(), 1, "{text}");
+    let (text, _, code) = validate(Path::new(dir));
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains(
+            "2 connector(s) of other Mobile Threat Defense partners, not judged: Microsoft"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("Zimperium (notSetUp)"), "{text}");
+
+    let dir = "fixtures/config-intune-mtd-lookout-missing";
+    let text = human(dir);
+    assert!(
+        text.contains("FAIL Intune MTD connector       no Lookout for Work connector in Intune"),
+        "{text}"
+    );
+    let (text, _, _) = validate(Path::new(dir));
+    assert!(
+        text.contains("none of these connectors is Lookout's"),
+        "{text}"
+    );
+    assert!(text.contains("unknown partner"), "{text}");
 }

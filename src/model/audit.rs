@@ -121,6 +121,52 @@ fn normalize_audit(r: &AuditRecord) -> Option<AuditEvent> {
         group_name: group
             .and_then(|g| non_empty(&g.display_name).map(str::to_owned))
             .or_else(|| prop("Group.DisplayName")),
-        actor: r.initiated_by.as_ref().and_then(|i| i.actor()),
+        // A system-initiated change has `initiatedBy: {}`; Azure Monitor still names
+        // who made it.
+        actor: r
+            .initiated_by
+            .as_ref()
+            .and_then(|i| i.actor())
+            .or_else(|| non_empty(&r.identity).map(str::to_owned)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(json: &str) -> AuditEvent {
+        normalize_audit(&serde_json::from_str(json).unwrap()).unwrap()
+    }
+
+    /// As Azure Monitor writes a membership change: the Group target has no name (or
+    /// there is none), and the group is named only by the user's modified properties,
+    /// JSON-quoted.
+    #[test]
+    fn the_group_comes_from_the_modified_properties() {
+        let props = r#""modifiedProperties": [
+            {"displayName": "Group.ObjectID", "oldValue": "\"22bf\"", "newValue": null},
+            {"displayName": "Group.DisplayName", "oldValue": "\"Lookout Wave 2\"", "newValue": null},
+            {"displayName": "Group.WellKnownObjectName", "oldValue": null, "newValue": null}]"#;
+        let user = format!(
+            r#"{{"id": "DE4F", "type": "User", "userPrincipalName": "Joni.Sherman@contoso.com", {props}}}"#
+        );
+        let no_group = event(&format!(
+            r#"{{"activityDisplayName": "Remove member from group", "initiatedBy": {{}}, "identity": "Patti Fernandez", "targetResources": [{user}]}}"#
+        ));
+        assert_eq!(no_group.kind, AuditKind::RemoveMember);
+        assert_eq!(no_group.group_id.as_deref(), Some("22bf"));
+        assert_eq!(no_group.group_name.as_deref(), Some("Lookout Wave 2"));
+        assert_eq!(
+            no_group.user_upn.as_deref(),
+            Some("joni.sherman@contoso.com")
+        );
+        assert_eq!(no_group.actor.as_deref(), Some("Patti Fernandez"));
+        let nameless = event(&format!(
+            r#"{{"activityDisplayName": "Remove member from group", "targetResources": [{user}, {{"id": "22bf", "displayName": null, "type": "Group", "groupType": "unknownFutureValue"}}]}}"#
+        ));
+        assert_eq!(nameless.group_id.as_deref(), Some("22bf"));
+        assert_eq!(nameless.group_name.as_deref(), Some("Lookout Wave 2"));
+        assert_eq!(nameless.actor, None);
+    }
 }

@@ -9,6 +9,7 @@ use crate::messages::Messages;
 use crate::model::{ConsentSource, ConsentState, Principal, Tenant};
 use crate::rules::RuleId;
 use crate::rules::{FULL_ACCESS_GROUP, RESTRICTED_ACCESS_GROUP};
+use crate::snapshot::mtd_connector::MtdConnector;
 use crate::snapshot::time::{self, Time};
 use crate::snapshot::Input;
 use serde::Serialize;
@@ -269,18 +270,44 @@ pub fn build(
         msg.f("health.days", &[("days", &cfg.disconnected_after_days())]),
     );
 
+    let mtd_rules = [
+        RuleId::IntuneMtdConnectorNotEnabled,
+        RuleId::IntuneMtdPartnerUnresponsive,
+    ];
+    // Lookout's connector only: the list holds every partner's.
+    let lookout: Vec<_> = t.mtd_connectors.iter().filter(|c| c.is_lookout()).collect();
     if !t.has(Input::MtdConnector) {
         line(
             "intune-mtd-connector",
             Health::Unknown,
             msg.t("health.mtd_not_exported"),
         );
+    } else if t.mtd_connectors.is_empty() {
+        line(
+            "intune-mtd-connector",
+            Health::Unknown,
+            msg.t("health.mtd_none_listed"),
+        );
+    } else if lookout.is_empty() {
+        let others: Vec<String> = t
+            .mtd_connectors
+            .iter()
+            .map(MtdConnector::partner_label)
+            .collect();
+        line(
+            "intune-mtd-connector",
+            status_of(findings, &mtd_rules),
+            msg.f(
+                "health.mtd_lookout_missing",
+                &[("others", &others.join(", "))],
+            ),
+        );
     } else {
-        for c in &t.mtd_connectors {
+        for c in lookout {
             let state = c
                 .partner_state
-                .as_deref()
-                .map_or_else(|| msg.t("value.none"), str::to_owned);
+                .as_ref()
+                .map_or_else(|| msg.t("value.none"), |s| s.as_str().to_owned());
             let heartbeat = match c.last_heartbeat_date_time {
                 // Judged before the heartbeat: it has no age yet.
                 Some(at) if at > as_of => {
@@ -302,13 +329,7 @@ pub fn build(
             };
             line(
                 "intune-mtd-connector",
-                status_of(
-                    findings,
-                    &[
-                        RuleId::IntuneMtdConnectorNotEnabled,
-                        RuleId::IntuneMtdPartnerUnresponsive,
-                    ],
-                ),
+                status_of(findings, &mtd_rules),
                 format!("{state}; {heartbeat}"),
             );
         }

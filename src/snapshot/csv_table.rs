@@ -4,12 +4,15 @@
 //!
 //! Real exports add a few things a plain CSV reader trips over, handled here once:
 //! Windows PowerShell's `#TYPE ...` line above the header, Excel's `sep=;` line, and
-//! `;` or tab as the delimiter (detected from the header row).
+//! `;` or tab as the delimiter (detected from the header row). A spreadsheet's dates
+//! (`05/11/2026`) may leave the order of day and month open; the file decides it (see
+//! [`DateOrders`]).
 
 use super::form::{Location, Quirk};
 use super::lenient;
-use super::time::{self, Time};
+use super::time::{self, DateOrder, Stamp, Time};
 use super::LoadError;
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 pub struct CsvTable<'a> {
@@ -31,6 +34,7 @@ pub struct CsvTable<'a> {
     /// Where the last record read starts in `body` (byte, record number, line), to
     /// check the end of the file.
     last_start: Option<(usize, u64, u64)>,
+    dates: DateOrders,
 }
 
 /// A column position; `None` when the export does not have that column.
@@ -96,6 +100,7 @@ impl<'a> CsvTable<'a> {
             label: None,
             delimiter,
             last_start: None,
+            dates: DateOrders::default(),
         })
     }
 
@@ -202,6 +207,9 @@ impl<'a> CsvTable<'a> {
                     body: self.body,
                     line_offset: self.line_offset,
                     label: self.label.as_deref(),
+                    headers: &self.raw_headers,
+                    delimiter: self.delimiter,
+                    dates: &self.dates,
                 }))
             }
             Err(e) => Err(csv_error(
@@ -306,12 +314,111 @@ fn line_of(body: &[u8], pos: &csv::Position) -> u64 {
     pos.line() + u64::from(at_break)
 }
 
+/// The order of day and month in a file's numeric dates, as far as it is known.
+///
+/// Spreadsheets write every date of a file in one locale's form, so the file has one
+/// order: the first value that shows it (a day over 12, or dots) settles it for every
+/// value that does not (`05/11/2026`), and a value showing the other order means the
+/// file mixes two forms and is refused. When a value leaves the order open before any
+/// has shown it, the whole file is searched once, every column, for one that does.
+#[derive(Default)]
+struct DateOrders {
+    state: RefCell<OrderState>,
+}
+
+#[derive(Default)]
+struct OrderState {
+    shown: Option<Shown>,
+    /// The whole file was searched for a date that shows the order.
+    searched: bool,
+}
+
+/// A value that showed the file's date order, to name it when another contradicts it.
+#[derive(Clone)]
+struct Shown {
+    order: DateOrder,
+    value: String,
+    column: String,
+    record: u64,
+}
+
+impl DateOrders {
+    /// Notes a value that shows `order`; `Err` when the file showed the other one.
+    fn show(&self, order: DateOrder, value: &str, column: &str, record: u64) -> Result<(), String> {
+        let mut state = self.state.borrow_mut();
+        match &state.shown {
+            Some(first) if first.order != order => Err(format!(
+                "{} is {}, but {} (column \"{}\", record {}) is {}: the file mixes two date forms (re-saved?); export it again ({})",
+                super::error::quote(value),
+                order.describe(),
+                super::error::quote(&first.value),
+                first.column,
+                first.record,
+                first.order.describe(),
+                time::ACCEPTED
+            )),
+            Some(_) => Ok(()),
+            None => {
+                state.shown = Some(Shown {
+                    order,
+                    value: value.to_owned(),
+                    column: column.to_owned(),
+                    record,
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// The file's order, searching `body` for it the first time it is not yet known.
+    fn order(&self, body: &[u8], delimiter: u8, headers: &[String]) -> Option<DateOrder> {
+        let mut state = self.state.borrow_mut();
+        if state.shown.is_none() && !state.searched {
+            state.searched = true;
+            state.shown = search_order(body, delimiter, headers);
+        }
+        state.shown.as_ref().map(|s| s.order)
+    }
+}
+
+/// The first cell of the file, in any column, whose date shows its order of day and
+/// month. Unreadable records end the search; the main reading reports them.
+fn search_order(body: &[u8], delimiter: u8, headers: &[String]) -> Option<Shown> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(body);
+    let mut record = csv::StringRecord::new();
+    let mut number = 0;
+    while reader.read_record(&mut record).ok()? {
+        number += 1;
+        for (i, cell) in record.iter().enumerate() {
+            if let Ok(Stamp::Read {
+                order: Some(order), ..
+            }) = time::read(cell)
+            {
+                return Some(Shown {
+                    order,
+                    value: cell.trim().to_owned(),
+                    column: headers.get(i).cloned().unwrap_or_default(),
+                    record: number,
+                });
+            }
+        }
+    }
+    None
+}
+
 pub struct Row<'t> {
     path: &'t Path,
     record: &'t csv::StringRecord,
     body: &'t [u8],
     line_offset: u64,
     label: Option<&'t str>,
+    headers: &'t [String],
+    delimiter: u8,
+    dates: &'t DateOrders,
 }
 
 impl Row<'_> {
@@ -326,10 +433,42 @@ impl Row<'_> {
             .filter(|s| !s.is_empty())
     }
 
+    /// A timestamp; a numeric date whose order of day and month the value leaves
+    /// open is read in the order the file shows (see [`DateOrders`]). A refusal names
+    /// the column.
     pub fn time(&self, col: Column) -> Result<Option<Time>, LoadError> {
-        match self.cell(col) {
-            None => Ok(None),
-            Some(s) => time::parse(s).map_err(|m| self.error(&m)),
+        let (Some(i), Some(s)) = (col, self.cell(col)) else {
+            return Ok(None);
+        };
+        let column = self.headers.get(i).map_or("", String::as_str);
+        let refuse = |m: String| self.error(&format!("column \"{column}\": {m}"));
+        match time::read(s).map_err(refuse)? {
+            Stamp::Read { time, order: None } => Ok(time),
+            Stamp::Read {
+                time,
+                order: Some(order),
+            } => {
+                let (record, _) = self.position();
+                self.dates.show(order, s, column, record).map_err(refuse)?;
+                Ok(time)
+            }
+            Stamp::Ambiguous(date) => {
+                let order = self
+                    .dates
+                    .order(self.body, self.delimiter, self.headers)
+                    .or(date.twelve_hour.then_some(DateOrder::MonthFirst));
+                match order {
+                    Some(order) => date.resolve(order).map_err(|why| {
+                        refuse(format!("{} is not a timestamp: {why}", super::error::quote(s)))
+                    }),
+                    None => Err(refuse(format!(
+                        "{} {}, and no date in the file settles which (a day over 12, or dots) ({})",
+                        super::error::quote(s),
+                        date.both_readings(),
+                        time::ACCEPTED
+                    ))),
+                }
+            }
         }
     }
 
@@ -557,5 +696,90 @@ mod tests {
     #[test]
     fn empty_files_are_errors() {
         assert!(CsvTable::open(Path::new("t.csv"), b" \r\n").is_err());
+    }
+
+    /// Every timestamp of a column, read row by row as a loader reads them.
+    fn times(text: &str, column: &str) -> Result<Vec<String>, String> {
+        let mut t = table(text);
+        let col = t.column(&[column]);
+        let mut out = Vec::new();
+        while let Some(row) = t.next_row().map_err(|e| e.to_string())? {
+            let at = row.time(col).map_err(|e| e.to_string())?;
+            out.push(at.map(|t| time::format(&t)).unwrap_or_default());
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn the_file_settles_the_order_of_day_and_month() {
+        // A later row of the same column.
+        assert_eq!(
+            times("id,at\n1,05/11/2026 09:12\n2,20/11/2026 11:00\n", "at").unwrap(),
+            ["2026-11-05T09:12:00Z", "2026-11-20T11:00:00Z"]
+        );
+        // Another column, even one no loader reads.
+        assert_eq!(
+            times(
+                "id,at,other\n1,05/11/2026,\n2,06/11/2026,13/05/2026\n",
+                "at"
+            )
+            .unwrap(),
+            ["2026-11-05T00:00:00Z", "2026-11-06T00:00:00Z"]
+        );
+        assert_eq!(
+            times("id,at\n1,05/11/2026\n2,11/20/2026\n", "at").unwrap(),
+            ["2026-05-11T00:00:00Z", "2026-11-20T00:00:00Z"]
+        );
+        // Dots are only ever written day first.
+        assert_eq!(
+            times("id;at\n1;05.11.2026 09.12\n", "at").unwrap(),
+            ["2026-11-05T09:12:00Z"]
+        );
+        // A 12-hour clock with nothing else to go by: the United States' order.
+        assert_eq!(
+            times("id,at\n1,11/05/2026 7:00:00 AM\n", "at").unwrap(),
+            ["2026-11-05T07:00:00Z"]
+        );
+        // ... unless the file shows day first (Australia writes 12-hour days first).
+        assert_eq!(
+            times("id,at\n1,05/11/2026 7:00 am\n2,20/11/2026 7:00 pm\n", "at").unwrap(),
+            ["2026-11-05T07:00:00Z", "2026-11-20T19:00:00Z"]
+        );
+    }
+
+    #[test]
+    fn a_file_that_leaves_the_order_open_or_mixes_both_is_refused() {
+        let err = times(
+            "id,Last check-in\n1,2026-11-20 09:00\n2,05/11/2026 09:12\n3,06/11/2026 17:40\n",
+            "Last check-in",
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("t.csv: record 2 (line 3): column \"Last check-in\": \"05/11/2026 09:12\" could be 5 November 2026 or 11 May 2026")
+                && err.contains("accepted:"),
+            "{err}"
+        );
+        // The search found day first in another column; the column read then shows
+        // month first.
+        let err = times(
+            "id,enrolled,at\n1,20/11/2026,05/11/2026\n2,,11/20/2026 07:00\n",
+            "at",
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("record 2 (line 3): column \"at\"")
+                && err.contains("(column \"enrolled\", record 1) is day first"),
+            "{err}"
+        );
+        let mut t = table("id,a,b\n1,20/11/2026,11/20/2026\n");
+        let (a, b) = (t.column(&["a"]), t.column(&["b"]));
+        let row = t.next_row().unwrap().unwrap();
+        row.time(a).unwrap();
+        let err = row.time(b).unwrap_err().to_string();
+        assert!(
+            err.contains("column \"b\": \"11/20/2026\" is month first, but \"20/11/2026\" (column \"a\", record 1) is day first")
+                && err.contains("accepted:"),
+            "{err}"
+        );
     }
 }

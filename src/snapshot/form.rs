@@ -40,6 +40,16 @@ pub enum Form {
     GroupListCsv,
     /// Entra "Download members", one file per group under `group-members/`.
     EntraMembersCsv { files: usize },
+    /// Azure Monitor records from a diagnostic setting: `{"records": [...]}` as an
+    /// Event Hub receives them, or records on their own.
+    AzureMonitorJson,
+    /// Azure Monitor records as a storage account keeps them: JSON Lines, one record
+    /// per line (`PT1H.json`).
+    AzureMonitorJsonLines { lines: usize },
+    /// Log Analytics portal "Export to CSV" of the `AuditLogs` table.
+    LogAnalyticsCsv,
+    /// Log Analytics query API response (`tables`, `columns`, `rows`).
+    LogAnalyticsJson,
 }
 
 impl Form {
@@ -63,6 +73,10 @@ impl Form {
             Form::MembershipCsv => ("membership_csv", 0),
             Form::GroupListCsv => ("group_list_csv", 0),
             Form::EntraMembersCsv { files } => ("entra_members_csv", files),
+            Form::AzureMonitorJson => ("azure_monitor_json", 0),
+            Form::AzureMonitorJsonLines { lines } => ("azure_monitor_json_lines", lines),
+            Form::LogAnalyticsCsv => ("log_analytics_csv", 0),
+            Form::LogAnalyticsJson => ("log_analytics_json", 0),
         }
     }
 
@@ -131,6 +145,9 @@ pub enum SkipReason {
     NoGroup,
     /// A Lookout event about a threat or an audit action, not a device's state.
     NotDeviceEvent,
+    /// An object with no activity name, or an Azure Monitor record of another
+    /// category (sign-ins, ...): not a directory audit.
+    NotAuditRecord,
 }
 
 impl SkipReason {
@@ -141,6 +158,7 @@ impl SkipReason {
             SkipReason::NoMember => "no_member",
             SkipReason::NoGroup => "no_group",
             SkipReason::NotDeviceEvent => "not_device_event",
+            SkipReason::NotAuditRecord => "not_audit_record",
         }
     }
 
@@ -267,10 +285,37 @@ pub enum Note {
         field: &'static str,
         values: Vec<(String, usize)>,
     },
+    /// Connectors of other Mobile Threat Defense partners in the list: not judged.
+    OtherMtdPartners { partners: Vec<MtdPartner> },
+    /// The list holds connectors, none of them Lookout's.
+    NoLookoutMtdConnector,
     /// An export whose record list is empty: read as none, and said.
     NoRecords,
     /// A lookout.json setting still holding a template placeholder, read as unknown.
     Placeholder { key: String, value: String },
+}
+
+/// Another partner's Mobile Threat Defense connector, as a note names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MtdPartner {
+    /// The partner's name, when its id is a known one.
+    pub name: Option<&'static str>,
+    pub id: String,
+    pub state: Option<String>,
+}
+
+impl MtdPartner {
+    /// "Microsoft Defender for Endpoint (enabled)", "unknown partner c2b6… (notSetUp)".
+    fn describe(&self, msg: &Messages) -> String {
+        let who = match self.name {
+            Some(name) => name.to_owned(),
+            None => msg.f("validate.note.unknown_mtd_partner", &[("id", &self.id)]),
+        };
+        match &self.state {
+            Some(state) => format!("{who} ({state})"),
+            None => who,
+        }
+    }
 }
 
 impl Note {
@@ -335,6 +380,17 @@ impl Note {
                     ],
                 )
             }
+            Note::OtherMtdPartners { partners } => {
+                let list: Vec<String> = partners.iter().map(|p| p.describe(msg)).collect();
+                msg.f(
+                    "validate.note.other_mtd_partners",
+                    &[("count", &partners.len()), ("list", &list.join(", "))],
+                )
+            }
+            Note::NoLookoutMtdConnector => msg.f(
+                "validate.note.no_lookout_mtd_connector",
+                &[("id", &super::mtd_connector::LOOKOUT_CONNECTOR_ID)],
+            ),
             Note::NoRecords => msg.t("validate.note.no_records"),
             Note::Placeholder { key, value } => msg.f(
                 "validate.note.placeholder",

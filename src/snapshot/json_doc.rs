@@ -28,9 +28,20 @@ use std::path::Path;
 pub trait Record: Sized {
     type Raw: DeserializeOwned;
 
+    /// Whether a file may hold several JSON documents one after another (JSON Lines,
+    /// as Azure Monitor writes its storage blobs) rather than exactly one.
+    const JSON_LINES: bool = false;
+
     /// Turns what was read into a record, or says why it is skipped. `Err` means the
     /// file cannot be right (reported at the record's position).
     fn from_raw(raw: Self::Raw, seen: &mut Seen) -> Result<Kept<Self>, String>;
+
+    /// Why a file is refused as a whole, from what its records revealed: a form that
+    /// reads without error but cannot stand in for the export. Checked before any
+    /// other error, so `from_raw` may stop the read with `Err` once it knows.
+    fn refusal(_seen: &Seen) -> Option<String> {
+        None
+    }
 }
 
 pub enum Kept<T> {
@@ -45,6 +56,11 @@ pub struct Seen {
     pub legacy_names: bool,
     /// Lookout event objects (`target` + `details`).
     pub events: bool,
+    /// Lookout Mobile Risk API v2 events (`change_type`, a `device` block): the event
+    /// stream, which is not a device list.
+    pub v2_event_stream: bool,
+    /// Azure Monitor records (`time`, `operationName`, `category`, `properties`).
+    pub azure_monitor: bool,
 }
 
 /// What a document of one input looks like.
@@ -79,6 +95,8 @@ pub struct JsonDoc<T> {
     pub bare: usize,
     /// The top level was a list (of pages or of records).
     pub root_list: bool,
+    /// JSON documents in the file: one, or one per line in JSON Lines.
+    pub documents: usize,
     pub list_key: Option<&'static str>,
     /// Keys written in PascalCase, the way Graph PowerShell names properties.
     pub pascal_case: bool,
@@ -95,6 +113,7 @@ impl<T> Default for JsonDoc<T> {
             pages: Vec::new(),
             bare: 0,
             root_list: false,
+            documents: 0,
             list_key: None,
             pascal_case: false,
             ignored: BTreeSet::new(),
@@ -140,6 +159,16 @@ pub fn read<T: Record>(
     })
 }
 
+/// The first key of a document that is an object (`{"tables": ...`), read without
+/// parsing the rest: how a form with its own layout is told apart before reading.
+pub fn first_key(text: &str) -> Option<String> {
+    let rest = text.trim_start().strip_prefix('{')?;
+    serde_json::Deserializer::from_str(rest)
+        .into_iter::<String>()
+        .next()?
+        .ok()
+}
+
 /// Bytes of the shortest record a real export writes (a device with its id, user and
 /// a few states); used only to size the record list up front.
 const SMALLEST_TYPICAL_RECORD: usize = 128;
@@ -167,7 +196,14 @@ pub fn parse<T: Record>(
     };
     // The text is known to be UTF-8, so serde_json need not check it string by
     // string (a third faster on a large device list).
-    read_document(&mut ctx, text.as_str()).map_err(|e| LoadError::json(path.to_owned(), &e))?;
+    let read = read_document(&mut ctx, text.as_str());
+    if let Some(message) = T::refusal(&ctx.doc.seen) {
+        return Err(LoadError::Invalid {
+            path: path.to_owned(),
+            message,
+        });
+    }
+    read.map_err(|e| LoadError::json(path.to_owned(), &e))?;
     ctx.doc.skips.check_usable(ctx.doc.records.len(), path)?;
     ctx.doc.records.shrink_to_fit();
     Ok(ctx.doc)
@@ -175,8 +211,18 @@ pub fn parse<T: Record>(
 
 fn read_document<T: Record>(ctx: &mut Ctx<'_, T>, text: &str) -> serde_json::Result<()> {
     let mut de = serde_json::Deserializer::from_str(text);
-    RootSeed { ctx }.deserialize(&mut de)?;
-    de.end()
+    RootSeed { ctx: &mut *ctx }.deserialize(&mut de)?;
+    ctx.doc.documents = 1;
+    if !T::JSON_LINES {
+        return de.end();
+    }
+    // `end` fails, without moving, when more than white space follows: the next
+    // document starts there.
+    while de.end().is_err() {
+        RootSeed { ctx: &mut *ctx }.deserialize(&mut de)?;
+        ctx.doc.documents += 1;
+    }
+    Ok(())
 }
 
 struct Ctx<'s, T> {

@@ -5,9 +5,13 @@
 //! CSV with the API names flattened (`details.external_id`), written out for people
 //! (`Activation Status`), or as PowerShell's `Export-Csv` leaves nested objects
 //! (`@{external_id=...}`).
+//!
+//! The Mobile Risk API v2 event stream (`change_type`, a `device` block with its
+//! `status`), as JSON or as the raw `text/event-stream`, is refused: it is a change
+//! log, not a list of devices.
 
 use super::csv_table::{Column, CsvTable, Row};
-use super::detect::{Head, Recognised};
+use super::detect::{Content, Head, Recognised};
 use super::form::{Form, SkipReason, Skips};
 use super::json_doc::{self, Kept, Record, Seen, Shape};
 use super::lenient;
@@ -15,9 +19,16 @@ use super::text::FileText;
 use super::time::{self, Time};
 use super::values::{ActivationStatus, LookoutPlatform, ProtectionStatus, SecurityStatus};
 use super::{FileInfo, Format, Input, LoadError, Loaded, Note, Text};
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
+
+/// Said of the stream saved as it came (`text/event-stream`).
+const AS_RECEIVED: &str = " (this file is the stream as received, text/event-stream)";
+
+/// Why the v2 event stream cannot be read as the device list, and what to export.
+const EVENT_STREAM: &str = "this is the Lookout Mobile Risk API v2 event stream (/mra/stream/v2/events or /mra/api/v2/events), not the device list: a change log of at most the last ten days whose events carry only the fields that changed, so every device that did not change is missing and the others are incomplete. Export the device list instead: GET https://api.lookout.com/mra/api/v2/devices, every page (pass the last device's oid until a page comes back empty)";
 
 #[derive(Debug, Clone, Default)]
 pub struct LookoutDevice {
@@ -154,6 +165,12 @@ pub struct RawDevice {
     manufacturer: Option<Text>,
     #[serde(default)]
     model: Option<Text>,
+    /// An event of the v2 stream: what it did (`CREATED`, `UPDATED`, ...).
+    #[serde(default, rename = "change_type")]
+    v2_change_type: Option<IgnoredAny>,
+    /// An event of the v2 stream: the device's changed fields.
+    #[serde(default, rename = "device")]
+    v2_device: Option<IgnoredAny>,
 }
 
 impl RawDevice {
@@ -223,7 +240,16 @@ fn is_device_kind(kind: &Option<Text>) -> bool {
 impl Record for LookoutDevice {
     type Raw = RawDevice;
 
+    fn refusal(seen: &Seen) -> Option<String> {
+        seen.v2_event_stream.then(|| EVENT_STREAM.to_string())
+    }
+
     fn from_raw(raw: RawDevice, seen: &mut Seen) -> Result<Kept<Self>, String> {
+        if raw.v2_change_type.is_some() || raw.v2_device.is_some() {
+            // Nothing more to learn from the rest of the file: `refusal` says why.
+            seen.v2_event_stream = true;
+            return Err(EVENT_STREAM.into());
+        }
         let legacy = raw.uses_legacy_names();
         let event = raw.target.is_some();
         if event {
@@ -303,6 +329,14 @@ pub fn read(
     path: &Path,
     text: &FileText,
 ) -> Result<Loaded<Vec<LookoutDevice>>, LoadError> {
+    if is_event_stream_text(text.as_str()) {
+        return Err(LoadError::Invalid {
+            path: path.to_owned(),
+            message: format!(
+                "{EVENT_STREAM} (this file is the stream as received, text/event-stream)"
+            ),
+        });
+    }
     let mut info = FileInfo::new(Input::LookoutDevices, path, format, text);
     let (devices, pages) = match format {
         Format::Json => from_json(path, text, &mut info)?,
@@ -339,6 +373,20 @@ pub fn read(
         info,
         pages,
     })
+}
+
+/// The raw `text/event-stream` of the v2 stream: lines of `event:`, `data:`, `id:`.
+fn is_event_stream_text(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .is_some_and(is_event_stream_line)
+}
+
+fn is_event_stream_line(line: &str) -> bool {
+    ["event:", "data:", "id:", "retry:"]
+        .iter()
+        .any(|field| line.trim_start().starts_with(field))
 }
 
 /// Reads the JSON forms. Pages are checked for completeness by the caller, over all
@@ -511,7 +559,21 @@ pub(crate) fn recognise(head: &Head) -> Option<Recognised> {
             )
         });
     }
+    let events = Form::LookoutEventsJson { pages: 1 };
+    if let Content::Text { first_line } = &head.content {
+        return is_event_stream_line(first_line).then(|| {
+            let mut r = Recognised::new(Input::LookoutDevices, Format::Json, events, 3);
+            r.refused = Some(format!("{EVENT_STREAM}{AS_RECEIVED}"));
+            r
+        });
+    }
     let j = head.json()?;
+    // The v2 stream is recognised, and refused, before anything is read.
+    if j.has("change_type") || j.has("created_time") {
+        let mut r = Recognised::new(Input::LookoutDevices, Format::Json, events, 3);
+        r.refused = Some(EVENT_STREAM.into());
+        return Some(r);
+    }
     let statuses = j.count(&STATUS_KEYS);
     let (form, score) = match j.list_key.as_deref() {
         Some("devices") => (Form::LookoutApiJson { pages: 1 }, 3 + statuses),
@@ -672,6 +734,34 @@ mod tests {
             events: 2,
             devices: 1
         }));
+    }
+
+    #[test]
+    fn the_v2_event_stream_is_refused_in_every_form() {
+        let event = r#"{"id": "1", "created_time": "2025-03-24T11:13:24.915+00:00", "type": "DEVICE", "change_type": "UPDATED",
+            "device": {"guid": "g1", "platform": "IOS", "info": {"external_id": "i-1", "email": "a@x.com"},
+                       "status": {"activation_status": "ACTIVATED", "protection_status": "PROTECTED"}},
+            "target": {"guid": "g1", "type": "DEVICE"}}"#;
+        for text in [
+            format!(r#"{{"events": [{event}]}}"#),
+            format!("[{event}]"),
+            // A stream whose first event is about a threat is the stream all the same.
+            r#"{"events": [{"type": "THREAT", "change_type": "CREATED", "threat": {}}]}"#.into(),
+            format!(
+                "event:heartbeat\ndata:{{}}\n\nid:1\nevent:events\ndata:{{\"events\":[{}]}}\n",
+                event.replace('\n', " ")
+            ),
+        ] {
+            let err = read(Format::Json, Path::new("t.json"), &checked(&text))
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(
+                err.starts_with("t.json: this is the Lookout Mobile Risk API v2 event stream")
+                    && err.contains("/mra/api/v2/devices"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

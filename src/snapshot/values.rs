@@ -90,10 +90,23 @@ value_set!(
 );
 
 value_set!(
-    /// Intune `operatingSystem`. Only the mobile ones matter to Lookout for Work.
-    OperatingSystem {
-        Android => ["Android", "AndroidEnterprise", "AndroidForWork", "Android (personally-owned work profile)", "AndroidAOSP"],
-        Ios => ["iOS", "iPhone"],
+    /// The kind of system an Intune device runs. Graph's `operatingSystem` says
+    /// `iOS`, `iPadOS`, `Android`; the admin center's `OS` column says `iOS/iPadOS` and
+    /// names the Android Enterprise kind; Entra writes `AndroidForWork`.
+    OsKind {
+        Android => [
+            "Android",
+            "Android (personally-owned work profile)",
+            "Android (corporate-owned work profile)",
+            "Android (fully managed)",
+            "Android (dedicated)",
+            "Android (device administrator)",
+            "Android Enterprise",
+            "AndroidEnterprise",
+            "AndroidForWork",
+            "AndroidAOSP"
+        ],
+        Ios => ["iOS", "iPhone", "iOS/iPadOS"],
         IpadOs => ["iPadOS", "iPad"],
         Windows => ["Windows", "Windows 10", "Windows 11"],
         MacOs => ["macOS", "MacMDM", "Mac"],
@@ -103,16 +116,63 @@ value_set!(
     }
 );
 
+/// Intune's operating system of a device: what kind it is, and the label the export
+/// wrote (`iOS/iPadOS`, `Android (fully managed)`), which is what evidence shows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OperatingSystem {
+    pub kind: OsKind,
+    label: super::Text,
+}
+
 impl OperatingSystem {
+    /// Reads a value; empty means "not set".
+    pub fn parse(raw: &str) -> Option<OperatingSystem> {
+        OsKind::parse(raw).map(|kind| OperatingSystem {
+            kind,
+            label: raw.trim().into(),
+        })
+    }
+
+    /// The label as the export wrote it.
+    pub fn as_str(&self) -> &str {
+        &self.label
+    }
+
+    /// The label, when it is no known system.
+    pub fn unknown(&self) -> Option<&str> {
+        self.kind.unknown()
+    }
+
     /// The Lookout for Work platform of a device, or `None` if Lookout does not run on it.
     pub fn mobile_platform(&self) -> Option<MobilePlatform> {
-        match self {
-            OperatingSystem::Android => Some(MobilePlatform::Android),
-            OperatingSystem::Ios | OperatingSystem::IpadOs => Some(MobilePlatform::Ios),
+        match self.kind {
+            OsKind::Android => Some(MobilePlatform::Android),
+            OsKind::Ios | OsKind::IpadOs => Some(MobilePlatform::Ios),
             _ => None,
         }
     }
+
+    pub fn deserialize_opt<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<OperatingSystem>, D::Error> {
+        let raw: Option<std::borrow::Cow<'de, str>> = Option::deserialize(d)?;
+        Ok(raw.and_then(|s| OperatingSystem::parse(&s)))
+    }
 }
+
+value_set!(
+    /// Graph `mobileThreatDefenseConnector.partnerState`: the documented values (the
+    /// beta reference lists the last three; v1.0 returns them too).
+    PartnerState {
+        Unavailable => ["unavailable"],
+        Available => ["available"],
+        Enabled => ["enabled"],
+        Unresponsive => ["unresponsive"],
+        NotSetUp => ["notSetUp"],
+        Error => ["error"],
+        UnknownFutureValue => ["unknownFutureValue"],
+    }
+);
 
 /// The two platforms Lookout for Work supports (iPadOS counts as iOS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -163,6 +223,40 @@ mod tests {
         assert_eq!(
             OperatingSystem::parse("Windows").unwrap().mobile_platform(),
             None
+        );
+    }
+
+    /// The admin center's `OS` column and Entra's values, in any letter case, with the
+    /// label kept as written.
+    #[test]
+    fn admin_center_and_entra_labels() {
+        for (label, platform) in [
+            ("iOS/iPadOS", MobilePlatform::Ios),
+            ("IOS/IPADOS", MobilePlatform::Ios),
+            (
+                "Android (personally-owned work profile)",
+                MobilePlatform::Android,
+            ),
+            (
+                "Android (Corporate-Owned Work Profile)",
+                MobilePlatform::Android,
+            ),
+            ("Android (fully managed)", MobilePlatform::Android),
+            ("Android (dedicated)", MobilePlatform::Android),
+            ("Android (device administrator)", MobilePlatform::Android),
+            ("Android Enterprise", MobilePlatform::Android),
+            ("AndroidEnterprise", MobilePlatform::Android),
+            ("androidforwork", MobilePlatform::Android),
+        ] {
+            let os = OperatingSystem::parse(&format!(" {label} ")).unwrap();
+            assert_eq!(os.mobile_platform(), Some(platform), "{label}");
+            assert_eq!(os.unknown(), None, "{label}");
+            assert_eq!(os.as_str(), label);
+        }
+        let odd = OperatingSystem::parse("Tizen").unwrap();
+        assert_eq!(
+            (odd.unknown(), odd.mobile_platform()),
+            (Some("Tizen"), None)
         );
     }
 }
