@@ -574,7 +574,7 @@ fn validate_reports_files_without_running_rules() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("lookout-devices.json: json, 16 record(s)"),
+        text.contains("lookout-devices.json: Lookout devices, json, 16 record(s)"),
         "{text}"
     );
     assert!(!text.contains("device-pending"));
@@ -659,16 +659,20 @@ fn device_findings_are_grouped_under_their_configuration_cause() {
     );
     let text = String::from_utf8(bin().args(["diagnose", dir]).output().unwrap().stdout).unwrap();
     assert!(
-        text.contains("Fixing this also resolves 1 finding(s)"),
+        text.contains("Fixing this also resolves 2 finding(s)"),
         "{text}"
     );
-    // Listed once, as a line under its cause, not as a full block of its own.
-    assert!(
-        !text.contains("\nERROR device-active-without-id ·"),
-        "{text}"
-    );
-    assert!(
-        text.contains("- ERROR device-active-without-id · device"),
-        "{text}"
-    );
+    // Listed once, as a line under its cause, not as a full block of its own: the
+    // device without an ID, and the handed-over phone whose new owner the rename
+    // brings in.
+    for (rule, severity) in [
+        ("device-active-without-id", "ERROR"),
+        ("device-new-owner", "WARNING"),
+    ] {
+        assert!(!text.contains(&format!("\n{severity} {rule} ·")), "{text}");
+        assert!(
+            text.contains(&format!("- {severity} {rule} · device")),
+            "{text}"
+        );
+    }
 }

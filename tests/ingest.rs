@@ -222,10 +222,29 @@ fn real_looking_exports_give_exactly_the_twin_findings() {
     assert_eq!(findings(Path::new(FORMS[0]), &focus).0, want);
 }
 
+/// `validate`'s output with its wrapped lines joined again (a file line continues on
+/// lines indented deeper than it), so a test can look for a whole line.
 fn validate(dir: &Path) -> (String, String, i32) {
     let out = bin().arg("validate").arg(dir).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut joined = String::new();
+    for line in text.lines() {
+        let continues = line.starts_with("      ") && !line.trim_start().starts_with("- ");
+        let after_file_line = joined
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with("  ") && !l.starts_with("   "));
+        if continues && after_file_line {
+            joined.pop();
+            joined.push(' ');
+            joined.push_str(line.trim_start());
+        } else {
+            joined.push_str(line);
+        }
+        joined.push('\n');
+    }
     (
-        String::from_utf8(out.stdout).unwrap(),
+        joined,
         String::from_utf8(out.stderr).unwrap(),
         out.status.code().unwrap(),
     )
@@ -236,20 +255,20 @@ fn validate_names_each_form_and_what_it_left_out() {
     let (text, _, code) = validate(Path::new("fixtures/export-admin-center"));
     assert_eq!(code, 0, "{text}");
     for needle in [
-        "lookout.json: json, 1 record(s) — JSON (UTF-16 LE)",
-        "groups-1.json: json, 5 record(s) — Graph JSON (UTF-8 with BOM)",
-        "group-members/: csv, 48 record(s) — Entra group members CSV (10 files)",
-        "lookout-devices.csv: csv, 16 record(s) — PowerShell Export-Csv (#TYPE line, ';' delimiter)",
+        "lookout.json: Lookout settings, json, 1 record(s) — JSON (UTF-16 LE)",
+        "groups-1.json: Entra groups, json, 5 record(s) — Graph JSON (UTF-8 with BOM)",
+        "group-members/: Entra groups, csv, 48 record(s) — Entra group members CSV (10 files)",
+        "lookout-devices.csv: Lookout devices, csv, 16 record(s) — PowerShell Export-Csv (#TYPE line, ';' delimiter)",
         "columns not used (2): oid, client",
         "25 record(s) — Intune admin",
         "columns not used (38): Azure AD registered",
-        "audit-logs.json: json, 19 record(s) — Graph PowerShell JSON",
+        "audit-logs.json: Entra audit log, json, 19 record(s) — Graph PowerShell JSON",
     ] {
         assert!(text.contains(needle), "lacks {needle:?}:\n{text}");
     }
     let (text, _, _) = validate(Path::new("fixtures/export-powershell"));
     assert!(
-        text.contains("intune-devices.json: json, 25 record(s) — Graph PowerShell JSON (ConvertTo-Json) (UTF-16 LE,"),
+        text.contains("intune-devices.json: Intune devices, json, 25 record(s) — Graph PowerShell JSON (ConvertTo-Json) (UTF-16 LE,"),
         "{text}"
     );
     assert!(
@@ -585,9 +604,9 @@ fn spec_names_still_read_as_before() {
     let (text, _, code) = validate(Path::new("fixtures/sample"));
     assert_eq!(code, 0);
     assert!(
-        text.contains("lookout-devices.json: json, 16 record(s) — Lookout Mobile Risk API v2 JSON")
+        text.contains("lookout-devices.json: Lookout devices, json, 16 record(s) — Lookout Mobile Risk API v2 JSON")
     );
-    assert!(text.contains("groups.json: json, 10 record(s) — Graph JSON"));
+    assert!(text.contains("groups.json: Entra groups, json, 10 record(s) — Graph JSON"));
     assert_same(
         &fingerprint(&tenant(Path::new("fixtures/sample"))),
         &fingerprint(&tenant(Path::new("fixtures/sample"))),
@@ -682,7 +701,9 @@ fn renamed_exports_are_recognised_by_their_content() {
         );
         let (text, _, _) = validate(tmp.path());
         assert!(
-            text.contains(&format!("{name}: csv, 48 record(s) — group membership CSV")),
+            text.contains(&format!(
+                "{name}: Entra groups, csv, 48 record(s) — group membership CSV"
+            )),
             "{text}"
         );
     }
@@ -704,7 +725,7 @@ fn renamed_exports_are_recognised_by_their_content() {
     assert_eq!(findings(tmp.path(), &[]), (want.clone(), want_code));
     let (text, _, _) = validate(tmp.path());
     assert!(
-        text.contains("group-members/, Lookout Pilot.csv: csv, 48 record(s) — Entra group members CSV (10 files)"),
+        text.contains("group-members/, Lookout Pilot.csv: Entra groups, csv, 48 record(s) — Entra group members CSV (10 files)"),
         "{text}"
     );
 }
@@ -865,7 +886,7 @@ fn empty_envelopes_and_missing_lists() {
     let (text, _, code) = validate(tmp.path());
     assert_eq!(code, 0, "{text}");
     assert!(
-        text.contains("MRA devices.json: json, 0 record(s) — Lookout Mobile Risk API v2 JSON"),
+        text.contains("MRA devices.json: Lookout devices, json, 0 record(s) — Lookout Mobile Risk API v2 JSON"),
         "{text}"
     );
     assert!(text.contains("the export holds no records"), "{text}");
@@ -958,7 +979,7 @@ fn zip_archives_and_their_bounds() {
     let (text, _, _) = validate(tmp.path());
     let text = unwrapped(&text);
     for needle in [
-        "contoso snapshot.zip/Contoso/intune-devices.json: json, 25 record(s)",
+        "contoso snapshot.zip/Contoso/intune-devices.json: Intune devices, json, 25 record(s)",
         "contoso snapshot.zip/Contoso/older.zip: an archive inside an archive: only one level is opened",
         "contoso snapshot.zip/__MACOSX/Contoso/._lookout.json: a hidden or system file",
         "Book1.xlsx: not recognised as any export (an Excel workbook); save each sheet as CSV UTF-8",
@@ -1056,19 +1077,19 @@ fn azure_monitor_audit_logs_explain_a_removal_from_an_enrollment_group() {
     let (text, _, code) = validate(Path::new("fixtures/export-azure-monitor"));
     assert_eq!(code, 0, "{text}");
     assert!(
-        text.contains("audit-logs.json: json, 20 record(s), 1 skipped — Azure Monitor records"),
+        text.contains("audit-logs.json: Entra audit log, json, 20 record(s), 1 skipped — Azure Monitor records"),
         "{text}"
     );
     assert!(text.contains("not a directory audit record"), "{text}");
     let (text, _, _) = validate(Path::new("fixtures/export-azure-storage"));
     assert!(
-        text.contains("PT1H.json: json, 20 record(s), 1 skipped — Azure Monitor storage blob, JSON Lines (21 lines)"),
+        text.contains("PT1H.json: Entra audit log, json, 20 record(s), 1 skipped — Azure Monitor storage blob, JSON Lines (21 lines)"),
         "{text}"
     );
     let (text, _, _) = validate(Path::new("fixtures/export-log-analytics"));
     assert!(
         text.contains(
-            "query_data.csv: csv, 20 record(s) — Log Analytics CSV export of the AuditLogs table"
+            "query_data.csv: Entra audit log, csv, 20 record(s) — Log Analytics CSV export of the AuditLogs table"
         ),
         "{text}"
     );

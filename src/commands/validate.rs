@@ -91,6 +91,11 @@ fn print_file(out: &mut dyn Write, msg: &Messages, f: &FileInfo) -> Result<()> {
         "validate.detail.file_line",
         &[
             ("name", &f.name),
+            // Names say little once files are recognised by content: say what it holds.
+            (
+                "input",
+                &msg.t(&format!("validate.input.{}", f.input.stem())),
+            ),
             ("format", &f.format.as_str()),
             ("records", &f.records),
             ("skipped", &skipped),
