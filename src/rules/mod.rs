@@ -225,14 +225,6 @@ pub(crate) fn enrollment_group_of(t: &Tenant, user: Option<&str>) -> Option<Stri
         .map(|e| t.groups[e.enrollment_group].name.clone())
 }
 
-/// The configuration finding behind "owner not in an enrollment group" when the owner
-/// sits in a group whose name matches a configured one only ignoring case.
-pub(crate) fn case_mismatch_finding(t: &Tenant, owner: Option<&str>) -> Option<(RuleId, String)> {
-    owner
-        .and_then(|o| t.case_mismatched_enrollment(o))
-        .map(|c| (RuleId::EnrollmentGroupCaseMismatch, c.name.clone()))
-}
-
 /// The configuration finding for a configured enrollment group that resolves to no group.
 pub(crate) fn missing_enrollment_group_finding(t: &Tenant, name: &str) -> (RuleId, String) {
     let case_only = t
