@@ -142,6 +142,83 @@ pub fn quote(s: &str) -> String {
     out
 }
 
+/// A parser's message with every value it quotes (serde's `string "…"`, and the
+/// backticked name of `unknown variant` and `unknown field`) cut to a short, escaped
+/// prefix. Serde quotes whatever it read, and what it read may be a secret: a link
+/// to a token file read as an export would print the token in a CI log.
+pub fn parser_message(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(256));
+    let mut rest = message;
+    loop {
+        let string = rest.find("string \"").map(|i| (i, i + "string \"".len()));
+        let named = ["unknown variant `", "unknown field `"]
+            .iter()
+            .filter_map(|p| rest.find(p).map(|i| (i, i + p.len())))
+            .min();
+        match (string, named) {
+            (Some((_, start)), n) if n.is_none_or(|(at, _)| start < at) => {
+                out.push_str(&rest[..start - 1]);
+                let (value, len) = debug_string(&rest[start..]);
+                out.push_str(&quote(&value));
+                rest = &rest[start + len..];
+            }
+            (_, Some((_, start))) => {
+                out.push_str(&rest[..start - 1]);
+                // Serde writes the name as it is, then `, expected …` or `, there are
+                // no …` of its own: the value ends at the last such tail.
+                let tail = &rest[start..];
+                let end = ["`, expected ", "`, there are no "]
+                    .iter()
+                    .filter_map(|t| tail.rfind(t))
+                    .max()
+                    .or_else(|| tail.rfind('`'))
+                    .unwrap_or(tail.len());
+                let shown = quote(&tail[..end]);
+                out.push('`');
+                out.push_str(&shown[1..shown.len() - 1]);
+                out.push('`');
+                rest = tail.get(end + 1..).unwrap_or_default();
+            }
+            _ => {
+                out.push_str(rest);
+                return out;
+            }
+        }
+    }
+}
+
+/// Reads a string serde wrote with `{:?}` (after its opening quote): the value it
+/// stands for, and how many bytes it took, closing quote included.
+fn debug_string(text: &str) -> (String, usize) {
+    let mut value = String::new();
+    let mut chars = text.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return (value, i + 1),
+            '\\' => match chars.next().map(|(_, c)| c) {
+                Some('n') => value.push('\n'),
+                Some('r') => value.push('\r'),
+                Some('t') => value.push('\t'),
+                Some('0') => value.push('\0'),
+                Some('u') => {
+                    // `\u{1b}`: hex digits up to the closing brace.
+                    let hex: String = chars
+                        .by_ref()
+                        .map(|(_, c)| c)
+                        .skip_while(|&c| c == '{')
+                        .take_while(|&c| c != '}')
+                        .collect();
+                    value.extend(u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32));
+                }
+                Some(c) => value.push(c),
+                None => break,
+            },
+            c => value.push(c),
+        }
+    }
+    (value, text.len())
+}
+
 /// A line of terminal text that a GitHub Actions runner would read as a workflow
 /// command (its first non-blank characters are `::`), with the first colon escaped
 /// as `\u{3a}`. The tool's own lines never start so: only a value can put `::` there,
