@@ -6,12 +6,13 @@
 //! The file starts with a UTF-8 byte-order mark, so Excel opened by a double click
 //! reads it as UTF-8 (without one it takes the ANSI code page, and "Diego’s iPhone" or
 //! any Japanese name turns to mojibake). Every cell a spreadsheet would take for a
-//! formula is quoted ([`escape::csv_cell`]), and line breaks inside tenant values are
-//! folded, so each row of values stays on one line.
+//! formula is quoted ([`escape::csv_cell`]), and tenant values are escaped as for a
+//! terminal: a CSV is read in spreadsheets and printed in logs, and neither should
+//! hide or act on a control character; each row of values stays on one line.
 
 use super::layout::numbered;
 use super::{Printer, Report};
-use crate::escape::{self, fold_lines};
+use crate::escape::{self, terminal};
 use crate::messages;
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -119,9 +120,9 @@ fn write_gaps<W: Write>(w: &mut csv::Writer<W>, r: &Report) -> io::Result<()> {
             rule: "",
             cause: "",
             subject_kind: e.kind.as_str(),
-            subject_id: &fold_lines(&e.query),
+            subject_id: &terminal(&e.query),
             title: &not_found,
-            diagnosis: &e.describe_with(r, fold_lines),
+            diagnosis: &e.describe_with(r, terminal),
             status: "not-found",
             file: "",
         }
@@ -134,9 +135,9 @@ fn write_gaps<W: Write>(w: &mut csv::Writer<W>, r: &Report) -> io::Result<()> {
             subject_kind: "",
             subject_id: "",
             title: s.title,
-            diagnosis: &s.reason,
+            diagnosis: &terminal(&s.reason),
             status: "skipped",
-            file: &fold_lines(s.input.map_or("", |i| r.path_of(i))),
+            file: &terminal(s.input.map_or("", |i| r.path_of(i))),
         }
         .write(w)?;
     }
@@ -148,9 +149,9 @@ fn write_gaps<W: Write>(w: &mut csv::Writer<W>, r: &Report) -> io::Result<()> {
             subject_kind: "",
             subject_id: "",
             title: &unread,
-            diagnosis: &n.message,
+            diagnosis: &terminal(&n.message),
             status: "not-read",
-            file: &fold_lines(&r.path_in_snapshot(&n.file)),
+            file: &terminal(&r.path_in_snapshot(&n.file)),
         }
         .write(w)?;
     }
@@ -168,16 +169,16 @@ fn write_rows<W: Write>(w: &mut csv::Writer<W>, r: &Report) -> io::Result<()> {
                     f.rule.slug(),
                     f.cause.unwrap_or(""),
                     f.subject.kind.as_str(),
-                    &fold_lines(&f.subject.id),
-                    &fold_lines(f.subject.name.as_deref().unwrap_or("")),
-                    &fold_lines(f.subject.user.as_deref().unwrap_or("")),
+                    &terminal(&f.subject.id),
+                    &terminal(f.subject.name.as_deref().unwrap_or("")),
+                    &terminal(f.subject.user.as_deref().unwrap_or("")),
                     f.title,
-                    &f.diagnosis,
+                    &f.diagnosis_with(terminal),
                     &numbered(f.remediation).join("\n"),
                     &f.references.join("\n"),
                     f.status(),
-                    &fold_lines(f.suppressed.as_deref().unwrap_or("")),
-                    &fold_lines(r.file_of(f)),
+                    &terminal(f.suppressed.as_deref().unwrap_or("")),
+                    &terminal(r.file_of(f)),
                     "",
                     "",
                 ],
