@@ -33,10 +33,6 @@ const FILE: &str = "evil\n::error::file\u{1b}]0;t\u{7}+1.txt";
 /// A suppression's reason, shown with the finding it covers.
 const REASON: &str = "+ok\r\n::add-mask::reason <img src=x> \u{1b}[31m";
 
-const FORMATS: [&str; 7] = [
-    "human", "json", "markdown", "sarif", "junit", "csv", "github",
-];
-
 /// JSON text of a string, without its quotes.
 fn json_str(s: &str) -> String {
     let quoted = serde_json::to_string(s).unwrap();
