@@ -190,7 +190,8 @@ pub fn main() -> ExitCode {
             if broken_pipe {
                 return ExitCode::from(0);
             }
-            eprintln!("error: {e:#}");
+            // A message may quote a file name or a value: shown escaped, on one line.
+            eprintln!("error: {}", crate::escape::terminal(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

@@ -3,6 +3,7 @@
 //! folder or `--config FILE`. Unknown keys are errors with their line, so a typo never
 //! silently disables a check.
 
+use crate::escape::quote;
 use crate::finding::Severity;
 use crate::rules::RuleId;
 use chrono::NaiveDate;
@@ -127,8 +128,10 @@ impl Policy {
             message,
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            // toml's message repeats the position as a snippet; keep its first line.
-            let message = e.message().lines().next().unwrap_or_default().to_string();
+            // toml's message repeats the position as a snippet; keep its first line,
+            // and of any value it quotes a short prefix.
+            let message = e.message().lines().next().unwrap_or_default();
+            let message = crate::escape::parser_message(message);
             err(e.span(), message)
         })?;
         let origin = Origin::ConfigFile(path.to_owned());
@@ -142,8 +145,8 @@ impl Policy {
                 err(
                     Some(level.span()),
                     format!(
-                        "\"{}\" is not a level; expected error, warning, info or off",
-                        level.get_ref()
+                        "{} is not a level; expected error, warning, info or off",
+                        quote(level.get_ref())
                     ),
                 )
             })?;
@@ -166,8 +169,8 @@ impl Policy {
                         err(
                             Some(e.span()),
                             format!(
-                                "expires \"{}\" is not a date; expected YYYY-MM-DD",
-                                e.get_ref()
+                                "expires {} is not a date; expected YYYY-MM-DD",
+                                quote(e.get_ref())
                             ),
                         )
                     })?,
@@ -209,7 +212,8 @@ fn rule_named(slug: &str) -> Result<RuleId, String> {
         .map(|(_, s)| format!("; did you mean \"{s}\"?"))
         .unwrap_or_default();
     Err(format!(
-        "unknown rule \"{slug}\"{hint} (`lookout-doctor rules` lists them)"
+        "unknown rule {}{hint} (`lookout-doctor rules` lists them)",
+        quote(slug)
     ))
 }
 
@@ -259,5 +263,16 @@ mod tests {
         assert!(e.starts_with("lookout-doctor.toml:2:18:"), "{e}");
         let e = parse("[[suppress]]\nrule = \"device-pending\"\nsubject = \"x\"\nreason = \"r\"\nexpires = \"31/12/2026\"\n").unwrap_err();
         assert!(e.contains(":5:11:") && e.contains("YYYY-MM-DD"), "{e}");
+    }
+
+    #[test]
+    fn values_in_messages_are_short_and_escaped() {
+        let e = parse("[rules]\n\"ghp_0123456789abcdefghij\" = \"info\"\n").unwrap_err();
+        assert!(e.contains("unknown rule \"ghp_0123456789ab…\""), "{e}");
+        let e = parse("[ghp_0123456789abcdefghij]\n").unwrap_err();
+        assert!(e.contains("unknown field `ghp_0123456789ab…`"), "{e}");
+        let e = parse("[rules]\ndevice-pending = \"ghp_0123456789abcdefghij\"\n").unwrap_err();
+        assert!(e.contains("\"ghp_0123456789ab…\" is not a level"), "{e}");
+        assert!(!e.contains("cdefghij"), "{e}");
     }
 }

@@ -6,7 +6,8 @@
 //! `[[ ... ]]` is dropped when a placeholder inside it has no value, so a sentence
 //! like "deleted[[ on {deleted_at}]]" reads well whether or not the date is known.
 
-use crate::finding::Finding;
+use crate::escape;
+use crate::finding::{Evidence, Finding, Subject};
 use crate::rules::RuleId;
 use serde::Deserialize;
 use serde_json::Value;
@@ -111,12 +112,26 @@ pub fn value_text(v: &Value) -> Option<String> {
 /// Fills a template from a finding's evidence and subject. Unknown placeholders are
 /// left as written (the tests catch them); missing values read as "—".
 pub fn render(template: &str, finding: &Finding) -> String {
+    render_with(template, &finding.subject, &finding.evidence, escape::none)
+}
+
+/// [`render`] with each value written by `value`, the escaper of the medium the
+/// sentence is for; the template's own words are left as they are.
+pub fn render_with(
+    template: &str,
+    subject: &Subject,
+    evidence: &Evidence,
+    value: escape::Escape,
+) -> String {
+    let text = |s: &str| value(s).into_owned();
     let lookup = |key: &str| -> Option<Option<String>> {
         match key {
-            "subject_id" => Some(Some(finding.subject.id.clone())),
-            "subject_name" => Some(finding.subject.name.clone()),
-            "subject_user" => Some(finding.subject.user.clone()),
-            _ => finding.evidence.get(key).map(value_text),
+            "subject_id" => Some(Some(text(&subject.id))),
+            "subject_name" => Some(subject.name.as_deref().map(text)),
+            "subject_user" => Some(subject.user.as_deref().map(text)),
+            _ => evidence
+                .get(key)
+                .map(|v| value_text(v).as_deref().map(text)),
         }
     };
     let mut out = String::with_capacity(template.len() + 64);
@@ -182,7 +197,7 @@ pub fn placeholders(template: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Evidence, Severity, Subject, SubjectKind};
+    use crate::finding::{Severity, SubjectKind};
 
     fn finding() -> Finding {
         Finding::new(
@@ -210,5 +225,17 @@ mod tests {
             render("[[group {group}]] {nope}", &f),
             "group Lookout Pilot {nope}"
         );
+    }
+
+    #[test]
+    fn values_are_escaped_for_the_medium_and_never_read_as_placeholders() {
+        let f = finding().evidence(Evidence::new().with("group", "{subject_id}\n[[x]]"));
+        let text = render_with(
+            "{group} [[on {at}]]",
+            &f.subject,
+            &f.evidence,
+            escape::fold_lines,
+        );
+        assert_eq!(text, "{subject_id}⏎[[x]] ");
     }
 }

@@ -15,6 +15,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod engine;
+pub mod escape;
 pub mod finding;
 pub mod knowledge;
 #[allow(unsafe_code)]

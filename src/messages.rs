@@ -147,12 +147,34 @@ impl Messages {
             .unwrap_or_else(|| format!("⟦{key}⟧"))
     }
 
-    /// The message with `{name}` placeholders filled.
+    /// The message with `{name}` placeholders filled, in one pass over the message:
+    /// a value is never searched for placeholders, so a name that reads `{count}`
+    /// stays as written. A placeholder without a value is left as written.
     pub fn f(&self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
-        let mut text = self.t(key);
-        for (name, value) in args {
-            text = text.replace(&format!("{{{name}}}"), &value.to_string());
+        let template = self.t(key);
+        let mut text = String::with_capacity(template.len() + 32);
+        let mut rest = template.as_str();
+        while let Some(open) = rest.find('{') {
+            text.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let value = after.find('}').and_then(|close| {
+                let name = &after[..close];
+                let (_, value) = args.iter().find(|(n, _)| *n == name)?;
+                Some((close, value))
+            });
+            match value {
+                Some((close, value)) => {
+                    use std::fmt::Write as _;
+                    let _ = write!(text, "{value}");
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    text.push('{');
+                    rest = after;
+                }
+            }
         }
+        text.push_str(rest);
         text
     }
 
@@ -219,5 +241,15 @@ mod tests {
                 "locales/{lang}.toml has extra keys"
             );
         }
+    }
+
+    #[test]
+    fn a_value_never_fills_a_later_placeholder() {
+        let en = get("en");
+        let text = en.f(
+            "report.summary",
+            &[("error", &"{warning}"), ("warning", &2), ("info", &"{x")],
+        );
+        assert_eq!(text, "Summary: {warning} error(s), 2 warning(s), {x info.");
     }
 }

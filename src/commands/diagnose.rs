@@ -5,6 +5,7 @@
 use crate::cli::{ColorChoice, DiagnoseArgs, RedactKeep, PIPE_WIDTH};
 use crate::config::{Level, Policy};
 use crate::engine::{self, Options};
+use crate::escape;
 use crate::finding::Severity;
 use crate::output;
 use crate::redact::{Keep, Redactor};
@@ -77,10 +78,10 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
     }
     // The report comes first, whole; then what made an incomplete run fail.
     for r in reports.iter().filter(|r| r.fails_incomplete()) {
-        eprintln!("error: {}", incomplete_message(r));
+        eprintln!("error: {}", escape::terminal(&incomplete_message(r)));
     }
     for f in &failed {
-        eprintln!("error: {f}");
+        eprintln!("error: {}", escape::terminal(f));
     }
     if !failed.is_empty() {
         return Ok(2);

@@ -14,9 +14,10 @@ use std::path::Path;
 /// Loads and models a snapshot folder (read only), with a spinner on a terminal when
 /// that takes a while.
 pub fn load(dir: &Path) -> Result<Tenant> {
-    let progress = crate::progress::Progress::start(
-        crate::messages::current().f("report.loading", &[("path", &dir.display())]),
-    );
+    let progress = crate::progress::Progress::start(crate::messages::current().f(
+        "report.loading",
+        &[("path", &crate::escape::terminal(&dir.to_string_lossy()))],
+    ));
     let plan = Plan::discover(dir)?;
     let others: Vec<Input> = plan.inputs().filter(|&i| i != Input::Groups).collect();
     // The directory (users and groups) is indexed on the thread that read the groups

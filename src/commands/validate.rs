@@ -5,6 +5,7 @@
 //! the load with exit 2, naming the file and the line or record.
 
 use crate::cli::{ValidateArgs, PIPE_WIDTH};
+use crate::escape;
 use crate::messages::{self, Messages};
 use crate::model::Tenant;
 use crate::report::layout::wrap_hanging;
@@ -23,7 +24,10 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write) -> Result<u8> {
     writeln!(
         out,
         "{}",
-        msg.f("validate.heading", &[("path", &args.dir.display())])
+        msg.f(
+            "validate.heading",
+            &[("path", &escape::terminal(&args.dir.to_string_lossy()))]
+        )
     )?;
     for input in Input::ALL {
         let mut files = tenant.files.iter().filter(|f| f.input == input).peekable();

@@ -58,7 +58,11 @@ impl Baselines {
             )
         })?;
         let file: BaselineFile = serde_json::from_value(value).map_err(|e| {
-            anyhow::anyhow!("{}: not a lookout-doctor JSON report: {e}", path.display())
+            anyhow::anyhow!(
+                "{}: not a lookout-doctor JSON report: {}",
+                path.display(),
+                crate::escape::parser_message(&e.to_string())
+            )
         })?;
         Ok(Baselines(match file {
             BaselineFile::One(b) => vec![b],

@@ -2,10 +2,19 @@
 //! columns for whoever triages it in a spreadsheet. Rows for what the run could not
 //! see (checks not run, files not read, a `--user`/`--device` no export knows) come
 //! first; their `status` says which.
+//!
+//! The file starts with a UTF-8 byte-order mark, so Excel opened by a double click
+//! reads it as UTF-8 (without one it takes the ANSI code page, and "Diego’s iPhone" or
+//! any Japanese name turns to mojibake). Every cell a spreadsheet would take for a
+//! formula is quoted ([`escape::csv_cell`]), and tenant values are escaped as for a
+//! terminal: a CSV is read in spreadsheets and printed in logs, and neither should
+//! hide or act on a control character; each row of values stays on one line.
 
 use super::layout::numbered;
 use super::{Printer, Report};
+use crate::escape::{self, terminal};
 use crate::messages;
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 pub struct CsvPrinter;
@@ -36,12 +45,29 @@ impl Printer for CsvPrinter {
 
     /// One table for all tenants: the `file` column says which snapshot a row is from.
     fn print_many(&self, reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(BYTE_ORDER_MARK.as_bytes())?;
         let mut w = csv::Writer::from_writer(out);
         w.write_record(HEADER)?;
         for r in reports {
             write_rows(&mut w, r)?;
         }
         w.flush()
+    }
+}
+
+const BYTE_ORDER_MARK: &str = "\u{feff}";
+
+/// Writes one row, each cell safe for a spreadsheet.
+fn write_row<W: Write>(w: &mut csv::Writer<W>, cells: [&str; HEADER.len()]) -> csv::Result<()> {
+    w.write_record(cells.map(|c| Cell(escape::csv_cell(c))))
+}
+
+/// A cell as the csv crate takes it, without copying the ones that need no change.
+struct Cell<'a>(Cow<'a, str>);
+
+impl AsRef<[u8]> for Cell<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
     }
 }
 
@@ -59,24 +85,27 @@ struct GapRow<'a> {
 
 impl GapRow<'_> {
     fn write<W: Write>(&self, w: &mut csv::Writer<W>) -> csv::Result<()> {
-        w.write_record([
-            "",
-            self.rule,
-            self.cause,
-            self.subject_kind,
-            self.subject_id,
-            "",
-            "",
-            self.title,
-            self.diagnosis,
-            "",
-            "",
-            self.status,
-            "",
-            self.file,
-            "",
-            "",
-        ])
+        write_row(
+            w,
+            [
+                "",
+                self.rule,
+                self.cause,
+                self.subject_kind,
+                self.subject_id,
+                "",
+                "",
+                self.title,
+                self.diagnosis,
+                "",
+                "",
+                self.status,
+                "",
+                self.file,
+                "",
+                "",
+            ],
+        )
     }
 }
 
@@ -91,9 +120,9 @@ fn write_gaps<W: Write>(w: &mut csv::Writer<W>, r: &Report) -> io::Result<()> {
             rule: "",
             cause: "",
             subject_kind: e.kind.as_str(),
-            subject_id: &e.query,
+            subject_id: &terminal(&e.query),
             title: &not_found,
-            diagnosis: &e.describe(r),
+            diagnosis: &e.describe_with(r, terminal),
             status: "not-found",
             file: "",
         }
@@ -106,9 +135,9 @@ fn write_gaps<W: Write>(w: &mut csv::Writer<W>, r: &Report) -> io::Result<()> {
             subject_kind: "",
             subject_id: "",
             title: s.title,
-            diagnosis: &s.reason,
+            diagnosis: &terminal(&s.reason),
             status: "skipped",
-            file: s.input.map_or("", |i| r.path_of(i)),
+            file: &terminal(s.input.map_or("", |i| r.path_of(i))),
         }
         .write(w)?;
     }
@@ -120,9 +149,9 @@ fn write_gaps<W: Write>(w: &mut csv::Writer<W>, r: &Report) -> io::Result<()> {
             subject_kind: "",
             subject_id: "",
             title: &unread,
-            diagnosis: &n.message,
+            diagnosis: &terminal(&n.message),
             status: "not-read",
-            file: &r.path_in_snapshot(&n.file),
+            file: &terminal(&r.path_in_snapshot(&n.file)),
         }
         .write(w)?;
     }
@@ -133,24 +162,27 @@ fn write_rows<W: Write>(w: &mut csv::Writer<W>, r: &Report) -> io::Result<()> {
     write_gaps(w, r)?;
     {
         for f in &r.findings {
-            w.write_record([
-                f.severity.as_str(),
-                f.rule.slug(),
-                f.cause.unwrap_or(""),
-                f.subject.kind.as_str(),
-                &f.subject.id,
-                f.subject.name.as_deref().unwrap_or(""),
-                f.subject.user.as_deref().unwrap_or(""),
-                f.title,
-                &f.diagnosis,
-                &numbered(f.remediation).join("\n"),
-                &f.references.join("\n"),
-                f.status(),
-                f.suppressed.as_deref().unwrap_or(""),
-                r.file_of(f),
-                "",
-                "",
-            ])?;
+            write_row(
+                w,
+                [
+                    f.severity.as_str(),
+                    f.rule.slug(),
+                    f.cause.unwrap_or(""),
+                    f.subject.kind.as_str(),
+                    &terminal(&f.subject.id),
+                    &terminal(f.subject.name.as_deref().unwrap_or("")),
+                    &terminal(f.subject.user.as_deref().unwrap_or("")),
+                    f.title,
+                    &f.diagnosis_with(terminal),
+                    &numbered(f.remediation).join("\n"),
+                    &f.references.join("\n"),
+                    f.status(),
+                    &terminal(f.suppressed.as_deref().unwrap_or("")),
+                    &terminal(r.file_of(f)),
+                    "",
+                    "",
+                ],
+            )?;
         }
     }
     Ok(())

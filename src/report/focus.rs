@@ -4,6 +4,7 @@
 //! run focused on it would otherwise look like a clean bill of health.
 
 use super::Report;
+use crate::escape::{self, Escape};
 use crate::messages::{self, Messages};
 use crate::model::Tenant;
 use crate::rules::{console_membership, Focus};
@@ -69,24 +70,35 @@ impl FocusEntry {
     /// One line for people: where it was found and, for a user, their console access;
     /// or that no export knows it.
     pub fn describe(&self, r: &Report) -> String {
+        self.describe_with(r, escape::none)
+    }
+
+    /// [`FocusEntry::describe`] with each value written by `value`, the escaper of
+    /// the medium the line is for.
+    pub fn describe_with(&self, r: &Report, value: Escape) -> String {
         let msg = messages::get(&r.lang);
         let kind = self.kind.as_str();
+        let query = value(&self.query);
         if !self.found {
             return msg.f(
                 &format!("report.focus_{kind}_not_found"),
-                &[("query", &self.query)],
+                &[("query", &query)],
             );
         }
-        let files: Vec<&str> = self.found_in.iter().map(|&i| r.file_name_of(i)).collect();
+        let files: Vec<_> = self
+            .found_in
+            .iter()
+            .map(|&i| value(r.file_name_of(i)))
+            .collect();
         let console = self
             .console_access
             .as_ref()
-            .map(|c| c.describe(msg))
+            .map(|c| c.describe(msg, value))
             .unwrap_or_default();
         msg.f(
             &format!("report.focus_{kind}_found"),
             &[
-                ("query", &self.query),
+                ("query", &query),
                 ("files", &files.join(", ")),
                 ("console", &console),
             ],
@@ -95,8 +107,9 @@ impl FocusEntry {
 }
 
 impl ConsoleAccess {
-    pub fn describe(&self, msg: &Messages) -> String {
-        let path = self.path.as_deref().unwrap_or_default();
+    /// The access and the group path, the path written by `value`.
+    pub fn describe(&self, msg: &Messages, value: Escape) -> String {
+        let path = value(self.path.as_deref().unwrap_or_default());
         match self.access {
             Access::Full => msg.f("report.console_full", &[("path", &path)]),
             Access::Restricted => msg.f("report.console_restricted", &[("path", &path)]),

@@ -3,25 +3,18 @@
 //! What the run could not see comes first, summarised: a `--user`/`--device` no export
 //! knows, checks skipped for lack of input, files not recognised (warnings), checks
 //! turned off (a notice).
+//!
+//! Values are escaped as for a terminal (annotations end up in the job log), then the
+//! whole message as workflow-command data: a value can neither end the command's
+//! line nor move the cursor.
 
 use super::{Printer, Report, SkippedRule};
+use crate::escape::{terminal, workflow_data, workflow_property};
 use crate::finding::Severity;
 use crate::messages;
 use std::io::{self, Write};
 
 pub struct GithubPrinter;
-
-/// Workflow-command data escaping (message part).
-fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Workflow-command property escaping (title=, file=).
-fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
 
 /// One annotation; `lines` become the message, one per line.
 fn annotate(out: &mut dyn Write, command: &str, title: &str, lines: &[String]) -> io::Result<()> {
@@ -31,8 +24,8 @@ fn annotate(out: &mut dyn Write, command: &str, title: &str, lines: &[String]) -
     writeln!(
         out,
         "::{command} title={}::{}",
-        escape_property(title),
-        escape_data(&lines.join("\n"))
+        workflow_property(title),
+        workflow_data(&lines.join("\n"))
     )
 }
 
@@ -40,21 +33,24 @@ fn annotate(out: &mut dyn Write, command: &str, title: &str, lines: &[String]) -
 /// annotations of each level. One annotation per kind of gap, whatever its size.
 fn gaps(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     let msg = messages::get(&r.lang);
-    let not_found: Vec<String> = r.focus_not_found().map(|e| e.describe(r)).collect();
+    let not_found: Vec<String> = r
+        .focus_not_found()
+        .map(|e| e.describe_with(r, terminal))
+        .collect();
     annotate(out, "warning", &msg.t("report.not_found_title"), &not_found)?;
     let (missing, on_purpose): (Vec<_>, Vec<_>) =
         r.skipped.iter().partition(|s| s.for_lack_of_input());
     let lines = |skipped: Vec<&SkippedRule>| -> Vec<String> {
         skipped
             .iter()
-            .map(|s| format!("{}: {}", s.rule, s.reason))
+            .map(|s| format!("{}: {}", s.rule, terminal(&s.reason)))
             .collect()
     };
     let heading = msg.t("report.skipped_heading");
     annotate(out, "warning", &heading, &lines(missing))?;
     let unread: Vec<String> = r
         .unread_files()
-        .map(|n| format!("{}: {}", n.file, n.message))
+        .map(|n| format!("{}: {}", terminal(&n.file), terminal(&n.message)))
         .collect();
     annotate(out, "warning", &msg.t("report.unread_heading"), &unread)?;
     annotate(out, "notice", &heading, &lines(on_purpose))
@@ -69,17 +65,17 @@ impl Printer for GithubPrinter {
                 Severity::Warning => "warning",
                 Severity::Info => "notice",
             };
-            let title = format!("{} · {}", f.rule, f.subject_label());
-            let mut message = f.diagnosis.clone();
+            let title = format!("{} · {}", f.rule, f.subject_label_with(terminal));
+            let mut message = f.diagnosis_with(terminal);
             if let Some(first) = f.remediation.first() {
                 message.push_str(&format!("\nFirst step: {first}"));
             }
             writeln!(
                 out,
                 "::{command} file={},title={}::{}",
-                escape_property(r.file_of(f)),
-                escape_property(&title),
-                escape_data(&message)
+                workflow_property(&terminal(r.file_of(f))),
+                workflow_property(&title),
+                workflow_data(&message)
             )?;
         }
         let s = &r.summary;
@@ -101,16 +97,5 @@ impl Printer for GithubPrinter {
             }
         }
         writeln!(out)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_workflow_command_syntax() {
-        assert_eq!(escape_data("50% done\nnext"), "50%25 done%0Anext");
-        assert_eq!(escape_property("a: b, c"), "a%3A b%2C c");
     }
 }

@@ -1,11 +1,14 @@
 //! The terminal report: a header, a summary table, then each finding with its
 //! diagnosis, evidence, impact and numbered fix. Colour only when asked for or on a
-//! terminal (decided by the caller); the layout is the same either way.
+//! terminal (decided by the caller); the layout is the same either way. Every tenant
+//! value is escaped for a terminal (prose by [`wrap_hanging`], the rest where it is
+//! written), before colour codes are added.
 
 use super::layout::{display_width, wrap_hanging, Style};
 use super::overview::Health;
 use super::{Printer, Report, ReportFinding};
 use crate::engine::SuppressionState;
+use crate::escape::{self, terminal};
 use crate::finding::Severity;
 use crate::knowledge;
 use crate::messages::{self, Messages};
@@ -59,10 +62,14 @@ impl HumanPrinter {
         writeln!(
             out,
             "{}",
-            msg.f("report.snapshot", &[("path", &r.snapshot.path)])
+            msg.f("report.snapshot", &[("path", &terminal(&r.snapshot.path))])
         )?;
         match &r.snapshot.tenant_id {
-            Some(id) => writeln!(out, "{}", msg.f("report.tenant", &[("tenant_id", id)]))?,
+            Some(id) => writeln!(
+                out,
+                "{}",
+                msg.f("report.tenant", &[("tenant_id", &terminal(id))])
+            )?,
             None => writeln!(out, "{}", msg.t("report.tenant_unknown"))?,
         }
         let as_of_key = match r.as_of_source {
@@ -134,7 +141,7 @@ impl HumanPrinter {
     }
 
     fn finding(&self, f: &ReportFinding, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
-        let subject = f.subject_label();
+        let subject = f.subject_label_with(terminal);
         let new = if f.is_new() {
             format!(
                 " {}",
@@ -164,7 +171,11 @@ impl HumanPrinter {
             out,
             "{}",
             self.wrap(
-                &format!("{}: {}", msg.t("report.diagnosis"), f.diagnosis),
+                &format!(
+                    "{}: {}",
+                    msg.t("report.diagnosis"),
+                    f.diagnosis_with(escape::none)
+                ),
                 "  "
             )
         )?;
@@ -457,11 +468,11 @@ impl HumanPrinter {
                 "report.result_pass"
             };
             table.add_row(vec![
-                r.snapshot.path.clone(),
+                terminal(&r.snapshot.path).into_owned(),
                 r.snapshot
                     .tenant_id
-                    .clone()
-                    .unwrap_or_else(|| msg.t("value.none")),
+                    .as_deref()
+                    .map_or_else(|| msg.t("value.none"), |id| terminal(id).into_owned()),
                 s.error.to_string(),
                 s.warning.to_string(),
                 s.info.to_string(),

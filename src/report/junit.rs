@@ -4,9 +4,14 @@
 //! skipped with its reason; a rule that found nothing is one passing case; a rule that
 //! could not run is a skipped case (a failure when `--fail-on-skipped` fails the run on
 //! it). Files not recognised and the `--user`/`--device` asked about have a suite each.
+//!
+//! Dashboards show these texts to people, some of them with terminal colours: tenant
+//! values are escaped as for a terminal. quick-junit escapes markup but not the
+//! characters XML 1.0 forbids, so the document is checked for those last.
 
 use super::layout::numbered;
 use super::{Printer, Report, ReportFinding};
+use crate::escape::{self, terminal};
 use crate::rules::RuleId;
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 use std::io::{self, Write};
@@ -16,7 +21,7 @@ pub struct JunitPrinter;
 fn details(f: &ReportFinding) -> String {
     format!(
         "{}\n\n{}\n\nFix:\n{}",
-        f.diagnosis,
+        f.diagnosis_with(terminal),
         f.impact,
         numbered(f.remediation).join("\n")
     )
@@ -26,19 +31,26 @@ impl Printer for JunitPrinter {
     fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         let mut report = JunitReport::new("lookout-doctor");
         add_suites(r, None, &mut report);
-        report.serialize(&mut *out).map_err(io::Error::other)?;
-        out.write_all(b"\n")
+        write_xml(&report, out)
     }
 
     /// One document; each tenant's suites are named "<snapshot>: <rule>".
     fn print_many(&self, reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
         let mut report = JunitReport::new("lookout-doctor");
         for r in reports {
-            add_suites(r, Some(&r.snapshot.path), &mut report);
+            add_suites(r, Some(&terminal(&r.snapshot.path)), &mut report);
         }
-        report.serialize(&mut *out).map_err(io::Error::other)?;
-        out.write_all(b"\n")
+        write_xml(&report, out)
     }
+}
+
+/// The document, with any character XML 1.0 forbids shown as an escape: such a
+/// character can only be in text or in an attribute value, so this never changes
+/// the markup.
+fn write_xml(report: &JunitReport, out: &mut dyn Write) -> io::Result<()> {
+    let xml = report.to_string().map_err(io::Error::other)?;
+    out.write_all(escape::xml(&xml).as_bytes())?;
+    out.write_all(b"\n")
 }
 
 /// One suite per rule of the catalogue, with one case per finding of that rule.
@@ -52,7 +64,7 @@ fn add_suites(r: &Report, prefix: Option<&str>, report: &mut JunitReport) {
         let findings: Vec<&ReportFinding> = r.findings.iter().filter(|f| f.rule == rule).collect();
         if let Some(skip) = r.skipped.iter().find(|s| s.rule == rule) {
             let status = not_run(
-                skip.reason.clone(),
+                terminal(&skip.reason).into_owned(),
                 r.fail.skipped && skip.for_lack_of_input(),
             );
             suite.add_test_case(TestCase::new(rule.slug(), status));
@@ -65,7 +77,7 @@ fn add_suites(r: &Report, prefix: Option<&str>, report: &mut JunitReport) {
             let fails = r.fails(f);
             let status = if let Some(reason) = &f.suppressed {
                 let mut s = TestCaseStatus::skipped();
-                s.set_message(format!("suppressed: {reason}"));
+                s.set_message(format!("suppressed: {}", terminal(reason)));
                 s
             } else if fails {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
@@ -76,7 +88,7 @@ fn add_suites(r: &Report, prefix: Option<&str>, report: &mut JunitReport) {
             } else {
                 TestCaseStatus::success()
             };
-            let mut case = TestCase::new(f.subject_label(), status);
+            let mut case = TestCase::new(f.subject_label_with(terminal), status);
             case.set_classname(f.rule.slug());
             // Reported but below the threshold: keep the details as output.
             if !fails && !f.is_suppressed() {
@@ -95,8 +107,8 @@ fn add_suites(r: &Report, prefix: Option<&str>, report: &mut JunitReport) {
     if !unread.is_empty() {
         let mut suite = TestSuite::new(suite_name("unread-files"));
         for n in unread {
-            let mut case =
-                TestCase::new(n.file.as_str(), not_run(n.message.clone(), r.fail.skipped));
+            let status = not_run(terminal(&n.message).into_owned(), r.fail.skipped);
+            let mut case = TestCase::new(terminal(&n.file).into_owned(), status);
             case.set_classname("unread-files");
             suite.add_test_case(case);
         }
@@ -106,14 +118,14 @@ fn add_suites(r: &Report, prefix: Option<&str>, report: &mut JunitReport) {
     if !r.focus.is_empty() {
         let mut suite = TestSuite::new(suite_name("focus"));
         for e in &r.focus {
-            let name = format!("{} {}", e.kind.as_str(), e.query);
+            let name = format!("{} {}", e.kind.as_str(), terminal(&e.query));
             let mut case = if e.found {
                 let mut case = TestCase::new(name, TestCaseStatus::success());
-                case.set_system_out(e.describe(r));
+                case.set_system_out(e.describe_with(r, terminal));
                 case
             } else {
                 let mut status = TestCaseStatus::skipped();
-                status.set_message(e.describe(r));
+                status.set_message(e.describe_with(r, terminal));
                 TestCase::new(name, status)
             };
             case.set_classname("focus");

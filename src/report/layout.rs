@@ -1,6 +1,8 @@
 //! Text layout every printer and command may use: the terminal style, prose wrapping
 //! and display widths. Nothing here decides what a report says, only how text is set.
 
+use crate::escape;
+
 /// How text is laid out for a reader: colour and the width prose wraps at.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
@@ -20,9 +22,14 @@ impl Style {
     }
 }
 
-/// Wraps prose. Latin text breaks only at spaces, so URLs and console paths stay whole;
-/// text with CJK characters (no spaces between words) breaks where Unicode allows.
+/// Wraps prose for a terminal. Latin text breaks only at spaces, so URLs and console
+/// paths stay whole; text with CJK characters (no spaces between words) breaks where
+/// Unicode allows. The text is escaped for a terminal first (it may quote tenant
+/// values; the tool's own words need no escaping), and a line that wrapping made start
+/// with `::` is guarded, so a GitHub runner never reads it as a workflow command.
+/// The indents are the caller's own, and may hold colour codes.
 pub fn wrap_hanging(width: usize, first: &str, rest: &str, text: &str) -> String {
+    let text = escape::terminal(text);
     use textwrap::{WordSeparator, WordSplitter};
     let cjk = text.chars().any(|c| c as u32 >= 0x2E80);
     let separator = if cjk {
@@ -36,7 +43,15 @@ pub fn wrap_hanging(width: usize, first: &str, rest: &str, text: &str) -> String
         .word_separator(separator)
         .word_splitter(WordSplitter::NoHyphenation)
         .break_words(cjk);
-    textwrap::fill(text.trim(), opts)
+    let wrapped = textwrap::fill(text.trim(), opts);
+    if !wrapped.contains("::") {
+        return wrapped;
+    }
+    wrapped
+        .lines()
+        .map(escape::terminal_line)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Columns a string takes on a terminal: a CJK character takes two.

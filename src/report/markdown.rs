@@ -1,20 +1,18 @@
 //! `--format markdown`: for a ticket or a pipeline summary (e.g. `$GITHUB_STEP_SUMMARY`).
 //! Tables for the overview, then each finding with its diagnosis and numbered fix; the
-//! evidence folds away in a `<details>` block.
+//! evidence folds away in a `<details>` block. Every tenant value is written as text,
+//! never as markup ([`escape::markdown`]), in tables and in prose alike; the tool's own
+//! texts (remediation steps with their links) are written as they are.
 
 use super::layout::numbered;
 use super::overview::Health;
 use super::{Printer, Report, ReportFinding};
+use crate::escape::{self, markdown, markdown_code};
 use crate::knowledge;
 use crate::messages::{self, Messages};
 use std::io::{self, Write};
 
 pub struct MarkdownPrinter;
-
-/// Text safe inside a table cell.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', "<br>")
-}
 
 fn icon(h: Health) -> &'static str {
     match h {
@@ -36,13 +34,14 @@ impl MarkdownPrinter {
             "### {} `{}` · {}{tags}\n",
             msg.t(&format!("severity.{}", f.severity.as_str())),
             f.rule,
-            cell(&f.subject_label())
+            f.subject_label_with(markdown)
         )?;
         writeln!(out, "**{}**\n", f.title)?;
         if let Some(cause) = f.cause {
             writeln!(out, "{}: `{cause}`\n", msg.t("report.cause"))?;
         }
-        writeln!(out, "{}\n", f.diagnosis)?;
+        let diagnosis = f.diagnosis_with(markdown);
+        writeln!(out, "{}\n", escape::markdown_paragraph(&diagnosis))?;
         writeln!(out, "{}: {}\n", msg.t("report.impact"), f.impact)?;
         writeln!(out, "{}:\n", msg.t("report.remediation"))?;
         for step in numbered(f.remediation) {
@@ -58,7 +57,7 @@ impl MarkdownPrinter {
             writeln!(out, "| | |\n|---|---|")?;
             for (k, v) in f.evidence.iter() {
                 let text = knowledge::value_text(v).unwrap_or_else(|| msg.t("value.none"));
-                writeln!(out, "| {k} | {} |", cell(&text))?;
+                writeln!(out, "| {k} | {} |", markdown(&text))?;
             }
             writeln!(out, "\n</details>\n")?;
         }
@@ -107,12 +106,12 @@ impl Printer for MarkdownPrinter {
             };
             writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {} | {} |",
-                r.snapshot.path,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                markdown_code(&r.snapshot.path),
                 r.snapshot
                     .tenant_id
                     .as_deref()
-                    .map(|t| format!("`{t}`"))
+                    .map(markdown_code)
                     .unwrap_or_default(),
                 s.error,
                 s.warning,
@@ -140,14 +139,14 @@ impl Printer for MarkdownPrinter {
             "- {}",
             msg.f(
                 "report.snapshot",
-                &[("path", &format!("`{}`", r.snapshot.path))]
+                &[("path", &markdown_code(&r.snapshot.path))]
             )
         )?;
         if let Some(id) = &r.snapshot.tenant_id {
             writeln!(
                 out,
                 "- {}",
-                msg.f("report.tenant", &[("tenant_id", &format!("`{id}`"))])
+                msg.f("report.tenant", &[("tenant_id", &markdown_code(id))])
             )?;
         }
         writeln!(
@@ -182,7 +181,7 @@ impl Printer for MarkdownPrinter {
             writeln!(out, "## {}\n", msg.t("report.focus_heading"))?;
             for e in &r.focus {
                 let mark = if e.found { "" } else { "⚠️ " };
-                writeln!(out, "- {mark}{}", e.describe(r))?;
+                writeln!(out, "- {mark}{}", e.describe_with(r, markdown))?;
             }
             writeln!(out)?;
         }
@@ -194,7 +193,7 @@ impl Printer for MarkdownPrinter {
                 } else {
                     ""
                 };
-                writeln!(out, "- {mark}`{}`: {}", sk.rule, sk.reason)?;
+                writeln!(out, "- {mark}`{}`: {}", sk.rule, markdown(&sk.reason))?;
             }
             writeln!(out)?;
         }
@@ -202,7 +201,12 @@ impl Printer for MarkdownPrinter {
             writeln!(out, "## {}\n", msg.t("report.notes_heading"))?;
             for n in &r.notes {
                 let mark = if n.unread { "⚠️ " } else { "" };
-                writeln!(out, "- {mark}`{}`: {}", n.file, n.message)?;
+                writeln!(
+                    out,
+                    "- {mark}{}: {}",
+                    markdown_code(&n.file),
+                    markdown(&n.message)
+                )?;
             }
             writeln!(out)?;
         }
@@ -215,8 +219,8 @@ impl Printer for MarkdownPrinter {
                     out,
                     "| {} | {} | {} |",
                     icon(h.status),
-                    cell(&h.label),
-                    cell(&h.detail)
+                    h.label,
+                    markdown(&h.detail)
                 )?;
             }
             writeln!(out)?;
@@ -240,7 +244,7 @@ impl Printer for MarkdownPrinter {
                     "| {} | `{}` | {} | {} |",
                     msg.t(&format!("severity.{}", f.severity.as_str())),
                     f.rule,
-                    cell(&f.subject_label()),
+                    f.subject_label_with(markdown),
                     f.cause.map(|c| format!("`{c}`")).unwrap_or_default()
                 )?;
             }
@@ -253,12 +257,13 @@ impl Printer for MarkdownPrinter {
         if let Some(resolved) = r.resolved.as_ref().filter(|v| !v.is_empty()) {
             writeln!(out, "## {}\n", msg.t("report.resolved_heading"))?;
             for f in resolved {
+                // The baseline is a file like any other: its words are values too.
                 writeln!(
                     out,
-                    "- `{}` · {} {}",
-                    f.rule,
-                    f.subject.kind,
-                    cell(&f.subject.id)
+                    "- {} · {} {}",
+                    markdown_code(&f.rule),
+                    markdown(&f.subject.kind),
+                    markdown(&f.subject.id)
                 )?;
             }
             writeln!(out)?;
@@ -270,8 +275,8 @@ impl Printer for MarkdownPrinter {
                     out,
                     "- `{}` · {}: {}",
                     f.rule,
-                    cell(&f.subject_label()),
-                    cell(f.suppressed.as_deref().unwrap_or_default())
+                    f.subject_label_with(markdown),
+                    markdown(f.suppressed.as_deref().unwrap_or_default())
                 )?;
             }
             writeln!(out)?;

@@ -21,6 +21,7 @@ pub use grouping::{Group, RuleCount};
 pub use layout::Style;
 
 use crate::engine::{Outcome, SuppressionState};
+use crate::escape;
 use crate::finding::{Evidence, RootCause, Severity, Subject, SubjectKind};
 use crate::knowledge;
 use crate::messages;
@@ -252,7 +253,12 @@ pub struct ReportFinding {
     // The rule's texts are shared with the knowledge base, not copied per finding:
     // a fleet's report has tens of thousands of findings of a handful of rules.
     pub title: &'static str,
+    /// The diagnosis, line breaks in its values folded; printers that escape values
+    /// render it again with [`ReportFinding::diagnosis_with`].
     pub diagnosis: String,
+    /// The template the diagnosis was rendered from.
+    #[serde(skip)]
+    pub diagnosis_template: &'static str,
     pub impact: &'static str,
     pub remediation: &'static [String],
     pub references: &'static [String],
@@ -297,15 +303,31 @@ impl ReportFinding {
 
     /// "device lk-1 (Pixel 8, alice@contoso.com)": the subject for one-line mentions.
     pub fn subject_label(&self) -> String {
-        let mut label = format!("{} {}", self.subject.kind.as_str(), self.subject.id);
-        let extra: Vec<&str> = [self.subject.name.as_deref(), self.subject.user.as_deref()]
+        self.subject_label_with(escape::none)
+    }
+
+    /// [`ReportFinding::subject_label`] with each value written by `value`.
+    pub fn subject_label_with(&self, value: escape::Escape) -> String {
+        let mut label = format!("{} {}", self.subject.kind.as_str(), value(&self.subject.id));
+        let extra: Vec<_> = [self.subject.name.as_deref(), self.subject.user.as_deref()]
             .into_iter()
             .flatten()
+            .map(value)
             .collect();
         if !extra.is_empty() {
             label.push_str(&format!(" ({})", extra.join(", ")));
         }
         label
+    }
+
+    /// The diagnosis with each value written by `value`, the medium's escaper.
+    pub fn diagnosis_with(&self, value: escape::Escape) -> String {
+        knowledge::render_with(
+            self.diagnosis_template,
+            &self.subject,
+            &self.evidence,
+            value,
+        )
     }
 }
 
@@ -490,6 +512,8 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         Some(r) => r.text(&s),
         None => s,
     };
+    // Prose that quotes tenant values: redacted first, then its line breaks folded.
+    let prose = |s: String| escape::fold_lines(&quote(s)).into_owned();
     let mut summary = Summary::default();
     let mut findings = Vec::with_capacity(outcome.findings.len());
     for mut f in outcome.findings {
@@ -504,12 +528,19 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         let rule_needs = f.rule.rule().needs();
         let k = knowledge::of(f.rule);
         let text = k.text(opts.lang);
+        let template = text.diagnosis_template(f.cause);
         findings.push(ReportFinding {
             rule: f.rule,
             severity: f.severity,
             cause: f.cause,
             title: &text.title,
-            diagnosis: knowledge::render(text.diagnosis_template(f.cause), &f),
+            diagnosis: knowledge::render_with(
+                template,
+                &f.subject,
+                &f.evidence,
+                escape::fold_lines,
+            ),
+            diagnosis_template: template,
             impact: text.impact.trim(),
             remediation: text.remediation(f.cause),
             references: &k.references,
@@ -554,7 +585,7 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         .collect();
     let mut health = overview::build(tenant, &findings, opts.as_of, msg);
     for h in &mut health {
-        h.detail = quote(std::mem::take(&mut h.detail));
+        h.detail = prose(std::mem::take(&mut h.detail));
     }
     let skipped: Vec<SkippedRule> = outcome
         .skipped
@@ -607,7 +638,7 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         .unread
         .iter()
         .filter(|u| u.reason.kind() == UnreadKind::NotRecognised)
-        .map(|u| Note::unread(u.name.clone(), quote(u.reason.describe(msg))));
+        .map(|u| Note::unread(u.name.clone(), prose(u.reason.describe(msg))));
     let notes: Vec<Note> = as_of_far
         .iter()
         .map(|text| {
@@ -619,7 +650,7 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         .chain(tenant.files.iter().flat_map(|f| {
             f.notes
                 .iter()
-                .map(|n| Note::new(f.name.clone(), quote(n.describe(msg))))
+                .map(|n| Note::new(f.name.clone(), prose(n.describe(msg))))
         }))
         .chain(unrecognised)
         .collect();

@@ -8,6 +8,7 @@
 
 use super::layout::numbered;
 use super::{Printer, Report, ReportFinding};
+use crate::escape::fold_lines;
 use crate::finding::Severity;
 use crate::knowledge;
 use crate::messages;
@@ -158,12 +159,13 @@ fn execution_notifications(r: &Report) -> Vec<Value> {
         all.push(n);
     }
     for note in r.unread_files() {
-        let mut n = notification(1, "warning", format!("{}: {}", note.file, note.message));
+        let text = format!("{}: {}", fold_lines(&note.file), note.message);
+        let mut n = notification(1, "warning", text);
         n["locations"] = at_file(&r.path_in_snapshot(&note.file));
         all.push(n);
     }
     for e in r.focus_not_found() {
-        let mut n = notification(2, "warning", e.describe(r));
+        let mut n = notification(2, "warning", e.describe_with(r, fold_lines));
         n["properties"] = json!({"kind": e.kind.as_str(), "query": e.query});
         all.push(n);
     }

@@ -132,7 +132,7 @@ impl LoadError {
             Some(i) => raw[..i].to_string(),
             None => raw,
         };
-        let message = plain_json_words(&shorten(&message));
+        let message = plain_json_words(&shorten(&crate::escape::parser_message(&message)));
         let message = if err.is_eof() {
             format!("{message}: the file ends too early (truncated download or copy?)")
         } else if message.starts_with("recursion limit exceeded") {
@@ -191,17 +191,8 @@ pub(crate) fn shorten(message: &str) -> String {
     format!("{head}… ({} characters left out) …{tail}", count - 2 * keep)
 }
 
-/// A value quoted in a message: at most 60 characters of it.
-pub(crate) fn quote(value: &str) -> String {
-    const SHOWN: usize = 60;
-    let mut chars = value.chars();
-    let shown: String = chars.by_ref().take(SHOWN).collect();
-    if chars.next().is_some() {
-        format!("\"{shown}…\"")
-    } else {
-        format!("\"{shown}\"")
-    }
-}
+/// A value quoted in a message: a short, escaped prefix of it.
+pub(crate) use crate::escape::quote;
 
 /// "17 bytes", or "4.0 GiB (4294967296 bytes)": the exact number is what to compare
 /// with a file listing, the rounded one what to read.
@@ -243,7 +234,7 @@ mod tests {
         assert!(short.starts_with("invalid type: string \"AAA"));
         assert!(short.ends_with("expected a boolean"));
         assert_eq!(quote("abc"), "\"abc\"");
-        assert_eq!(quote(&"x".repeat(100)).chars().count(), 63);
+        assert_eq!(quote(&"x".repeat(100)).chars().count(), 19);
     }
 
     #[test]
@@ -259,6 +250,49 @@ mod tests {
         let e = LoadError::json("x.json".into(), &err).to_string();
         assert!(
             e.contains("an object {…}") && e.contains("expected a list"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn parser_messages_quote_only_a_short_escaped_prefix() {
+        let secret = "ghp_0123456789abcdefghijklmnopqrstuvwxyz";
+        let err = serde_json::from_str::<bool>(&format!("\"{secret}\"")).unwrap_err();
+        let e = LoadError::json("x.json".into(), &err).to_string();
+        assert!(
+            e.contains("invalid type: string \"ghp_0123456789ab…\", expected"),
+            "{e}"
+        );
+        assert!(!e.contains("cdefghij"), "{e}");
+        let err = serde_json::from_str::<bool>("\"later\\n::add-mask::x\\u001b]0;t\\u0007\"")
+            .unwrap_err();
+        let e = LoadError::json("x.json".into(), &err).to_string();
+        assert!(e.contains("string \"later\\n::add-mask…\""), "{e}");
+        assert!(!e.contains(['\n', '\x1b']), "{e}");
+
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(rename_all = "kebab-case", deny_unknown_fields)]
+        enum Coverage {
+            EnrollmentGroups,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Settings {
+            coverage: Option<Coverage>,
+        }
+        let value = format!("{secret}`, expected `x");
+        let err = serde_json::from_str::<Settings>(&format!("{{\"coverage\": \"{value}\"}}"))
+            .unwrap_err();
+        let e = LoadError::json("x.json".into(), &err).to_string();
+        assert!(
+            e.contains("unknown variant `ghp_0123456789ab…`, expected `enrollment-groups`"),
+            "{e}"
+        );
+        let err = serde_json::from_str::<Settings>(&format!("{{\"{secret}\": 1}}")).unwrap_err();
+        let e = LoadError::json("x.json".into(), &err).to_string();
+        assert!(
+            e.contains("unknown field `ghp_0123456789ab…`, expected `coverage`"),
             "{e}"
         );
     }

@@ -69,14 +69,13 @@ pub fn ps_object_field(text: &str, keys: &[&str]) -> Option<String> {
 
 /// The message for a nested object that arrived as text.
 fn flattened_object(text: &str) -> String {
-    let shown: String = text.chars().take(60).collect();
-    let ellipsis = if text.chars().count() > 60 { "…" } else { "" };
+    let shown = super::error::quote(text);
     if looks_like_powershell_text(text) {
         format!(
-            "expected an object but found PowerShell's text form of one (\"{shown}{ellipsis}\"): ConvertTo-Json stopped at its -Depth; export again with ConvertTo-Json -Depth 10"
+            "expected an object but found PowerShell's text form of one ({shown}): ConvertTo-Json stopped at its -Depth; export again with ConvertTo-Json -Depth 10"
         )
     } else {
-        format!("expected an object, found the text \"{shown}{ellipsis}\"")
+        format!("expected an object, found the text {shown}")
     }
 }
 
@@ -244,7 +243,7 @@ impl<'de> Visitor<'de> for BoolVisitor {
         }
         parse_bool(v)
             .map(Some)
-            .ok_or_else(|| E::custom(format!("\"{v}\" is not true or false")))
+            .ok_or_else(|| E::custom(format!("{} is not true or false", super::error::quote(v))))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
