@@ -19,7 +19,7 @@
 
 use crate::finding::{Finding, SubjectKind};
 use crate::model::Tenant;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
@@ -149,53 +149,75 @@ const WHOLE_WORD_BELOW: usize = 4;
 /// article "A" of every sentence); it is still replaced where it is a whole value.
 const MIN_TEXT_MATCH: usize = 2;
 
-/// Identifiers searched for in free text: the pseudonym of each pattern, and whether
-/// it must stand as a whole word.
+/// Identifiers searched for in free text, each with its pseudonym.
+#[derive(Default)]
 struct Matcher {
-    automaton: AhoCorasick,
-    targets: Vec<(String, bool)>,
+    /// Four characters or more: anywhere, the longest of those starting leftmost.
+    long: Option<(AhoCorasick, Vec<String>)>,
+    /// Shorter: every occurrence, kept where it stands as a whole word (a rejected
+    /// occurrence must not hide an overlapping one that is a word).
+    short: Option<(AhoCorasick, Vec<String>)>,
 }
 
 impl Matcher {
-    /// `None` when there is nothing to search for.
-    fn new(entries: &BTreeMap<String, (Kind, String)>) -> Option<Matcher> {
-        let searched: Vec<(&String, &String)> = entries
+    fn new(entries: &BTreeMap<String, (Kind, String)>) -> Matcher {
+        let (short, long): (Vec<_>, Vec<_>) = entries
             .iter()
             .filter(|(k, _)| k.chars().count() >= MIN_TEXT_MATCH)
-            .map(|(k, (_, p))| (k, p))
-            .collect();
+            .map(|(k, (_, p))| (k.as_str(), p.clone()))
+            .partition(|(k, _)| k.chars().count() < WHOLE_WORD_BELOW);
+        Matcher {
+            long: Matcher::automaton(long, MatchKind::LeftmostLongest),
+            short: Matcher::automaton(short, MatchKind::Standard),
+        }
+    }
+
+    fn automaton(
+        mut searched: Vec<(&str, String)>,
+        kind: MatchKind,
+    ) -> Option<(AhoCorasick, Vec<String>)> {
         if searched.is_empty() {
             return None;
         }
+        // Longest first: in sorted order, building the automaton of a fleet's
+        // identifiers takes several times as long (its states are renumbered in long
+        // chains of swaps).
+        searched.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
+        // A fleet holds hundreds of thousands of identifiers: the automaton that is
+        // quickest to build (a DFA, or a compacted NFA, spends seconds relabelling
+        // its states), for texts that are short.
         let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .build(searched.iter().map(|(k, _)| k.as_str()))
+            .match_kind(kind)
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+            .build(searched.iter().map(|(k, _)| k))
             .ok()?;
-        let targets = searched
-            .iter()
-            .map(|(k, p)| ((*p).clone(), k.chars().count() < WHOLE_WORD_BELOW))
-            .collect();
-        Some(Matcher { automaton, targets })
+        Some((automaton, searched.into_iter().map(|(_, p)| p).collect()))
     }
 
-    /// Every occurrence in `haystack` (the original text, or its folded copy mapped
-    /// back to the original through `folded`).
+    /// Every occurrence in `original`, searched in its folded copy when there is one.
     fn find<'a>(&'a self, original: &str, folded: Option<&Folded>, spans: &mut Vec<Span<'a>>) {
         let haystack = folded.map_or(original, |f| f.text.as_str());
-        for m in self.automaton.find_overlapping_iter(haystack) {
-            let (start, end) = match folded {
-                Some(f) => f.original_range(original, m.start(), m.end()),
-                None => (m.start(), m.end()),
-            };
-            let (pseudonym, whole_word) = &self.targets[m.pattern().as_usize()];
-            if *whole_word && !is_whole_word(original, start, end) {
-                continue;
+        let range = |m: aho_corasick::Match| match folded {
+            Some(f) => f.original_range(original, m.start(), m.end()),
+            None => (m.start(), m.end()),
+        };
+        let span = |(start, end), with: &'a String| Span {
+            start,
+            end,
+            with: Cow::Borrowed(with),
+        };
+        if let Some((automaton, pseudonyms)) = &self.long {
+            for m in automaton.find_iter(haystack) {
+                spans.push(span(range(m), &pseudonyms[m.pattern().as_usize()]));
             }
-            spans.push(Span {
-                start,
-                end,
-                with: Cow::Borrowed(pseudonym),
-            });
+        }
+        if let Some((automaton, pseudonyms)) = &self.short {
+            for m in automaton.find_overlapping_iter(haystack) {
+                let (start, end) = range(m);
+                if is_whole_word(original, start, end) {
+                    spans.push(span((start, end), &pseudonyms[m.pattern().as_usize()]));
+                }
+            }
         }
     }
 }
@@ -268,8 +290,8 @@ pub struct Redactor {
     /// under `--redact-keep groups`.
     kept: BTreeSet<String>,
     keep: Keep,
-    name_matcher: Option<Matcher>,
-    id_matcher: Option<Matcher>,
+    name_matcher: Matcher,
+    id_matcher: Matcher,
 }
 
 impl Redactor {
@@ -291,8 +313,8 @@ impl Redactor {
             ids: BTreeMap::new(),
             kept: BTreeSet::new(),
             keep: Keep::default(),
-            name_matcher: None,
-            id_matcher: None,
+            name_matcher: Matcher::default(),
+            id_matcher: Matcher::default(),
         }
     }
 
@@ -445,11 +467,9 @@ impl Redactor {
             return p.to_string();
         }
         let mut spans = Vec::new();
-        if let Some(m) = &self.name_matcher {
-            m.find(s, None, &mut spans);
-        }
-        if let Some(m) = &self.id_matcher {
-            m.find(s, Some(&Folded::new(s)), &mut spans);
+        self.name_matcher.find(s, None, &mut spans);
+        if !self.ids.is_empty() {
+            self.id_matcher.find(s, Some(&Folded::new(s)), &mut spans);
         }
         self.patterns(s, &mut spans);
         replace(s, spans)
