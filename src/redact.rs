@@ -56,7 +56,8 @@ impl RedactKey {
         })
     }
 
-    /// A key given as it is (tests, harnesses).
+    /// A key given as it is.
+    #[cfg(test)]
     pub fn fixed(key: &[u8]) -> RedactKey {
         RedactKey {
             bytes: key.to_vec(),
@@ -160,11 +161,11 @@ struct Matcher {
 }
 
 impl Matcher {
-    fn new(entries: &BTreeMap<String, (Kind, String)>) -> Matcher {
+    fn new(entries: &BTreeMap<String, String>) -> Matcher {
         let (short, long): (Vec<_>, Vec<_>) = entries
             .iter()
             .filter(|(k, _)| k.chars().count() >= MIN_TEXT_MATCH)
-            .map(|(k, (_, p))| (k.as_str(), p.clone()))
+            .map(|(k, p)| (k.as_str(), p.clone()))
             .partition(|(k, _)| k.chars().count() < WHOLE_WORD_BELOW);
         Matcher {
             long: Matcher::automaton(long, MatchKind::LeftmostLongest),
@@ -283,9 +284,9 @@ fn is_whole_word(s: &str, start: usize, end: usize) -> bool {
 pub struct Redactor {
     key: Vec<u8>,
     /// Names (people, devices, groups), as written -> pseudonym.
-    names: BTreeMap<String, (Kind, String)>,
+    names: BTreeMap<String, String>,
     /// Addresses and ids, folded -> pseudonym.
-    ids: BTreeMap<String, (Kind, String)>,
+    ids: BTreeMap<String, String>,
     /// Values shown as they are, folded: hardware models, and group names and ids
     /// under `--redact-keep groups`.
     kept: BTreeSet<String>,
@@ -343,20 +344,20 @@ impl Redactor {
         let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
             return;
         };
-        let (table, key) = if kind.case_sensitive() {
-            (&self.names, v.to_string())
+        let key = if kind.case_sensitive() {
+            v.to_string()
         } else {
-            (&self.ids, fold(v))
+            fold(v)
         };
-        if !table.contains_key(&key) {
-            let pseudonym = self.pseudonym(kind, v);
-            let table = if kind.case_sensitive() {
-                &mut self.names
-            } else {
-                &mut self.ids
-            };
-            table.insert(key, (kind, pseudonym));
+        // The first kind an identifier is seen as names it.
+        if self.names.contains_key(&key) || self.ids.contains_key(&key) {
+            return;
         }
+        let pseudonym = kind.pseudonym(&self.digest(kind, &key));
+        match kind.case_sensitive() {
+            true => self.names.insert(key, pseudonym),
+            false => self.ids.insert(key, pseudonym),
+        };
     }
 
     /// A group's name or id: redacted, or kept under `--redact-keep groups`.
@@ -452,7 +453,7 @@ impl Redactor {
         self.names
             .get(v)
             .or_else(|| self.ids.get(&fold(v)))
-            .map(|(_, p)| p.as_str())
+            .map(String::as_str)
     }
 
     fn is_kept(&self, v: &str) -> bool {
@@ -484,7 +485,7 @@ impl Redactor {
                 continue;
             }
             let with = match self.ids.get(&fold(found)) {
-                Some((_, p)) => Cow::Borrowed(p.as_str()),
+                Some(p) => Cow::Borrowed(p.as_str()),
                 None if found.contains('@') => Cow::Owned(self.pseudonym(Kind::Email, found)),
                 None => Cow::Owned(self.pseudonym(Kind::Id, found)),
             };
@@ -619,13 +620,11 @@ impl Redactor {
             out.push_str(&rest[..=open]);
             let shown = if is_pseudonym(quoted) || crate::rules::RuleId::from_slug(quoted).is_some()
             {
-                Cow::Borrowed(quoted)
-            } else if let Some(p) = self.known(quoted.trim()) {
-                Cow::Borrowed(p)
+                quoted
             } else {
-                Cow::Borrowed("redacted")
+                self.known(quoted.trim()).unwrap_or("redacted")
             };
-            out.push_str(&shown);
+            out.push_str(shown);
             out.push('"');
             rest = &after[close + 1..];
         }
