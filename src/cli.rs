@@ -131,6 +131,13 @@ pub struct ExplainArgs {
 #[derive(clap::Args, Debug)]
 pub struct ValidateArgs {
     pub dir: PathBuf,
+    /// Replace user names, e-mails, device names and ids, tenant and group ids with
+    /// stable pseudonyms, as `diagnose --redact` does (same key).
+    #[arg(long)]
+    pub redact: bool,
+    /// With --redact: keep these readable. Repeatable.
+    #[arg(long, value_enum, value_name = "WHAT", requires = "redact")]
+    pub redact_keep: Vec<RedactKeep>,
 }
 
 #[derive(clap::Args, Debug)]

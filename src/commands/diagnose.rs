@@ -8,7 +8,7 @@ use crate::engine::{self, Options};
 use crate::escape;
 use crate::finding::Severity;
 use crate::output;
-use crate::redact::{Keep, Redactor};
+use crate::redact::{Keep, RedactKey, Redactor};
 use crate::report::baseline::Baselines;
 use crate::report::{self, AsOfSource, BuildOptions, FailPolicy, Report, SkipCause, Style};
 use crate::rules::Focus;
@@ -19,6 +19,65 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
+    // One key for the run: the tenants of a multi-tenant run share pseudonyms.
+    let redaction = if args.redact {
+        Some(Redaction::new(args, RedactKey::from_env()?))
+    } else {
+        None
+    };
+    diagnose(args, redaction.as_ref(), out).map_err(|e| match &redaction {
+        Some(r) => r.error(None, &e),
+        None => e,
+    })
+}
+
+/// Under `--redact`: the key, what to keep, and what errors show instead of the run's
+/// paths (they may name the user, the customer or the tenant).
+struct Redaction {
+    key: RedactKey,
+    keep: Keep,
+    paths: Vec<(PathBuf, String)>,
+}
+
+impl Redaction {
+    fn new(args: &DiagnoseArgs, key: RedactKey) -> Redaction {
+        let dirs = snapshot_dirs(&args.dirs).unwrap_or_default();
+        let folders = args
+            .dirs
+            .iter()
+            .chain(&dirs)
+            .map(|d| (d.clone(), report::REDACTED_SNAPSHOT_PATH.to_string()));
+        let files = [&args.config, &args.baseline, &args.output]
+            .into_iter()
+            .flatten()
+            .map(|f| {
+                let name = f.file_name().unwrap_or_default().to_string_lossy();
+                (f.clone(), name.into_owned())
+            });
+        Redaction {
+            key,
+            keep: Keep {
+                groups: args.redact_keep.contains(&RedactKeep::Groups),
+            },
+            paths: folders.chain(files).collect(),
+        }
+    }
+
+    /// An error, redacted by what the tenant's redactor knows, or else by patterns.
+    fn error(&self, tenant: Option<&Redactor>, e: &anyhow::Error) -> anyhow::Error {
+        let paths: Vec<(&Path, &str)> = self
+            .paths
+            .iter()
+            .map(|(p, label)| (p.as_path(), label.as_str()))
+            .collect();
+        match tenant {
+            Some(r) => r.error(e, &paths),
+            None => Redactor::without_tenant(&self.key).error(e, &paths),
+        }
+    }
+}
+
+fn diagnose(args: &DiagnoseArgs, redaction: Option<&Redaction>, out: &mut dyn Write) -> Result<u8> {
     let as_of = args
         .as_of
         .as_deref()
@@ -37,6 +96,17 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
         }
     }
     let baselines = args.baseline.as_deref().map(Baselines::load).transpose()?;
+    if let (Some(path), Some(b)) = (&args.baseline, &baselines) {
+        // Pseudonyms under another key, or none, never equal the baseline's: every
+        // finding would be new and every one of the baseline resolved.
+        if b.is_redacted() && !redaction.is_some_and(|r| r.key.stable) {
+            return Err(anyhow!(
+                "{}: the baseline is a redacted report; compare with it under --redact, with the {} it was made with",
+                path.display(),
+                crate::redact::KEY_ENV
+            ));
+        }
+    }
     let fail = FailPolicy {
         threshold: args.fail_on.threshold(),
         new_only: args.fail_on_new,
@@ -47,7 +117,7 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
     let mut failed = Vec::new();
     for (i, dir) in dirs.iter().enumerate() {
         let last = i + 1 == dirs.len();
-        match diagnose_one(args, dir, as_of, baselines.as_ref(), fail, last) {
+        match diagnose_one(args, dir, as_of, baselines.as_ref(), fail, redaction, last) {
             Ok(r) => reports.push(r),
             // One tenant: its error is the run's error. Several: the others are still
             // reported, the failure is said on stderr, and the exit code is 2.
@@ -162,10 +232,24 @@ fn diagnose_one(
     as_of: Option<Time>,
     baselines: Option<&Baselines>,
     fail: FailPolicy,
+    redaction: Option<&Redaction>,
     last: bool,
 ) -> Result<Report> {
-    let policy = policy(args, dir)?;
-    let tenant = super::load(dir)?;
+    let policy = match (policy(args, dir), redaction) {
+        (Err(e), None) => return Err(e),
+        (policy, _) => policy,
+    };
+    // Under --redact a configuration error is told once the snapshot is loaded, so
+    // what the snapshot knows is redacted from it too.
+    let tenant = super::load(dir).map_err(|e| match redaction {
+        Some(r) => r.error(None, &e),
+        None => e,
+    })?;
+    let redactor = redaction.map(|r| Redactor::new(&tenant, &r.key, r.keep));
+    let policy = policy.map_err(|e| match redaction {
+        Some(r) => r.error(redactor.as_ref(), &e),
+        None => e,
+    })?;
     let (as_of, as_of_source) = match (as_of, tenant.exported_at) {
         (Some(t), _) => (t, AsOfSource::Option),
         (None, Some(t)) => (t, AsOfSource::Snapshot),
@@ -182,16 +266,20 @@ fn diagnose_one(
     );
     // The rules' own lists of findings were copied into one and freed.
     crate::memory::release_free();
-    let redactor = if args.redact {
-        let keep = Keep {
-            groups: args.redact_keep.contains(&RedactKeep::Groups),
-        };
-        Some(Redactor::new(&tenant, Redactor::key_from_env()?, keep))
-    } else {
-        None
-    };
     let path = dir.to_string_lossy();
-    let baseline = baselines.and_then(|b| b.for_tenant(tenant.tenant_id.as_deref(), &path));
+    let tenant_ids: Vec<String> = tenant
+        .tenant_id
+        .iter()
+        .flat_map(|id| {
+            [
+                Some(id.to_string()),
+                redactor.as_ref().map(|r| r.tenant(id)),
+            ]
+        })
+        .flatten()
+        .collect();
+    let tenant_ids: Vec<&str> = tenant_ids.iter().map(String::as_str).collect();
+    let baseline = baselines.and_then(|b| b.for_tenant(&tenant_ids, &path));
     let report = report::build(
         &tenant,
         outcome,

@@ -2,16 +2,20 @@
 //! it says which export it recognised, how many records it read and skipped (and
 //! why), and which columns or fields nothing reads, then names every entry of the
 //! folder it did not read, with the reason; a file that cannot be read at all stops
-//! the load with exit 2, naming the file and the line or record.
+//! the load with exit 2, naming the file and the line or record. `--redact` shows
+//! every identifier (file names included) as `diagnose --redact` would.
 
-use crate::cli::{ValidateArgs, PIPE_WIDTH};
+use crate::cli::{RedactKeep, ValidateArgs, PIPE_WIDTH};
 use crate::escape;
 use crate::messages::{self, Messages};
 use crate::model::Tenant;
+use crate::redact::{Keep, RedactKey, Redactor};
 use crate::report::layout::wrap_hanging;
+use crate::report::REDACTED_SNAPSHOT_PATH;
 use crate::snapshot::{FileInfo, Format, Input};
 use anyhow::{anyhow, Context as _, Result};
 use rustc_hash::FxHashSet as HashSet;
+use std::borrow::Cow;
 use std::io::Write;
 
 /// Column and field names listed before "… and N more": enough to recognise the
@@ -19,15 +23,49 @@ use std::io::Write;
 const IGNORED_SHOWN: usize = 12;
 
 pub fn run(args: &ValidateArgs, out: &mut dyn Write) -> Result<u8> {
+    let key = args.redact.then(RedactKey::from_env).transpose()?;
+    let paths = [(args.dir.as_path(), REDACTED_SNAPSHOT_PATH)];
+    let loaded = super::load(&args.dir).with_context(|| "the snapshot could not be loaded");
+    let tenant = match (loaded, &key) {
+        (Ok(tenant), _) => tenant,
+        (Err(e), Some(key)) => return Err(Redactor::without_tenant(key).error(&e, &paths)),
+        (Err(e), None) => return Err(e),
+    };
+    let redactor = key.map(|key| {
+        let keep = Keep {
+            groups: args.redact_keep.contains(&RedactKeep::Groups),
+        };
+        Redactor::new(&tenant, &key, keep)
+    });
+    validate(args, &tenant, redactor.as_ref(), out).map_err(|e| match &redactor {
+        Some(r) => r.error(&e, &paths),
+        None => e,
+    })
+}
+
+/// Text from the snapshot as validate shows it: redacted under `--redact`.
+fn shown<'a>(r: Option<&Redactor>, s: &'a str) -> Cow<'a, str> {
+    match r {
+        Some(r) => Cow::Owned(r.text(s)),
+        None => Cow::Borrowed(s),
+    }
+}
+
+fn validate(
+    args: &ValidateArgs,
+    tenant: &Tenant,
+    r: Option<&Redactor>,
+    out: &mut dyn Write,
+) -> Result<u8> {
     let msg = messages::current();
-    let tenant = super::load(&args.dir).with_context(|| "the snapshot could not be loaded")?;
+    let path = match r {
+        Some(_) => REDACTED_SNAPSHOT_PATH.to_string(),
+        None => args.dir.to_string_lossy().into_owned(),
+    };
     writeln!(
         out,
         "{}",
-        msg.f(
-            "validate.heading",
-            &[("path", &escape::terminal(&args.dir.to_string_lossy()))]
-        )
+        msg.f("validate.heading", &[("path", &escape::terminal(&path))])
     )?;
     for input in Input::ALL {
         let mut files = tenant.files.iter().filter(|f| f.input == input).peekable();
@@ -39,23 +77,28 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write) -> Result<u8> {
             )?;
         }
         for f in files {
-            print_file(out, msg, f)?;
+            print_file(out, msg, f, r)?;
         }
     }
     if !tenant.unread.is_empty() {
         writeln!(out, "\n{}:", msg.t("validate.unread.heading"))?;
         for u in &tenant.unread {
-            let line = format!("{}: {}", u.name, u.reason.describe(msg));
+            let line = format!(
+                "{}: {}",
+                shown(r, &u.name),
+                shown(r, &u.reason.describe(msg))
+            );
             writeln!(out, "{}", wrap_hanging(PIPE_WIDTH, "  ", "      ", &line))?;
         }
     }
-    let checks = cross_checks(&tenant);
+    let checks = cross_checks(tenant);
     if !checks.is_empty() {
         writeln!(out, "\n{}:", msg.t("validate.cross_heading"))?;
         for c in checks {
+            let examples: Vec<Cow<str>> = c.examples.iter().map(|e| shown(r, e)).collect();
             let line = msg.f(
                 &format!("validate.cross.{}", c.key),
-                &[("count", &c.count), ("examples", &c.examples.join(", "))],
+                &[("count", &c.count), ("examples", &examples.join(", "))],
             );
             writeln!(out, "{}", wrap_hanging(PIPE_WIDTH, "  - ", "    ", &line))?;
         }
@@ -70,7 +113,10 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write) -> Result<u8> {
             "validate.placeholders",
             &[
                 ("count", &keys.len()),
-                ("file", &file.map_or("lookout.json", |f| f.name.as_str())),
+                (
+                    "file",
+                    &shown(r, file.map_or("lookout.json", |f| f.name.as_str()))
+                ),
                 ("keys", &keys.join(", ")),
             ],
         )));
@@ -80,7 +126,12 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write) -> Result<u8> {
 }
 
 /// One file: what it is and how much of it was used, then its notes.
-fn print_file(out: &mut dyn Write, msg: &Messages, f: &FileInfo) -> Result<()> {
+fn print_file(
+    out: &mut dyn Write,
+    msg: &Messages,
+    f: &FileInfo,
+    r: Option<&Redactor>,
+) -> Result<()> {
     let skipped = match f.skipped_total() {
         0 => String::new(),
         n => msg.f("validate.detail.skipped_suffix", &[("count", &n)]),
@@ -94,7 +145,7 @@ fn print_file(out: &mut dyn Write, msg: &Messages, f: &FileInfo) -> Result<()> {
     let line = msg.f(
         "validate.detail.file_line",
         &[
-            ("name", &f.name),
+            ("name", &shown(r, &f.name)),
             // Names say little once files are recognised by content: say what it holds.
             (
                 "input",
@@ -112,21 +163,32 @@ fn print_file(out: &mut dyn Write, msg: &Messages, f: &FileInfo) -> Result<()> {
         writeln!(
             out,
             "{}",
-            wrap_hanging(PIPE_WIDTH, "      ", "        ", &ignored_line(msg, f))
+            wrap_hanging(PIPE_WIDTH, "      ", "        ", &ignored_line(msg, f, r))
         )?;
     }
     for n in &f.notes {
         writeln!(
             out,
             "{}",
-            wrap_hanging(PIPE_WIDTH, "      - ", "        ", &n.describe(msg))
+            wrap_hanging(
+                PIPE_WIDTH,
+                "      - ",
+                "        ",
+                &shown(r, &n.describe(msg))
+            )
         )?;
     }
     Ok(())
 }
 
-fn ignored_line(msg: &Messages, f: &FileInfo) -> String {
-    let mut list: Vec<String> = f.ignored.iter().take(IGNORED_SHOWN).cloned().collect();
+/// The columns or fields nothing reads: an arbitrary sheet's header may name anyone.
+fn ignored_line(msg: &Messages, f: &FileInfo, r: Option<&Redactor>) -> String {
+    let mut list: Vec<String> = f
+        .ignored
+        .iter()
+        .take(IGNORED_SHOWN)
+        .map(|c| shown(r, c).into_owned())
+        .collect();
     if f.ignored.len() > IGNORED_SHOWN {
         list.push(msg.f(
             "validate.detail.more",

@@ -2,7 +2,7 @@
 //! pipeline can fail on new findings only and show what got fixed. A finding is the
 //! same when its rule and subject (kind and id) are the same.
 
-use super::ReportFinding;
+use crate::finding::SubjectKind;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -70,18 +70,33 @@ impl Baselines {
         }))
     }
 
-    /// The baseline of a tenant: the only one, or the one with the same tenant id (or,
-    /// without ids, the same snapshot path).
-    pub fn for_tenant(&self, tenant_id: Option<&str>, path: &str) -> Option<&Baseline> {
+    /// The baseline of a tenant: the only one, or the one with the same tenant id
+    /// (`tenant_ids`: the real one and, in a redacted run, its pseudonym) or, without
+    /// ids, the same snapshot path.
+    pub fn for_tenant(&self, tenant_ids: &[&str], path: &str) -> Option<&Baseline> {
         if let [only] = self.0.as_slice() {
             return Some(only);
         }
         self.0.iter().find(|b| {
             let snap = b.snapshot.as_ref();
-            match (tenant_id, snap.and_then(|s| s.tenant_id.as_deref())) {
-                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+            match snap.and_then(|s| s.tenant_id.as_deref()) {
+                Some(id) if !tenant_ids.is_empty() => {
+                    tenant_ids.iter().any(|t| t.eq_ignore_ascii_case(id))
+                }
                 _ => snap.and_then(|s| s.path.as_deref()) == Some(path),
             }
+        })
+    }
+
+    /// A redacted report: its findings' subjects are pseudonyms. Only a run redacted
+    /// with the same key can match them.
+    pub fn is_redacted(&self) -> bool {
+        self.0.iter().flat_map(|b| &b.findings).any(|f| {
+            crate::redact::is_pseudonym(&f.subject.id)
+                || f.subject
+                    .user
+                    .as_deref()
+                    .is_some_and(crate::redact::is_pseudonym)
         })
     }
 }
@@ -94,6 +109,19 @@ pub struct BaselineSubject {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+}
+
+/// A baseline subject's kind, as the report writes it.
+pub fn subject_kind(kind: &str) -> Option<SubjectKind> {
+    [
+        SubjectKind::Tenant,
+        SubjectKind::Connector,
+        SubjectKind::Group,
+        SubjectKind::User,
+        SubjectKind::Device,
+    ]
+    .into_iter()
+    .find(|k| k.as_str() == kind)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -118,10 +146,20 @@ pub struct ResolvedFinding {
     pub title: Option<String>,
 }
 
+/// A finding as the baseline is matched against it: its rule and subject kind, and
+/// every id the baseline may know its subject by (the real one and, in a redacted
+/// run, its pseudonym: a baseline may be a redacted report made with the same key).
+#[derive(Debug)]
+pub struct MatchKey {
+    pub rule: &'static str,
+    pub kind: &'static str,
+    pub ids: Vec<String>,
+}
+
 impl Baseline {
-    /// Marks each finding new or unchanged; returns how many are new (not counting
-    /// suppressed ones) and the baseline findings that are gone.
-    pub fn compare(&self, findings: &mut [ReportFinding]) -> (usize, Vec<ResolvedFinding>) {
+    /// For each finding, whether the baseline has it; and the baseline findings that
+    /// none of them is.
+    pub fn compare(&self, findings: &[MatchKey]) -> (Vec<BaselineState>, Vec<ResolvedFinding>) {
         let before: BTreeSet<(&str, &str, &str)> = self
             .findings
             .iter()
@@ -133,30 +171,31 @@ impl Baseline {
                 )
             })
             .collect();
-        let mut new = 0;
         let mut now = BTreeSet::new();
-        for f in findings.iter_mut() {
-            let key = (
-                f.rule.slug(),
-                f.subject.kind.as_str(),
-                f.subject.id.as_str(),
-            );
-            let state = if before.contains(&key) {
-                BaselineState::Unchanged
-            } else {
-                if !f.is_suppressed() {
-                    new += 1;
+        let states = findings
+            .iter()
+            .map(|f| {
+                let mut found = false;
+                for id in &f.ids {
+                    found |= before.contains(&(f.rule, f.kind, id.as_str()));
+                    now.insert((f.rule, f.kind, id.as_str()));
                 }
-                BaselineState::New
-            };
-            f.baseline_state = Some(state);
-            now.insert((f.rule.to_string(), key.1.to_string(), key.2.to_string()));
-        }
+                if found {
+                    BaselineState::Unchanged
+                } else {
+                    BaselineState::New
+                }
+            })
+            .collect();
         let resolved = self
             .findings
             .iter()
             .filter(|f| {
-                !now.contains(&(f.rule.clone(), f.subject.kind.clone(), f.subject.id.clone()))
+                !now.contains(&(
+                    f.rule.as_str(),
+                    f.subject.kind.as_str(),
+                    f.subject.id.as_str(),
+                ))
             })
             .map(|f| ResolvedFinding {
                 rule: f.rule.clone(),
@@ -166,6 +205,6 @@ impl Baseline {
                 title: f.title.clone(),
             })
             .collect();
-        (new, resolved)
+        (states, resolved)
     }
 }

@@ -502,23 +502,31 @@ impl<'a> BuildOptions<'a> {
 }
 
 /// Turns the engine's outcome into a report: texts rendered in `lang`, summary counted,
-/// findings grouped. With a redactor, the findings' facts are redacted before any text
-/// is rendered from them, and the free text the report quotes from the tenant (health
-/// details, notes, suppressions, ids) as it is taken in.
+/// findings grouped, compared with the baseline. With a redactor, the findings' facts
+/// are redacted before any text is rendered from them, then the rest of the report
+/// ([`redact`]); the baseline is matched on the real identifiers (and their
+/// pseudonyms, for a redacted baseline) before either.
 pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
     let msg = messages::get(opts.lang);
     let redactor = opts.redactor;
-    let quote = |s: String| match redactor {
-        Some(r) => r.text(&s),
-        None => s,
-    };
-    // Prose that quotes tenant values: redacted first, then its line breaks folded.
-    let prose = |s: String| escape::fold_lines(&quote(s)).into_owned();
     let mut summary = Summary::default();
     let mut findings = Vec::with_capacity(outcome.findings.len());
+    let mut match_keys = Vec::new();
     for mut f in outcome.findings {
+        let real_id = opts.baseline.map(|_| f.subject.id.clone());
         if let Some(r) = redactor {
             r.finding(&mut f);
+        }
+        if let Some(real_id) = real_id {
+            let mut ids = vec![real_id];
+            if ids[0] != f.subject.id {
+                ids.push(f.subject.id.clone());
+            }
+            match_keys.push(baseline::MatchKey {
+                rule: f.rule.slug(),
+                kind: f.subject.kind.as_str(),
+                ids,
+            });
         }
         if f.suppressed.is_some() {
             summary.suppressed += 1;
@@ -558,14 +566,15 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         });
     }
     let resolved = opts.baseline.map(|b| {
-        let (new, mut resolved) = b.compare(&mut findings);
-        summary.new = Some(new);
-        for f in &mut resolved {
-            let s = &mut f.subject;
-            s.id = quote(std::mem::take(&mut s.id));
-            s.name = s.name.take().map(quote);
-            s.user = s.user.take().map(quote);
+        let (states, resolved) = b.compare(&match_keys);
+        let mut new = 0;
+        for (f, state) in findings.iter_mut().zip(states) {
+            if state == baseline::BaselineState::New && !f.is_suppressed() {
+                new += 1;
+            }
+            f.baseline_state = Some(state);
         }
+        summary.new = Some(new);
         resolved
     });
     let suppressions = outcome
@@ -573,8 +582,8 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         .into_iter()
         .map(|o| SuppressionEntry {
             rule: o.suppression.rule,
-            subject: quote(o.suppression.subject),
-            reason: quote(o.suppression.reason),
+            subject: o.suppression.subject,
+            reason: o.suppression.reason,
             expires: o
                 .suppression
                 .expires
@@ -583,10 +592,7 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
             matched: o.matched,
         })
         .collect();
-    let mut health = overview::build(tenant, &findings, opts.as_of, msg);
-    for h in &mut health {
-        h.detail = prose(std::mem::take(&mut h.detail));
-    }
+    let health = overview::build(tenant, &findings, opts.as_of, msg);
     let skipped: Vec<SkippedRule> = outcome
         .skipped
         .into_iter()
@@ -638,7 +644,7 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         .unread
         .iter()
         .filter(|u| u.reason.kind() == UnreadKind::NotRecognised)
-        .map(|u| Note::unread(u.name.clone(), prose(u.reason.describe(msg))));
+        .map(|u| Note::unread(u.name.clone(), u.reason.describe(msg)));
     let notes: Vec<Note> = as_of_far
         .iter()
         .map(|text| {
@@ -650,27 +656,15 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         .chain(tenant.files.iter().flat_map(|f| {
             f.notes
                 .iter()
-                .map(|n| Note::new(f.name.clone(), prose(n.describe(msg))))
+                .map(|n| Note::new(f.name.clone(), n.describe(msg)))
         }))
         .chain(unrecognised)
         .collect();
     let complete = reads_everything(&skipped, &notes);
-    let mut focus = focus::entries(tenant, opts.focus);
-    for e in &mut focus {
-        e.query = quote(std::mem::take(&mut e.query));
-        if let Some(c) = &mut e.console_access {
-            c.group = c.group.take().map(quote);
-            c.group_id = c.group_id.take().map(quote);
-            c.path = c.path.take().map(quote);
-        }
-    }
-    // A redacted report does not say where the snapshot was on the sender's disk.
-    let path = match redactor {
-        Some(_) => "snapshot".to_string(),
-        None => opts.snapshot_path.to_string(),
-    };
+    let focus = focus::entries(tenant, opts.focus);
+    let path = opts.snapshot_path.to_string();
     let paths = file_paths(tenant, &path);
-    Report {
+    let mut report = Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
             name: env!("CARGO_PKG_NAME"),
@@ -682,7 +676,7 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         complete,
         snapshot: SnapshotInfo {
             path,
-            tenant_id: tenant.tenant_id.clone().map(quote),
+            tenant_id: tenant.tenant_id.clone(),
             counts: Counts {
                 groups: tenant.groups.len(),
                 users: tenant.users.len(),
@@ -703,12 +697,203 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         lang: opts.lang.to_string(),
         fail: opts.fail,
         paths,
+    };
+    if let Some(r) = redactor {
+        redact(&mut report, r);
+    }
+    // Prose that quotes tenant values has its line breaks folded, after redaction so
+    // that a value with a line break in it is still recognised and replaced.
+    for h in &mut report.health {
+        h.detail = escape::fold_lines(&h.detail).into_owned();
+    }
+    for n in &mut report.notes {
+        n.message = escape::fold_lines(&n.message).into_owned();
+    }
+    report
+}
+
+/// What a redacted report shows instead of the snapshot folder: not where the
+/// snapshot was on the sender's disk.
+pub const REDACTED_SNAPSHOT_PATH: &str = "snapshot";
+
+/// `--redact`, for everything but the findings (whose facts were redacted before
+/// their texts were rendered). Every field of every section is named here, so a new
+/// one cannot be added without deciding whether it quotes the tenant: identifiers are
+/// replaced whole, free text is searched, the tool's own words stay.
+fn redact(report: &mut Report, r: &Redactor) {
+    let Report {
+        schema_version: _,
+        tool: _,
+        as_of: _,
+        as_of_source: _,
+        snapshot,
+        focus,
+        complete: _,
+        skipped,
+        notes,
+        summary: _,
+        // Dates and day counts only.
+        as_of_far: _,
+        suppressions,
+        resolved,
+        health,
+        findings: _,
+        lang: _,
+        fail: _,
+        by_rule: _,
+        root_causes: _,
+        paths,
+    } = report;
+    let SnapshotInfo {
+        path,
+        tenant_id,
+        counts: _,
+    } = snapshot;
+    let base = path.trim_end_matches(['/', '\\']).to_string();
+    for (_, p) in paths.iter_mut() {
+        let name = p
+            .strip_prefix(&base)
+            .unwrap_or(p)
+            .trim_start_matches(['/', '\\']);
+        *p = format!("{REDACTED_SNAPSHOT_PATH}/{}", r.text(name));
+    }
+    *path = REDACTED_SNAPSHOT_PATH.to_string();
+    if let Some(id) = tenant_id {
+        *id = r.tenant(id);
+    }
+    for e in focus {
+        let FocusEntry {
+            kind,
+            query,
+            found: _,
+            found_in: _,
+            console_access,
+        } = e;
+        *query = match kind {
+            focus::FocusKind::User => r.user(query),
+            focus::FocusKind::Device => r.device(query),
+        };
+        if let Some(focus::ConsoleAccess {
+            access: _,
+            group,
+            group_id,
+            path,
+        }) = console_access
+        {
+            *group = group.as_deref().map(|g| r.group_name(g));
+            *group_id = group_id.as_deref().map(|g| r.group_id(g));
+            *path = path.as_deref().map(|p| r.text(p));
+        }
+    }
+    for s in skipped {
+        let SkippedRule {
+            rule: _,
+            cause: _,
+            input: _,
+            reason,
+            title: _,
+        } = s;
+        // The tool's words with a file's canonical name or a setting's key: searched
+        // all the same, should one ever quote a value.
+        *reason = r.text(reason);
+    }
+    for n in notes {
+        let Note {
+            file,
+            message,
+            unread: _,
+        } = n;
+        // A file's name is the exporter's choice ("Lookout Pilot.csv").
+        *file = r.text(file);
+        *message = r.text(message);
+    }
+    for s in suppressions {
+        let SuppressionEntry {
+            rule,
+            subject,
+            reason,
+            expires: _,
+            state: _,
+            matched: _,
+        } = s;
+        // Whatever its state: a stale suppression names a subject the snapshot may no
+        // longer know.
+        *subject = r.subject_id(rule.rule().subject_kind(), subject);
+        *reason = r.text(reason);
+    }
+    for f in resolved.iter_mut().flatten() {
+        let baseline::ResolvedFinding {
+            rule,
+            severity,
+            subject,
+            cause,
+            title,
+        } = f;
+        // A resolved finding is about a subject this snapshot may no longer know.
+        let baseline::BaselineSubject {
+            kind,
+            id,
+            name,
+            user,
+        } = subject;
+        let kind = baseline::subject_kind(kind);
+        let mut own = Vec::new();
+        let mut redact = |value: &mut String, pseudonym: String| {
+            own.push((std::mem::replace(value, pseudonym.clone()), pseudonym));
+        };
+        redact(
+            id,
+            match kind {
+                Some(k) => r.subject_id(k, id),
+                None => r.text(id),
+            },
+        );
+        if let Some(n) = name {
+            redact(
+                n,
+                match kind {
+                    Some(k) => r.subject_name(k, n),
+                    None => r.text(n),
+                },
+            );
+        }
+        if let Some(u) = user {
+            redact(u, r.user(u));
+        }
+        // Read from the baseline file, which anyone may have edited: its texts may
+        // name the subject, which this snapshot may no longer know.
+        own.sort_by_key(|(real, _)| std::cmp::Reverse(real.len()));
+        *rule = mentions_redacted(rule, &own, r);
+        for text in [severity, cause, title].into_iter().flatten() {
+            *text = mentions_redacted(text, &own, r);
+        }
+    }
+    for h in health {
+        let overview::HealthLine {
+            item: _,
+            status: _,
+            label: _,
+            detail,
+        } = h;
+        *detail = r.text(detail);
     }
 }
 
 /// No check was skipped for lack of input and no file of the snapshot went unread.
 fn reads_everything(skipped: &[SkippedRule], notes: &[Note]) -> bool {
     !skipped.iter().any(SkippedRule::for_lack_of_input) && !notes.iter().any(|n| n.unread)
+}
+
+/// A text with a subject's own identifiers (real, pseudonym; longest first) replaced,
+/// then searched like any other.
+fn mentions_redacted(t: &str, own: &[(String, String)], r: &Redactor) -> String {
+    let t = own
+        .iter()
+        .filter(|(real, _)| !real.is_empty())
+        .fold(t.to_string(), |t, (real, pseudonym)| {
+            t.replace(real, pseudonym)
+        });
+    r.text(&t)
 }
 
 /// More days than this between the export and the judging time and the snapshot no
