@@ -120,7 +120,8 @@ impl<'h> Graph<'h> {
     }
 
     /// Every record of the list at `path` (`/v1.0/...` with its query), page by page
-    /// to `on_page`, in order.
+    /// to `on_page`, in order. `bar` shows the waits; the caller, who knows what the
+    /// records add up to, shows the counts.
     pub fn list(
         &mut self,
         api: Api,
@@ -152,9 +153,6 @@ impl<'h> Graph<'h> {
             paging.pages = page_no;
             paging.records += page.value.len();
             on_page(page.value)?;
-            if let Some(bar) = bar {
-                bar.update(paging.pages, paging.records, None);
-            }
             seen.insert(url);
             let Some(next) = page.next_link.filter(|l| !l.is_empty()) else {
                 return Ok(paging);

@@ -211,13 +211,15 @@ impl<'h> Lookout<'h> {
     }
 }
 
-/// A refused token: 401, or Lookout's `EXPIRED_TOKEN` error code with any status.
+/// A refused token: 401, or Lookout's `EXPIRED_TOKEN` error code with another
+/// error status.
 fn token_expired(ex: &Exchange) -> bool {
     ex.status == 401
-        || serde_json::from_slice::<ErrorBody>(&ex.body).is_ok_and(|b| {
-            b.error_code
-                .is_some_and(|c| c.eq_ignore_ascii_case("EXPIRED_TOKEN"))
-        })
+        || (!ex.is_success()
+            && serde_json::from_slice::<ErrorBody>(&ex.body).is_ok_and(|b| {
+                b.error_code
+                    .is_some_and(|c| c.eq_ignore_ascii_case("EXPIRED_TOKEN"))
+            }))
 }
 
 /// `<what> <where>: HTTP <status>, <error code>, request id <id>: <message>`.

@@ -38,7 +38,7 @@ impl Board {
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         bar.set_prefix(label.to_owned());
-        bar.set_message("waiting");
+        bar.set_message("reading");
         bar.enable_steady_tick(Duration::from_millis(120));
         Bar { bar: Some(bar) }
     }
@@ -66,12 +66,16 @@ pub struct Bar {
 }
 
 impl Bar {
-    /// Shows how far the endpoint got: pages read, records kept, and the total when
-    /// the service says it.
+    /// Shows how far the endpoint got: records kept, the total when the service
+    /// says it, and the pages read when they are counted (not 0).
     pub fn update(&self, pages: usize, records: usize, total: Option<u64>) {
         if let Some(bar) = &self.bar {
             let of = total.map(|t| format!(" of {t}")).unwrap_or_default();
-            bar.set_message(format!("{records}{of} records, {pages} page(s)"));
+            let pages = match pages {
+                0 => String::new(),
+                n => format!(", {n} page(s)"),
+            };
+            bar.set_message(format!("{records}{of} records{pages}"));
         }
     }
 

@@ -95,6 +95,7 @@ pub fn managed_devices(
 ) -> Result<Map<String, Value>> {
     let bar = board.bar("Intune devices");
     let mut file = staging.list("intune-devices.json", "value")?;
+    let mut pages = 0;
     let paging = graph.list(
         Api::ManagedDevices,
         &with_query(
@@ -102,7 +103,12 @@ pub fn managed_devices(
             &[("$select", DEVICE_FIELDS)],
         ),
         Some(&bar),
-        |page| page.iter().try_for_each(|d| file.push(d)),
+        |page| {
+            page.iter().try_for_each(|d| file.push(d))?;
+            pages += 1;
+            bar.update(pages, file.records(), None);
+            Ok(())
+        },
     )?;
     file.finish(&[])?;
     bar.done(&format!("{} devices", paging.records));
@@ -175,6 +181,7 @@ pub fn groups(
             Some(&bar),
             |page| {
                 page.iter().for_each(|g| add(&mut found, &mut index, g));
+                bar.update(0, found.len(), None);
                 Ok(())
             },
         )?;
@@ -392,7 +399,11 @@ pub fn audit_logs(
             &path,
             Some(&bar),
             Some(&mut pace),
-            |page| page.iter().try_for_each(|r| file.push(r)),
+            |page| {
+                page.iter().try_for_each(|r| file.push(r))?;
+                bar.update(0, file.records(), None);
+                Ok(())
+            },
         )?;
         per_activity.insert(activity.into(), json!(paging.records - before));
     }

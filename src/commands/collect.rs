@@ -51,6 +51,8 @@ fn collect_and_report(args: &CollectArgs, scrubber: &Scrubber) -> Result<u8> {
     )?;
     let board = Board::for_stderr();
     let summary = collect::run(&settings, creds, &board, scrubber)?;
-    board.println(&scrubber.scrub(&summary.line()));
+    // Below the finished bars, which stay on the terminal.
+    drop(board);
+    eprintln!("{}", scrubber.scrub(&summary.line()));
     Ok(0)
 }
