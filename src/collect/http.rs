@@ -251,7 +251,7 @@ impl Http {
             }
             if self.verbose {
                 self.log(&format!(
-                    "  retrying in {:.1} s ({why}), retry {} of {MAX_RETRIES}",
+                    "  retrying in {:.1} s ({why}), retry {} of {limit}",
                     d.as_secs_f32(),
                     retries + 1
                 ));
