@@ -1140,3 +1140,385 @@ fn stderr_holds_one_summary_line_when_not_a_terminal() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------
+// National clouds: each --cloud reaches its own sign-in authority and Graph. The
+// real hosts are never contacted: a proxy that refuses every tunnel records where
+// the tool was headed (the fakes on 127.0.0.1 are reached directly, NO_PROXY).
+
+/// (--cloud, sign-in authority, Graph) as learn.microsoft.com/graph/deployments gives them.
+const CLOUDS: [(&str, &str, &str); 4] = [
+    ("global", "login.microsoftonline.com", "graph.microsoft.com"),
+    ("usgov", "login.microsoftonline.us", "graph.microsoft.us"),
+    (
+        "usgov-dod",
+        "login.microsoftonline.us",
+        "dod-graph.microsoft.us",
+    ),
+    (
+        "china",
+        "login.chinacloudapi.cn",
+        "microsoftgraph.chinacloudapi.cn",
+    ),
+];
+
+/// `collect` with only some of the fakes' URLs, its other traffic sent to `proxy`.
+fn collect_through(proxy: &support::fakes::Proxy, fakes: &Fakes, dir: &Path, args: &[&str]) -> Run {
+    let mut cmd = support::bin();
+    for var in NETWORK_ENV {
+        cmd.env_remove(var);
+    }
+    cmd.arg("collect")
+        .arg(dir)
+        .args([
+            "--timeout",
+            &TIMEOUT.to_string(),
+            "--as-of",
+            AS_OF,
+            "--since",
+            SINCE,
+        ])
+        .args(args)
+        .envs(fakes.env())
+        .env("HTTPS_PROXY", proxy.origin())
+        .env("HTTP_PROXY", proxy.origin())
+        .env("NO_PROXY", "127.0.0.1")
+        .write_stdin("");
+    let started = Instant::now();
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        elapsed: started.elapsed(),
+    }
+}
+
+#[test]
+fn each_cloud_signs_in_and_reads_graph_at_its_own_hosts() {
+    for (cloud, login, graph) in CLOUDS {
+        let fakes = Fakes::start();
+        let (parent, dir) = fresh_dir();
+        let untouched = Untouched::record(parent.path());
+
+        // The sign-in authority of the cloud.
+        let proxy = support::fakes::Proxy::start();
+        let run = collect_through(&proxy, &fakes, &dir, &["--cloud", cloud]);
+        run.assert_refused(&[login]);
+        assert_eq!(
+            proxy.targets(),
+            vec![format!("CONNECT {login}:443")],
+            "--cloud {cloud}"
+        );
+        untouched.check(&run);
+
+        // Signed in at the fake authority: the token is asked for the cloud's Graph,
+        // which is where the first request then goes.
+        let proxy = support::fakes::Proxy::start();
+        let run = collect_through(
+            &proxy,
+            &fakes,
+            &dir,
+            &["--cloud", cloud, "--login-url", &fakes.login_url],
+        );
+        run.assert_refused(&[graph]);
+        let token = fakes.requests_to(Service::Login, "/oauth2/v2.0/token");
+        let scope = token.last().unwrap().request.form_value("scope");
+        assert_eq!(
+            scope,
+            Some(format!("https://{graph}/.default")),
+            "--cloud {cloud}"
+        );
+        assert_eq!(
+            proxy.targets(),
+            vec![format!("CONNECT {graph}:443")],
+            "--cloud {cloud}"
+        );
+        untouched.check(&run);
+    }
+}
+
+#[test]
+fn the_lookout_api_has_one_host_for_every_cloud() {
+    for (cloud, ..) in CLOUDS {
+        let fakes = Fakes::start();
+        let (_parent, dir) = fresh_dir();
+        let proxy = support::fakes::Proxy::start();
+        let args = [
+            "--cloud",
+            cloud,
+            "--login-url",
+            &fakes.login_url,
+            "--graph-url",
+            &fakes.graph_url,
+        ];
+        let run = collect_through(&proxy, &fakes, &dir, &args);
+        run.assert_refused(&["api.lookout.com"]);
+        assert_eq!(
+            proxy.targets(),
+            vec!["CONNECT api.lookout.com:443".to_owned()],
+            "--cloud {cloud}"
+        );
+        // Graph has no audit log in the cloud operated by 21Vianet: it is not asked.
+        let audits = fakes
+            .requests_to(Service::Graph, "/auditLogs/directoryAudits")
+            .len();
+        assert_eq!(
+            audits == 0,
+            cloud == "china",
+            "--cloud {cloud}: {audits} audit requests"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// The fakes themselves answer as the real services do (no binary involved).
+
+/// A Graph token from the fake authority, as `Authorization` header value.
+fn fake_graph_bearer(fakes: &Fakes) -> String {
+    use support::fakes::http::{call, percent_encode};
+    let c = fakes.credentials();
+    let form = format!(
+        "client_id={}&scope={}%2F.default&client_secret={}&grant_type=client_credentials",
+        c.client_id,
+        percent_encode(&fakes.graph_url),
+        percent_encode(c.client_secret.as_deref().unwrap())
+    );
+    let (status, body) = call(
+        "POST",
+        &format!("{}/{}/oauth2/v2.0/token", fakes.login_url, c.tenant_id),
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        &form,
+    );
+    assert_eq!(status, 200, "{body}");
+    let token: Value = serde_json::from_str(&body).unwrap();
+    format!("Bearer {}", token["access_token"].as_str().unwrap())
+}
+
+#[test]
+fn the_fake_graph_pages_filters_and_refuses_as_graph_does() {
+    use support::fakes::http::call;
+    let fakes = Fakes::start();
+    let bearer = fake_graph_bearer(&fakes);
+    let get = |url: &str, headers: &[(&str, &str)]| {
+        let mut all = vec![("Authorization", bearer.as_str())];
+        all.extend_from_slice(headers);
+        let (status, body) = call("GET", url, &all, "");
+        (status, serde_json::from_str::<Value>(&body).unwrap())
+    };
+
+    // Paging by $top: three pages of managed devices, the query kept in each link.
+    let mut url = format!(
+        "{}/v1.0/deviceManagement/managedDevices?$top=10&$select=id,deviceName",
+        fakes.graph_url
+    );
+    let mut ids = Vec::new();
+    loop {
+        let (status, page) = get(&url, &[]);
+        assert_eq!(status, 200, "{page}");
+        ids.extend(
+            page["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["id"].clone()),
+        );
+        assert_eq!(
+            page["value"][0].as_object().unwrap().len(),
+            3,
+            "$select not applied: {page}"
+        );
+        match page["@odata.nextLink"].as_str() {
+            Some(next) => {
+                assert!(next.contains("$top=10&$select=id,deviceName"), "{next}");
+                url = next.to_owned();
+            }
+            None => break,
+        }
+    }
+    assert_eq!(ids.len(), 25);
+
+    // A property the resource does not have, and $count without ConsistencyLevel.
+    let (status, body) = get(
+        &format!(
+            "{}/v1.0/deviceManagement/managedDevices?$select=id,ownerType",
+            fakes.graph_url
+        ),
+        &[],
+    );
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("BadRequest"))
+    );
+    let count_url = format!(
+        "{}/v1.0/groups?$count=true&$filter=startswith(displayName,'Lookout')",
+        fakes.graph_url
+    );
+    assert_eq!(get(&count_url, &[]).0, 400);
+    let (status, body) = get(&count_url, &[("ConsistencyLevel", "eventual")]);
+    assert_eq!(
+        (status, body["@odata.count"].as_u64()),
+        (200, Some(6)),
+        "{body}"
+    );
+
+    // Group names compare without regard to case; a quote in a name is doubled.
+    let (_, body) = get(
+        &format!(
+            "{}/v1.0/groups?$filter=displayName%20eq%20'Lookout%20wave%203'",
+            fakes.graph_url
+        ),
+        &[],
+    );
+    assert_eq!(body["value"][0]["displayName"], "Lookout Wave 3");
+    let (status, _) = get(
+        &format!(
+            "{}/v1.0/groups?$filter=displayName%20eq%20'O''Connor'",
+            fakes.graph_url
+        ),
+        &[],
+    );
+    assert_eq!(status, 200);
+
+    // Audit records filtered by time and activity.
+    let (_, body) = get(
+        &format!(
+            "{}/v1.0/auditLogs/directoryAudits?$filter=activityDateTime%20ge%202026-11-01T00:00:00Z%20and%20activityDisplayName%20eq%20'Remove%20member%20from%20group'",
+            fakes.graph_url
+        ),
+        &[],
+    );
+    assert_eq!(body["value"].as_array().unwrap().len(), 2, "{body}");
+
+    // Nested groups: Lookout Pilot holds two groups, their users and two of its own.
+    let pilot = "f687aff5-6b0e-4319-84f6-5f831425a1c6";
+    let (_, body) = get(
+        &format!("{}/v1.0/groups/{pilot}/transitiveMembers", fakes.graph_url),
+        &[],
+    );
+    assert_eq!(body["value"].as_array().unwrap().len(), 2 + 6 + 6 + 2);
+
+    // No token, or an unknown one: 401 InvalidAuthenticationToken.
+    let (status, body) = call(
+        "GET",
+        &format!("{}/v1.0/organization", fakes.graph_url),
+        &[],
+        "",
+    );
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("InvalidAuthenticationToken"));
+}
+
+#[test]
+fn the_fake_lookout_api_pages_by_oid_and_checks_its_key() {
+    use support::fakes::http::call;
+    let fakes = Fakes::start();
+    let key = format!("Bearer {}", fakes.credentials().lookout_key);
+    let form = [("Content-Type", "application/x-www-form-urlencoded")];
+    let token_url = format!("{}/oauth2/token", fakes.lookout_url);
+    let (status, _) = call(
+        "POST",
+        &token_url,
+        &[form[0], ("Authorization", "Bearer wrong")],
+        "grant_type=client_credentials",
+    );
+    assert_eq!(status, 401);
+    let (status, body) = call(
+        "POST",
+        &token_url,
+        &[form[0], ("Authorization", &key)],
+        "grant_type=client_credentials",
+    );
+    assert_eq!(status, 200, "{body}");
+    let token: Value = serde_json::from_str(&body).unwrap();
+    let bearer = format!("Bearer {}", token["access_token"].as_str().unwrap());
+    let devices = |query: &str| {
+        let (status, body) = call(
+            "GET",
+            &format!("{}/mra/api/v2/devices?{query}", fakes.lookout_url),
+            &[("Authorization", &bearer)],
+            "",
+        );
+        (status, serde_json::from_str::<Value>(&body).unwrap())
+    };
+    let (_, first) = devices("limit=10");
+    assert_eq!(
+        (
+            first["count"].as_u64(),
+            first["devices"].as_array().unwrap().len()
+        ),
+        (Some(16), 10)
+    );
+    let last = first["devices"][9]["oid"].as_str().unwrap().to_owned();
+    let (_, second) = devices(&format!("limit=10&oid={last}"));
+    assert_eq!(second["devices"].as_array().unwrap().len(), 6);
+    assert_eq!(devices("limit=1001").0, 400);
+}
+
+#[test]
+fn the_fake_authority_verifies_certificate_assertions() {
+    use support::fakes::base64::{decode, url_encode};
+    use support::fakes::http::{call, percent_encode};
+    let fakes = Fakes::start();
+    let cert = TestCertificate::pkcs8();
+    fakes.use_certificate(cert.clone());
+    let c = fakes.credentials();
+    let token_url = format!("{}/{}/oauth2/v2.0/token", fakes.login_url, c.tenant_id);
+    let pem = std::fs::read_to_string(&cert.path).unwrap();
+    let key_b64: String = pem
+        .split("-----BEGIN PRIVATE KEY-----")
+        .nth(1)
+        .and_then(|k| k.split("-----END").next())
+        .unwrap()
+        .to_owned();
+    let key = ring::signature::RsaKeyPair::from_pkcs8(&decode(&key_b64).unwrap()).unwrap();
+    let sign = |aud: &str, jti: &str| {
+        let now = chrono::Utc::now().timestamp();
+        let header =
+            serde_json::json!({"alg": "PS256", "typ": "JWT", "x5t#S256": cert.sha256_thumbprint()});
+        let claims = serde_json::json!({"aud": aud, "iss": c.client_id, "sub": c.client_id, "jti": jti, "nbf": now, "iat": now, "exp": now + 300});
+        let signed = format!(
+            "{}.{}",
+            url_encode(header.to_string().as_bytes()),
+            url_encode(claims.to_string().as_bytes())
+        );
+        let mut sig = vec![0; key.public().modulus_len()];
+        key.sign(
+            &ring::signature::RSA_PSS_SHA256,
+            &ring::rand::SystemRandom::new(),
+            signed.as_bytes(),
+            &mut sig,
+        )
+        .unwrap();
+        format!("{signed}.{}", url_encode(&sig))
+    };
+    let post = |assertion: &str| {
+        let form = format!(
+            "client_id={}&scope={}%2F.default&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion={assertion}&grant_type=client_credentials",
+            c.client_id,
+            percent_encode(&fakes.graph_url)
+        );
+        call(
+            "POST",
+            &token_url,
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            &form,
+        )
+    };
+    let good = sign(&token_url, "6f1d6c1e-0000-4000-8000-000000000001");
+    let (status, body) = post(&good);
+    assert_eq!(status, 200, "{body}");
+    // The same jti again, another audience, a changed signature: refused.
+    assert_eq!(post(&good).0, 401);
+    assert_eq!(
+        post(&sign(
+            "https://login.microsoftonline.com/x/oauth2/v2.0/token",
+            "jti-2"
+        ))
+        .0,
+        401
+    );
+    let mut tampered = sign(&token_url, "jti-3");
+    tampered.replace_range(tampered.len() - 8.., "AAAAAAAA");
+    assert_eq!(post(&tampered).0, 401);
+}

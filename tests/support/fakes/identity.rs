@@ -110,13 +110,22 @@ fn token(state: &mut State, req: &Request, tenant: &str) -> Response {
     }
 }
 
+/// Microsoft Graph in each national cloud (learn.microsoft.com/graph/deployments): the
+/// fake authority stands in for any of them.
+pub const CLOUD_GRAPH_HOSTS: [&str; 4] = [
+    "https://graph.microsoft.com",
+    "https://graph.microsoft.us",
+    "https://dod-graph.microsoft.us",
+    "https://microsoftgraph.chinacloudapi.cn",
+];
+
 /// The scope of an app-only token: `{Graph}/.default`, for the fake Graph's origin or
-/// the global cloud's name for it.
+/// a cloud's Graph.
 fn graph_default_scope(state: &State, scope: &str) -> bool {
     let scope = scope.trim();
-    [state.origins.graph.as_str(), "https://graph.microsoft.com"]
-        .iter()
-        .any(|g| scope == format!("{g}/.default") || scope == format!("{g}//.default"))
+    std::iter::once(state.origins.graph.as_str())
+        .chain(CLOUD_GRAPH_HOSTS)
+        .any(|g| scope == format!("{g}/.default"))
 }
 
 fn client_credentials(state: &mut State, req: &Request, tenant: &str) -> Response {

@@ -391,6 +391,44 @@ impl State {
     }
 }
 
+/// An HTTP CONNECT proxy that lets nothing through and remembers where each
+/// connection was headed: with `HTTPS_PROXY` pointing at it, a run that would reach a
+/// real cloud host names that host here instead, with no network involved.
+pub struct Proxy {
+    server: Server,
+    targets: Arc<Mutex<Vec<String>>>,
+}
+
+impl Proxy {
+    pub fn start() -> Proxy {
+        let targets = Arc::new(Mutex::new(Vec::new()));
+        let log = targets.clone();
+        let server = Server::serve(
+            Server::bind(),
+            Arc::new(move |req: &Request| {
+                log.lock()
+                    .unwrap()
+                    .push(format!("{} {}", req.method, req.target));
+                Reply::Send(Response::raw(
+                    403,
+                    "text/plain",
+                    "refused by the test proxy",
+                ))
+            }),
+        );
+        Proxy { server, targets }
+    }
+
+    pub fn origin(&self) -> String {
+        self.server.origin()
+    }
+
+    /// `CONNECT host:port` (or `METHOD url`) of each request, in order.
+    pub fn targets(&self) -> Vec<String> {
+        self.targets.lock().unwrap().clone()
+    }
+}
+
 /// The three fakes, running until dropped.
 pub struct Fakes {
     state: Arc<Mutex<State>>,
