@@ -870,16 +870,23 @@ fn a_next_link_to_another_host_is_not_followed() {
 // The folder: kept settings, a started template, whole or nothing.
 
 #[test]
-fn an_existing_folder_keeps_its_settings_and_configuration() {
+fn collecting_again_keeps_the_settings_and_replaces_the_data() {
     let fakes = Fakes::start();
     let (_parent, dir) = dir_with_twin_settings();
-    let config = "[rules]\nallow = []\n# kept by collect\n";
+    collect(&fakes, &dir, &[]).assert_written();
+    // A severity it restates leaves the findings as they are.
+    let config = "# kept by collect\n[rules]\ndevice-pending = \"warning\"\n";
     std::fs::write(dir.join("lookout-doctor.toml"), config).unwrap();
+    std::fs::write(dir.join("README.md"), "notes of the administrator\n").unwrap();
     std::fs::write(dir.join("intune-devices.json"), r#"{"value": []}"#).unwrap();
     collect(&fakes, &dir, &[]).assert_written();
     assert_eq!(
         std::fs::read_to_string(dir.join("lookout-doctor.toml")).unwrap(),
         config
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("README.md")).unwrap(),
+        "notes of the administrator\n"
     );
     assert_eq!(
         std::fs::read(dir.join("lookout.json")).unwrap(),
@@ -888,11 +895,32 @@ fn an_existing_folder_keeps_its_settings_and_configuration() {
     assert_eq!(
         records(&dir.join("intune-devices.json")),
         25,
-        "the old export was not replaced"
+        "the earlier data was not replaced"
     );
+    assert_diagnoses_as_the_twin(&dir);
     // Nothing left beside the folder.
     let beside: Vec<_> = entries(dir.parent().unwrap()).into_iter().collect();
     assert_eq!(beside, vec![std::ffi::OsString::from("snapshot")]);
+}
+
+#[test]
+fn a_folder_with_files_collect_did_not_write_is_refused_as_it_is() {
+    let fakes = Fakes::start();
+    let (parent, dir) = dir_with_twin_settings();
+    // A hand export: replacing the folder would lose it.
+    std::fs::copy(
+        support::fixture("export-json-twin").join("groups.json"),
+        dir.join("groups.json"),
+    )
+    .unwrap();
+    let untouched = Untouched::record(parent.path());
+    let run = collect(&fakes, &dir, &[]);
+    run.assert_refused(&["groups.json"]);
+    untouched.check(&run);
+    assert!(
+        fakes.requests().is_empty(),
+        "collected before refusing the folder"
+    );
 }
 
 #[test]
@@ -921,11 +949,11 @@ fn a_new_folder_starts_from_the_template_with_the_tenant_id() {
 }
 
 #[test]
-fn a_failed_run_leaves_an_existing_folder_as_it_was() {
+fn a_failed_run_leaves_an_earlier_snapshot_as_it_was() {
     let fakes = Fakes::start();
-    fakes.fail(Fault::lookout("/mra/api/v2/devices", replies::lookout_throttled(3_600)).always());
     let (parent, dir) = dir_with_twin_settings();
-    std::fs::write(dir.join("groups.json"), r#"{"value": []}"#).unwrap();
+    collect(&fakes, &dir, &[]).assert_written();
+    fakes.fail(Fault::lookout("/mra/api/v2/devices", replies::lookout_throttled(3_600)).always());
     let untouched = Untouched::record(parent.path());
     let run = collect(&fakes, &dir, &[]);
     run.assert_refused(&["/mra/api/v2/devices", "429"]);
@@ -1023,7 +1051,7 @@ fn no_secret_appears_in_any_output_even_verbose() {
 fn no_secret_appears_when_the_run_fails() {
     let fakes = Fakes::start();
     fakes.fail(Fault::graph("/groups", replies::graph_directory_denied()).always());
-    let (_parent, dir) = fresh_dir();
+    let (_parent, dir) = dir_with_twin_settings();
     let run = collect(&fakes, &dir, &["--verbose"]);
     assert_eq!(run.code, 2, "{}", run.describe());
     let secrets = fakes.secrets();
@@ -1219,9 +1247,16 @@ fn each_cloud_signs_in_and_reads_graph_at_its_own_hosts() {
             &proxy,
             &fakes,
             &dir,
-            &["--cloud", cloud, "--login-url", &fakes.login_url],
+            &[
+                "--cloud",
+                cloud,
+                "--login-url",
+                &fakes.login_url,
+                "--lookout-url",
+                &fakes.lookout_url,
+            ],
         );
-        run.assert_refused(&[graph]);
+        assert_eq!(run.code, 2, "{}", run.describe());
         let token = fakes.requests_to(Service::Login, "/oauth2/v2.0/token");
         let scope = token.last().unwrap().request.form_value("scope");
         assert_eq!(
@@ -1259,16 +1294,19 @@ fn the_lookout_api_has_one_host_for_every_cloud() {
             vec!["CONNECT api.lookout.com:443".to_owned()],
             "--cloud {cloud}"
         );
-        // Graph has no audit log in the cloud operated by 21Vianet: it is not asked.
-        let audits = fakes
-            .requests_to(Service::Graph, "/auditLogs/directoryAudits")
-            .len();
-        assert_eq!(
-            audits == 0,
-            cloud == "china",
-            "--cloud {cloud}: {audits} audit requests"
-        );
     }
+}
+
+#[test]
+fn graph_has_no_audit_log_in_the_cloud_operated_by_21vianet() {
+    let fakes = Fakes::start();
+    let (_parent, dir) = dir_with_twin_settings();
+    collect(&fakes, &dir, &["--cloud", "china"]).assert_written();
+    assert!(fakes
+        .requests_to(Service::Graph, "/auditLogs/directoryAudits")
+        .is_empty());
+    assert!(!dir.join("audit-logs.json").exists());
+    assert!(dir.join("intune-devices.json").is_file());
 }
 
 // ---------------------------------------------------------------------------------
