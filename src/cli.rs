@@ -1,6 +1,7 @@
-//! The command line: argument parsing and the four commands. Exit codes (SPEC 6):
+//! The command line: argument parsing and the commands. Exit codes (SPEC 6):
 //! 0 nothing at or above --fail-on, 1 something is, 2 the tool could not do its job.
 
+use crate::collect::cloud::Cloud;
 use crate::commands;
 use crate::finding::Severity;
 use crate::report;
@@ -40,6 +41,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Start a snapshot folder: a lookout.json template and a README on exporting each file.
     Init(InitArgs),
+    /// Write a snapshot folder straight from Microsoft Graph and the Lookout API.
+    Collect(Box<CollectArgs>),
 }
 
 #[derive(clap::Args, Debug)]
@@ -139,6 +142,50 @@ pub struct InitArgs {
     pub dir: PathBuf,
 }
 
+/// Credentials come from the environment: AZURE_TENANT_ID, AZURE_CLIENT_ID, and
+/// AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (an unencrypted PEM file with
+/// the certificate and its key), and LOOKOUT_APPLICATION_KEY.
+#[derive(clap::Args, Debug)]
+pub struct CollectArgs {
+    /// The snapshot folder to write. It appears whole or not at all; an existing one
+    /// is replaced, keeping its lookout.json, lookout-doctor.toml and README.md.
+    pub dir: PathBuf,
+    /// The Microsoft cloud: its Graph host and sign-in authority.
+    #[arg(long, value_enum, default_value_t = Cloud::Global)]
+    pub cloud: Cloud,
+    /// The Microsoft Graph origin (default: the cloud's); /v1.0/... is appended.
+    #[arg(long, value_name = "URL")]
+    pub graph_url: Option<String>,
+    /// The sign-in authority origin (default: the cloud's); /{tenant}/oauth2/v2.0/... is appended.
+    #[arg(long, value_name = "URL")]
+    pub login_url: Option<String>,
+    /// The Lookout API origin (default: https://api.lookout.com).
+    #[arg(long, value_name = "URL")]
+    pub lookout_url: Option<String>,
+    /// Audit logs from this many days before the export, or from this RFC 3339 time.
+    #[arg(long, value_name = "DAYS|RFC3339", default_value = "30")]
+    pub since: String,
+    /// Every group of the tenant with its members, not only the configured ones.
+    #[arg(long)]
+    pub all_groups: bool,
+    /// Sign in as a person with a code shown here (also the default at a terminal
+    /// when neither a client secret nor a certificate is given).
+    #[arg(long)]
+    pub device_code: bool,
+    /// Leave the Lookout device list out (no LOOKOUT_APPLICATION_KEY needed).
+    #[arg(long)]
+    pub no_lookout: bool,
+    /// Seconds each request may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+    /// The exported_at to record in snapshot.json (RFC 3339; default: now).
+    #[arg(long, value_name = "RFC3339")]
+    pub as_of: Option<String>,
+    /// Log every request on stderr: method, URL, status, duration (never a secret).
+    #[arg(long)]
+    pub verbose: bool,
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum FailOn {
     Error,
@@ -210,6 +257,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Explain(args) => commands::explain::run(&args, &mut out)?,
         Command::Validate(args) => commands::validate::run(&args, &mut out)?,
         Command::Init(args) => commands::init::run(&args, &mut out)?,
+        Command::Collect(args) => commands::collect::run(&args)?,
     };
     out.flush()?;
     Ok(code)

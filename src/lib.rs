@@ -12,6 +12,7 @@
 #![deny(unsafe_code)]
 
 pub mod cli;
+pub mod collect;
 pub mod commands;
 pub mod config;
 pub mod engine;

@@ -1495,7 +1495,8 @@ fn the_fake_lookout_api_pages_by_oid_and_checks_its_key() {
 
 #[test]
 fn the_fake_authority_verifies_certificate_assertions() {
-    use support::fakes::base64::{decode, url_encode};
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use base64::Engine as _;
     use support::fakes::http::{call, percent_encode};
     let fakes = Fakes::start();
     let cert = TestCertificate::pkcs8();
@@ -1509,7 +1510,12 @@ fn the_fake_authority_verifies_certificate_assertions() {
         .and_then(|k| k.split("-----END").next())
         .unwrap()
         .to_owned();
-    let key = ring::signature::RsaKeyPair::from_pkcs8(&decode(&key_b64).unwrap()).unwrap();
+    let key = ring::signature::RsaKeyPair::from_pkcs8(
+        &STANDARD
+            .decode(key_b64.split_whitespace().collect::<String>())
+            .unwrap(),
+    )
+    .unwrap();
     let sign = |aud: &str, jti: &str| {
         let now = chrono::Utc::now().timestamp();
         let header =
@@ -1517,8 +1523,8 @@ fn the_fake_authority_verifies_certificate_assertions() {
         let claims = serde_json::json!({"aud": aud, "iss": c.client_id, "sub": c.client_id, "jti": jti, "nbf": now, "iat": now, "exp": now + 300});
         let signed = format!(
             "{}.{}",
-            url_encode(header.to_string().as_bytes()),
-            url_encode(claims.to_string().as_bytes())
+            URL_SAFE_NO_PAD.encode(header.to_string().as_bytes()),
+            URL_SAFE_NO_PAD.encode(claims.to_string().as_bytes())
         );
         let mut sig = vec![0; key.public().modulus_len()];
         key.sign(
@@ -1528,7 +1534,7 @@ fn the_fake_authority_verifies_certificate_assertions() {
             &mut sig,
         )
         .unwrap();
-        format!("{signed}.{}", url_encode(&sig))
+        format!("{signed}.{}", URL_SAFE_NO_PAD.encode(&sig))
     };
     let post = |assertion: &str| {
         let form = format!(

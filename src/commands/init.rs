@@ -88,7 +88,8 @@ fn link_into_place(tmp: &Path, path: &Path) -> Result<()> {
     }
 }
 
-const LOOKOUT_TEMPLATE: &str = r#"{
+/// Also where `collect` starts a missing `lookout.json`.
+pub(crate) const LOOKOUT_TEMPLATE: &str = r#"{
   "_comment": "Settings copied by hand from the Lookout console. README.md in this folder explains every field. Keys starting with _ are comments and are ignored. Replace every placeholder before you trust a diagnosis.",
   "tenant": {
     "_comment": "azure_ad_tenant_id: the Entra tenant (directory) ID your Lookout tenant is linked to. consent.granted: true once a Global Administrator accepted Lookout's consent prompt, false if you know nobody did, null while you do not know (service-principals.json, when exported, shows it for certain); granted_at and granted_by: when, and who. consent.app_id: leave null unless Lookout's enterprise application in Entra is not named after Lookout; then its Application ID.",

@@ -1,5 +1,6 @@
 //! One module per command; `cli` parses the arguments and dispatches here.
 
+pub mod collect;
 pub mod diagnose;
 pub mod explain;
 pub mod init;

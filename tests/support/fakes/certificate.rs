@@ -5,7 +5,8 @@
 //! SHA-256 thumbprint (`x5t#S256`) or SHA-1 one (`x5t`), for audience the token URL,
 //! issuer and subject the client id, a short life and a fresh `jti`.
 
-use super::base64;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine as _;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -65,14 +66,14 @@ impl TestCertificate {
             .expect("a key block");
         TestCertificate {
             path: std::fs::canonicalize(path).unwrap(),
-            der: base64::decode(&cert.1.concat()).unwrap(),
+            der: STANDARD.decode(cert.1.concat()).unwrap(),
             // The last line is short and could match by chance; the full ones cannot.
             key_lines: key.1.iter().filter(|l| l.len() >= 64).cloned().collect(),
         }
     }
 
     pub fn sha256_thumbprint(&self) -> String {
-        base64::url_encode(&Sha256::digest(&self.der))
+        URL_SAFE_NO_PAD.encode(Sha256::digest(&self.der))
     }
 }
 
@@ -111,7 +112,9 @@ fn rsa_public_key(cert: &[u8]) -> Option<&[u8]> {
 }
 
 fn json_segment(segment: &str) -> Result<Value, String> {
-    let bytes = base64::decode(segment).ok_or("a segment is not base64url")?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| "a segment is not base64url")?;
     serde_json::from_slice(&bytes).map_err(|e| format!("a segment is not JSON: {e}"))
 }
 
@@ -138,7 +141,9 @@ pub fn verify_assertion(
         header_json["x5t"].as_str(),
     ) {
         (Some(t), _) => t == cert.sha256_thumbprint(),
-        (None, Some(t)) => base64::decode(t).is_some_and(|d| d == sha1(&cert.der)),
+        (None, Some(t)) => URL_SAFE_NO_PAD
+            .decode(t)
+            .is_ok_and(|d| d == sha1(&cert.der)),
         (None, None) => false,
     };
     if !named {
@@ -148,7 +153,9 @@ pub fn verify_assertion(
     }
     let key = rsa_public_key(&cert.der).ok_or("the test certificate has no RSA key")?;
     let signed = format!("{header}.{claims}");
-    let signature = base64::decode(signature).ok_or("the signature is not base64url")?;
+    let signature = URL_SAFE_NO_PAD
+        .decode(signature)
+        .map_err(|_| "the signature is not base64url")?;
     ring::signature::UnparsedPublicKey::new(algorithm, key)
         .verify(signed.as_bytes(), &signature)
         .map_err(|_| "The signature does not verify with the certificate's key.".to_owned())?;

@@ -5,7 +5,6 @@
 //! be scripted per test: throttling, outages, expiring tokens, missing permissions,
 //! malformed or cut-off pages, silence.
 
-pub mod base64;
 pub mod certificate;
 pub mod graph;
 pub mod http;
@@ -18,6 +17,8 @@ pub use certificate::TestCertificate;
 pub use http::{Reply, Request, Response};
 pub use tenant::Tenant;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use http::Server;
 use serde_json::json;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -297,9 +298,9 @@ impl State {
         }
         let token = format!(
             "{}.{}.{}",
-            base64::url_encode(br#"{"typ":"JWT","alg":"RS256","kid":"fake-graph"}"#),
-            base64::url_encode(claims.to_string().as_bytes()),
-            base64::url_encode(random_hex(64).as_bytes())
+            URL_SAFE_NO_PAD.encode(br#"{"typ":"JWT","alg":"RS256","kid":"fake-graph"}"#),
+            URL_SAFE_NO_PAD.encode(claims.to_string().as_bytes()),
+            URL_SAFE_NO_PAD.encode(random_hex(64).as_bytes())
         );
         let first = !self.tokens.iter().any(|t| t.kind != TokenKind::Lookout);
         self.tokens.push(Issued {
