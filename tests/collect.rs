@@ -79,25 +79,22 @@ impl Run {
     }
 }
 
-/// `collect DIR` against the fakes, with their credentials and `extra` arguments;
-/// stdin is not a terminal (nothing), and neither are stdout and stderr (pipes).
-fn collect_with(fakes: &Fakes, dir: &Path, env: &[(&str, &str)], extra: &[&str]) -> Run {
+/// `collect DIR ARGS` with the tests' usual options (a short `--timeout`, the hand
+/// export's instant as `--as-of`, `--since` early enough for every audit record unless
+/// ARGS gives one), the fakes' credentials in the environment plus `env`, and nothing
+/// else from the developer's shell; stdin, stdout and stderr are not terminals.
+fn run_collect(fakes: &Fakes, dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {
     let mut cmd = support::bin();
     for var in NETWORK_ENV {
         cmd.env_remove(var);
     }
     cmd.arg("collect")
         .arg(dir)
-        .args(fakes.url_args())
-        .args([
-            "--timeout",
-            &TIMEOUT.to_string(),
-            "--as-of",
-            AS_OF,
-            "--since",
-            SINCE,
-        ])
-        .args(extra)
+        .args(["--timeout", &TIMEOUT.to_string(), "--as-of", AS_OF]);
+    if !args.contains(&"--since") {
+        cmd.args(["--since", SINCE]);
+    }
+    cmd.args(args)
         .envs(fakes.env())
         .envs(env.iter().copied())
         .write_stdin("");
@@ -109,6 +106,14 @@ fn collect_with(fakes: &Fakes, dir: &Path, env: &[(&str, &str)], extra: &[&str])
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         elapsed: started.elapsed(),
     }
+}
+
+/// `collect DIR` against the fakes, with `extra` arguments and `env` variables.
+fn collect_with(fakes: &Fakes, dir: &Path, env: &[(&str, &str)], extra: &[&str]) -> Run {
+    let urls = fakes.url_args();
+    let mut args: Vec<&str> = urls.iter().map(String::as_str).collect();
+    args.extend_from_slice(extra);
+    run_collect(fakes, dir, env, &args)
 }
 
 fn collect(fakes: &Fakes, dir: &Path, extra: &[&str]) -> Run {
@@ -336,14 +341,41 @@ fn collect_then_diagnose_gives_the_findings_of_the_hand_export() {
         text.contains(env!("CARGO_PKG_VERSION")),
         "no tool version: {manifest:#}"
     );
+    // Per file, where it came from: the pages and records served (SPEC 8).
+    let source = |file: &str, key: &str| manifest["files"][file][key].as_u64();
+    let served = |path: &str| fakes.requests_to(Service::Graph, path).len() as u64;
+    assert_eq!(
+        source("intune-devices.json", "pages"),
+        Some(7),
+        "{manifest:#}"
+    );
+    assert_eq!(
+        source("intune-devices.json", "records"),
+        Some(25),
+        "{manifest:#}"
+    );
+    assert_eq!(
+        source("audit-logs.json", "records"),
+        Some(19),
+        "{manifest:#}"
+    );
+    assert_eq!(
+        source("audit-logs.json", "pages"),
+        Some(served("/auditLogs/directoryAudits")),
+        "{manifest:#}"
+    );
+    assert_eq!(
+        source("lookout-devices.json", "records"),
+        Some(16),
+        "{manifest:#}"
+    );
     for file in [
-        "intune-devices.json",
         "groups.json",
-        "audit-logs.json",
-        "lookout-devices.json",
+        "intune-mtd-connector.json",
+        "service-principals.json",
     ] {
         assert!(
-            text.contains(file),
+            source(file, "records").is_some(),
             "snapshot.json does not say where {file} came from: {manifest:#}"
         );
     }
@@ -1192,34 +1224,13 @@ const CLOUDS: [(&str, &str, &str); 4] = [
 
 /// `collect` with only some of the fakes' URLs, its other traffic sent to `proxy`.
 fn collect_through(proxy: &support::fakes::Proxy, fakes: &Fakes, dir: &Path, args: &[&str]) -> Run {
-    let mut cmd = support::bin();
-    for var in NETWORK_ENV {
-        cmd.env_remove(var);
-    }
-    cmd.arg("collect")
-        .arg(dir)
-        .args([
-            "--timeout",
-            &TIMEOUT.to_string(),
-            "--as-of",
-            AS_OF,
-            "--since",
-            SINCE,
-        ])
-        .args(args)
-        .envs(fakes.env())
-        .env("HTTPS_PROXY", proxy.origin())
-        .env("HTTP_PROXY", proxy.origin())
-        .env("NO_PROXY", "127.0.0.1")
-        .write_stdin("");
-    let started = Instant::now();
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        elapsed: started.elapsed(),
-    }
+    let origin = proxy.origin();
+    let env = [
+        ("HTTPS_PROXY", origin.as_str()),
+        ("HTTP_PROXY", origin.as_str()),
+        ("NO_PROXY", "127.0.0.1"),
+    ];
+    run_collect(fakes, dir, &env, args)
 }
 
 #[test]
@@ -1565,4 +1576,67 @@ fn the_fake_authority_verifies_certificate_assertions() {
     let mut tampered = sign(&token_url, "jti-3");
     tampered.replace_range(tampered.len() - 8.., "AAAAAAAA");
     assert_eq!(post(&tampered).0, 401);
+}
+
+// ---------------------------------------------------------------------------------
+// What only the sources can tell: evidence the hand export rarely has.
+
+#[test]
+fn since_a_number_of_days_counts_back_from_the_export() {
+    let fakes = Fakes::start();
+    let (_parent, dir) = dir_with_twin_settings();
+    collect(&fakes, &dir, &["--since", "7"]).assert_written();
+    for audit in fakes.requests_to(Service::Graph, "/auditLogs/directoryAudits") {
+        let filter = audit
+            .request
+            .query("$filter")
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            filter.contains("activityDateTime ge 2026-11-13T12:00:00"),
+            "{filter}"
+        );
+    }
+    // Three of the twin's records are from the last week before the export.
+    assert_eq!(records(&dir.join("audit-logs.json")), 3);
+}
+
+#[test]
+fn lookout_without_admin_consent_in_entra_is_found() {
+    let mut tenant = Tenant::twin();
+    tenant.grants.clear();
+    tenant.app_role_assignments.clear();
+    let fakes = Fakes::with(tenant, Options::default());
+    let (_parent, dir) = dir_with_twin_settings();
+    collect(&fakes, &dir, &[]).assert_written();
+    let (found, _) = findings(&dir);
+    // lookout.json says consent was granted; Entra's own record says otherwise.
+    assert!(
+        found.iter().any(|f| f.starts_with("consent-not-granted ")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn a_deleted_console_group_is_evidence_not_a_failure() {
+    let read_only = "752475df-3233-4421-a0c7-8cf1dd2573a9";
+    let mut tenant = Tenant::twin();
+    tenant.groups.retain(|g| g["id"] != read_only);
+    for members in tenant.members.values_mut() {
+        members.retain(|m| m != read_only);
+    }
+    let fakes = Fakes::with(tenant, Options::default());
+    let (_parent, dir) = dir_with_twin_settings();
+    collect(&fakes, &dir, &[]).assert_written();
+    assert!(fakes
+        .requests_to(Service::Graph, read_only)
+        .iter()
+        .any(|r| r.status == Some(404)));
+    let (found, _) = findings(&dir);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.starts_with("console-access-group-not-found ")),
+        "{found:#?}"
+    );
 }
