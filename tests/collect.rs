@@ -6,12 +6,21 @@
 //! secret may reach any output.
 
 mod support;
+// Only this test needs the fakes: the other test crates, which share tests/support,
+// are not made to compile them.
+#[path = "support/fakes/mod.rs"]
+mod fakes;
 
+use fakes::graph::REQUEST_ID;
+use fakes::http::{call, percent_encode};
+use fakes::{
+    replies, Fakes, Fault, Options, Proxy, Reply, Response, Service, Tenant, TestCertificate,
+    DEVICE_USER_CODE,
+};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use support::fakes::{replies, Fakes, Fault, Options, Reply, Service, Tenant, TestCertificate};
 
 /// The instant the hand export was taken (fixtures/export-json-twin/snapshot.json):
 /// both snapshots are judged at it.
@@ -701,7 +710,7 @@ fn a_missing_directory_permission_is_named() {
         "403",
         "Authorization_RequestDenied",
         "AuditLog.Read.All",
-        support::fakes::graph::REQUEST_ID,
+        REQUEST_ID,
     ]);
     untouched.check(&run);
 }
@@ -790,9 +799,9 @@ fn a_body_cut_off_halfway_is_retried() {
 }
 
 /// A full-size 200 answer to cut in half: the shape of a real page.
-fn fakes_page_reply(fakes: &Fakes) -> support::fakes::Response {
+fn fakes_page_reply(fakes: &Fakes) -> Response {
     let devices: Vec<Value> = fakes.state().tenant.managed_devices.clone();
-    support::fakes::Response::json(200, &serde_json::json!({"value": devices}))
+    Response::json(200, &serde_json::json!({"value": devices}))
 }
 
 #[test]
@@ -879,7 +888,7 @@ fn a_silent_lookout_api_fails_within_the_timeout() {
 fn a_next_link_to_another_host_is_not_followed() {
     let fakes = Fakes::start();
     let elsewhere = Fakes::start();
-    let page = support::fakes::Response::json(
+    let page = Response::json(
         200,
         &serde_json::json!({
             "value": [],
@@ -968,9 +977,9 @@ fn a_new_folder_starts_from_the_template_with_the_tenant_id() {
         "{settings:#}"
     );
     // The console's group ids cannot come from Graph: placeholders, not guesses.
-    assert!(!settings["console_access"]["full_access_group_id"]
+    assert!(settings["console_access"]["full_access_group_id"]
         .as_str()
-        .is_some_and(|g| fakes.state().tenant.group(g).is_some()));
+        .is_none_or(|g| fakes.state().tenant.group(g).is_none()));
     // The collected folder loads; the placeholders are reported, not a crash.
     let (report, code) = support::json_report(&["diagnose", dir.to_str().unwrap()]);
     assert!(
@@ -1138,7 +1147,7 @@ fn a_person_signs_in_with_a_device_code() {
     run.assert_written();
     assert_diagnoses_as_the_twin(&dir);
     assert!(
-        run.stderr.contains(support::fakes::DEVICE_USER_CODE),
+        run.stderr.contains(DEVICE_USER_CODE),
         "no code shown: {}",
         run.describe()
     );
@@ -1148,7 +1157,7 @@ fn a_person_signs_in_with_a_device_code() {
         run.describe()
     );
     assert!(
-        !run.stdout.contains(support::fakes::DEVICE_USER_CODE),
+        !run.stdout.contains(DEVICE_USER_CODE),
         "the sign-in belongs on stderr"
     );
     let polls = fakes.requests_to(Service::Login, "/oauth2/v2.0/token");
@@ -1223,7 +1232,7 @@ const CLOUDS: [(&str, &str, &str); 4] = [
 ];
 
 /// `collect` with only some of the fakes' URLs, its other traffic sent to `proxy`.
-fn collect_through(proxy: &support::fakes::Proxy, fakes: &Fakes, dir: &Path, args: &[&str]) -> Run {
+fn collect_through(proxy: &Proxy, fakes: &Fakes, dir: &Path, args: &[&str]) -> Run {
     let origin = proxy.origin();
     let env = [
         ("HTTPS_PROXY", origin.as_str()),
@@ -1241,7 +1250,7 @@ fn each_cloud_signs_in_and_reads_graph_at_its_own_hosts() {
         let untouched = Untouched::record(parent.path());
 
         // The sign-in authority of the cloud.
-        let proxy = support::fakes::Proxy::start();
+        let proxy = Proxy::start();
         let run = collect_through(&proxy, &fakes, &dir, &["--cloud", cloud]);
         run.assert_refused(&[login]);
         assert_eq!(
@@ -1253,7 +1262,7 @@ fn each_cloud_signs_in_and_reads_graph_at_its_own_hosts() {
 
         // Signed in at the fake authority: the token is asked for the cloud's Graph,
         // which is where the first request then goes.
-        let proxy = support::fakes::Proxy::start();
+        let proxy = Proxy::start();
         let run = collect_through(
             &proxy,
             &fakes,
@@ -1289,7 +1298,7 @@ fn the_lookout_api_has_one_host_for_every_cloud() {
     for (cloud, ..) in CLOUDS {
         let fakes = Fakes::start();
         let (_parent, dir) = fresh_dir();
-        let proxy = support::fakes::Proxy::start();
+        let proxy = Proxy::start();
         let args = [
             "--cloud",
             cloud,
@@ -1325,7 +1334,6 @@ fn graph_has_no_audit_log_in_the_cloud_operated_by_21vianet() {
 
 /// A Graph token from the fake authority, as `Authorization` header value.
 fn fake_graph_bearer(fakes: &Fakes) -> String {
-    use support::fakes::http::{call, percent_encode};
     let c = fakes.credentials();
     let form = format!(
         "client_id={}&scope={}%2F.default&client_secret={}&grant_type=client_credentials",
@@ -1346,7 +1354,6 @@ fn fake_graph_bearer(fakes: &Fakes) -> String {
 
 #[test]
 fn the_fake_graph_pages_filters_and_refuses_as_graph_does() {
-    use support::fakes::http::call;
     let fakes = Fakes::start();
     let bearer = fake_graph_bearer(&fakes);
     let get = |url: &str, headers: &[(&str, &str)]| {
@@ -1460,7 +1467,6 @@ fn the_fake_graph_pages_filters_and_refuses_as_graph_does() {
 
 #[test]
 fn the_fake_lookout_api_pages_by_oid_and_checks_its_key() {
-    use support::fakes::http::call;
     let fakes = Fakes::start();
     let key = format!("Bearer {}", fakes.credentials().lookout_key);
     let form = [("Content-Type", "application/x-www-form-urlencoded")];
@@ -1508,7 +1514,6 @@ fn the_fake_lookout_api_pages_by_oid_and_checks_its_key() {
 fn the_fake_authority_verifies_certificate_assertions() {
     use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
     use base64::Engine as _;
-    use support::fakes::http::{call, percent_encode};
     let fakes = Fakes::start();
     let cert = TestCertificate::pkcs8();
     fakes.use_certificate(cert.clone());

@@ -4,7 +4,6 @@
 // Every test file is its own crate and uses only some of these helpers.
 #![allow(dead_code)]
 
-pub mod fakes;
 pub mod synth;
 
 use assert_cmd::Command;
