@@ -171,12 +171,11 @@ impl Entra {
         let device_code = Secret::new(grant.device_code);
         http.scrubber().register(&device_code);
         let minutes = grant.expires_in.div_ceil(60);
-        http.board().suspend(|| {
-            eprintln!(
-                "To sign in, open {} in a browser and enter the code {} (valid for {minutes} min).",
-                grant.verification_uri, grant.user_code
-            )
-        });
+        let say = http.scrubber().scrub(&format!(
+            "To sign in, open {} in a browser and enter the code {} (valid for {minutes} min).",
+            grant.verification_uri, grant.user_code
+        ));
+        http.board().suspend(|| eprintln!("{say}"));
         let token_url = self.token_url();
         let mut poll = DevicePoll::new(grant.interval, grant.expires_in, Instant::now());
         loop {

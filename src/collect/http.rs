@@ -2,8 +2,9 @@
 //! no redirects (a bearer token never follows one), statuses left to the caller, and
 //! the retry policy every service shares:
 //!
-//! - 429, 503 and 504, and transport failures (timeouts, refused or reset
-//!   connections, half-written responses) are retried at most [`MAX_RETRIES`] times;
+//! - 429, 503 and 504, and refused, reset or cut-off connections are retried at most
+//!   [`MAX_RETRIES`] times; a request that timed out is retried once (a server that
+//!   stays silent for a whole `--timeout` is not worth several more);
 //! - the wait is the server's `Retry-After` (seconds or an HTTP date) when it gives
 //!   one, else an exponential backoff with jitter;
 //! - no single wait exceeds [`MAX_WAIT`] (a longer `Retry-After` gives up at once),
@@ -23,6 +24,8 @@ use std::time::{Duration, Instant};
 
 /// Retries of one request after its first attempt.
 pub const MAX_RETRIES: u32 = 3;
+/// Retries of one request that timed out.
+pub const MAX_TIMEOUT_RETRIES: u32 = 1;
 /// The first backoff wait; each retry doubles it.
 pub const BACKOFF_BASE: Duration = Duration::from_secs(1);
 /// The longest single wait.
@@ -207,14 +210,18 @@ impl Http {
                     },
                     None => Wait::Backoff(backoff(retries, jitter())),
                 }),
-                Err(e) if e.transient => Some(Wait::Backoff(backoff(retries, jitter()))),
+                Err(f) if f.retry != Retry::No => Some(Wait::Backoff(backoff(retries, jitter()))),
                 _ => None,
             };
             let attempts = retries + 1;
             let Some(wait) = wait else {
                 return finish(outcome, attempts, None);
             };
-            if retries >= MAX_RETRIES {
+            let limit = match &outcome {
+                Err(f) if f.retry == Retry::Once => MAX_TIMEOUT_RETRIES,
+                _ => MAX_RETRIES,
+            };
+            if retries >= limit {
                 return finish(outcome, attempts, None);
             }
             let d = wait.duration();
@@ -244,7 +251,7 @@ impl Http {
             }
             if self.verbose {
                 self.log(&format!(
-                    "  retrying in {:.1} s ({why}), retry {} of {MAX_RETRIES}",
+                    "  retrying in {:.1} s ({why}), retry {} of {limit}",
                     d.as_secs_f32(),
                     retries + 1
                 ));
@@ -331,13 +338,13 @@ impl Http {
 
     fn failure(&self, e: &ureq::Error) -> Failure {
         use std::io::ErrorKind;
-        let (what, transient) = match e {
+        let (what, retry) = match e {
             ureq::Error::Timeout(_) => (
                 format!(
-                    "no complete answer within {} s (--timeout)",
+                    "no complete answer within {} s (timeout, --timeout)",
                     self.timeout.as_secs()
                 ),
-                true,
+                Retry::Once,
             ),
             ureq::Error::Io(io) => (
                 match io.kind() {
@@ -350,23 +357,24 @@ impl Http {
                     }
                     _ => format!("network error: {io}"),
                 },
-                true,
+                Retry::Yes,
             ),
-            ureq::Error::ConnectionFailed => ("the connection failed".to_owned(), true),
-            ureq::Error::Protocol(p) => (format!("malformed HTTP response: {p}"), true),
-            ureq::Error::HostNotFound => ("host not found".to_owned(), false),
+            ureq::Error::ConnectionFailed => ("the connection failed".to_owned(), Retry::Yes),
+            ureq::Error::Protocol(p) => (format!("malformed HTTP response: {p}"), Retry::Yes),
+            ureq::Error::HostNotFound => ("host not found".to_owned(), Retry::No),
             ureq::Error::BodyExceedsLimit(_) => (
                 format!(
                     "the response is larger than {} MB",
                     BODY_LIMIT / 1024 / 1024
                 ),
-                false,
+                Retry::No,
             ),
-            other => (other.to_string(), false),
+            // A proxy that refuses the tunnel, TLS, a bad URL: asking again changes nothing.
+            other => (other.to_string(), Retry::No),
         };
         Failure {
             what: self.scrubber.scrub(&what),
-            transient,
+            retry,
         }
     }
 
@@ -387,7 +395,17 @@ struct Attempt {
 /// One attempt without a response.
 struct Failure {
     what: String,
-    transient: bool,
+    retry: Retry,
+}
+
+/// Whether a failed attempt is worth another.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    No,
+    /// A timeout: once.
+    Once,
+    /// Up to [`MAX_RETRIES`] times.
+    Yes,
 }
 
 enum Wait {

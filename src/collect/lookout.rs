@@ -39,7 +39,6 @@ const DEVICES_PATH: &str = "/mra/api/v2/devices";
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct DeviceList {
     pub pages: usize,
-    pub records: usize,
     /// The fleet's total as the API said it (`count`).
     pub reported: Option<u64>,
 }
@@ -165,7 +164,6 @@ impl<'h> Lookout<'h> {
             if next == Next::Done {
                 return Ok(DeviceList {
                     pages: cursor.pages,
-                    records: cursor.total,
                     reported: cursor.count,
                 });
             }

@@ -208,6 +208,16 @@ impl Summary {
     }
 }
 
+/// What the summary line counts, from which file's `records`.
+const SUMMARY_COUNTS: [(&str, &str); 6] = [
+    ("intune-devices.json", "Intune devices"),
+    ("lookout-devices.json", "Lookout devices"),
+    ("groups.json", "groups"),
+    ("audit-logs.json", "audit records"),
+    ("intune-mtd-connector.json", "MTD connectors"),
+    ("service-principals.json", "applications"),
+];
+
 /// Collects the snapshot folder.
 pub fn run(
     settings: &Settings,
@@ -288,19 +298,6 @@ pub fn run(
         notes.push("no audit logs (not available in the China cloud)".to_owned());
     }
 
-    let records =
-        |m: &Map<String, Value>| m.get("records").and_then(Value::as_u64).map(|n| n as usize);
-    let mut counts = vec![("Intune devices", records(&intune).unwrap_or(0))];
-    if let Some(n) = records(&lookout_devices) {
-        counts.push(("Lookout devices", n));
-    }
-    counts.push(("groups", records(&groups).unwrap_or(0)));
-    if let Some(n) = records(&audit) {
-        counts.push(("audit records", n));
-    }
-    counts.push(("MTD connectors", records(&mtd).unwrap_or(0)));
-    counts.push(("applications", records(&principals).unwrap_or(0)));
-
     let mut files = Map::new();
     files.insert("lookout.json".into(), lookout_json);
     for (name, source) in [
@@ -313,6 +310,13 @@ pub fn run(
     ] {
         files.insert(name.into(), Value::Object(source));
     }
+    let counts = SUMMARY_COUNTS
+        .iter()
+        .filter_map(|&(file, what)| {
+            let n = files.get(file)?.get("records")?.as_u64()?;
+            Some((what, n as usize))
+        })
+        .collect();
     let manifest = json!({
         "exported_at": rfc3339(exported_at),
         "tenant_id": tenant_id,

@@ -22,11 +22,6 @@ impl Board {
         }
     }
 
-    /// A board that draws nothing (tests).
-    pub fn hidden() -> Board {
-        Board { multi: None }
-    }
-
     /// A bar for one endpoint, shown until [`Bar::done`].
     pub fn bar(&self, label: &str) -> Bar {
         let Some(multi) = &self.multi else {

@@ -72,14 +72,25 @@ impl Scrubber {
         values.sort_by_key(|v| std::cmp::Reverse(v.len()));
     }
 
-    /// `text` with every registered value replaced by `***`.
+    /// `text` fit for stderr: every registered value replaced by `***`, and control
+    /// characters (terminal escapes a server put in its answer) shown escaped.
     pub fn scrub(&self, text: &str) -> String {
-        let Ok(values) = self.values.lock() else {
-            return text.to_owned();
+        let masked = match self.values.lock() {
+            Ok(values) => values
+                .iter()
+                .fold(text.to_owned(), |t, v| t.replace(v.as_str(), MASK)),
+            Err(_) => text.to_owned(),
         };
-        values
-            .iter()
-            .fold(text.to_owned(), |t, v| t.replace(v.as_str(), MASK))
+        if !masked.chars().any(char::is_control) {
+            return masked;
+        }
+        masked
+            .chars()
+            .map(|c| match c {
+                c if c.is_control() => c.escape_default().to_string(),
+                c => c.to_string(),
+            })
+            .collect()
     }
 }
 
@@ -124,6 +135,13 @@ mod tests {
         scrub.register(&Secret::new("short"));
         let text = "a abc~def/ghi+jkl b abc~def%2Fghi%2Bjkl c abc%7Edef%2Fghi%2Bjkl d short";
         assert_eq!(scrub.scrub(text), "a *** b *** c *** d short");
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        let scrub = Scrubber::default();
+        assert_eq!(scrub.scrub("a\u{1b}[2Jb\r\nc"), "a\\u{1b}[2Jb\\r\\nc");
+        assert_eq!(scrub.scrub("plain é"), "plain é");
     }
 
     #[test]

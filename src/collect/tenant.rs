@@ -207,16 +207,15 @@ pub fn groups(
         if !plan.console_ids.is_empty() {
             endpoints.push("GET /v1.0/groups/{id}".to_owned());
         }
-        for (_, id) in &plan.console_ids {
+        // An id that is no object id names no group: Graph would refuse the
+        // request (400), and the console-access checks say so from the snapshot.
+        for (_, id) in plan.console_ids.iter().filter(|(_, id)| is_object_id(id)) {
             let path = with_query(
                 &format!("/v1.0/groups/{}", path_segment(id)),
                 &[("$select", GROUP_FIELDS)],
             );
+            paging.pages += 1;
             if let Some(g) = graph.get(Api::Groups, &path)? {
-                paging += Paging {
-                    pages: 1,
-                    records: 1,
-                };
                 add(&mut found, &mut index, &g);
             }
         }
@@ -281,23 +280,21 @@ pub fn groups(
     bar.done(&format!("{} groups", paging.records));
 
     let mut source = provenance(graph, &endpoints, paging);
-    if !plan.all {
-        source.insert(
-            "enrollment_groups".into(),
-            enrollment_evidence(&plan.enrollment_names, &found),
-        );
-        source.insert(
-            "console_access_groups".into(),
-            Value::Array(
-                plan.console_ids
-                    .iter()
-                    .map(|(setting, id)| json!({"setting": setting, "id": id, "found": index.contains_key(id)}))
-                    .collect(),
-            ),
-        );
-    } else {
-        source.insert("all_groups".into(), json!(true));
-    }
+    source.insert("all_groups".into(), json!(plan.all));
+    source.insert(
+        "enrollment_groups".into(),
+        enrollment_evidence(&plan.enrollment_names, &found),
+    );
+    let console: Vec<Value> = plan
+        .console_ids
+        .iter()
+        .map(|(setting, id)| {
+            // Object ids are GUIDs: lookout.json may spell them in capitals.
+            let exists = index.keys().any(|k| k.eq_ignore_ascii_case(id));
+            json!({"setting": setting, "id": id, "found": exists})
+        })
+        .collect();
+    source.insert("console_access_groups".into(), Value::Array(console));
     Ok(source)
 }
 
@@ -457,7 +454,8 @@ pub fn service_principals(
     let mut endpoints =
         vec!["GET /v1.0/servicePrincipals?$filter=startswith(displayName,'Lookout')".to_owned()];
     let mut filters = vec!["startswith(displayName,'Lookout')".to_owned()];
-    if let Some(app_id) = app_id {
+    // An application id is a GUID; anything else would only make Graph refuse the query.
+    if let Some(app_id) = app_id.filter(|a| is_object_id(a)) {
         endpoints
             .push("GET /v1.0/servicePrincipals?$filter=appId eq '{tenant.consent.app_id}'".into());
         filters.push(format!("appId eq {}", odata_string(app_id)));
@@ -510,6 +508,15 @@ pub fn service_principals(
     paging.records = file.finish(&[])?;
     bar.done(&format!("{} applications", paging.records));
     Ok(provenance(graph, &endpoints, paging))
+}
+
+/// Whether `id` is a GUID, the form of every Entra object and application id.
+fn is_object_id(id: &str) -> bool {
+    id.len() == 36
+        && id.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        })
 }
 
 /// An object id as one path segment.
@@ -586,5 +593,13 @@ mod tests {
         );
         assert!(is_group(&m));
         assert_eq!(path_segment("a/b"), "a%2Fb");
+        assert!(is_object_id("A9F00309-2f22-42a2-9f6d-649885cc2bfc"));
+        for not in [
+            "Lookout Admins",
+            "a9f00309-2f22-42a2-9f6d-649885cc2bf",
+            "a9f00309x2f22-42a2-9f6d-649885cc2bfc",
+        ] {
+            assert!(!is_object_id(not), "{not}");
+        }
     }
 }

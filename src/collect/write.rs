@@ -47,6 +47,12 @@ impl Target {
     /// Looks at `dir`: a missing folder is fine, a file is not, and a folder holding
     /// anything `collect` would lose is refused.
     pub fn inspect(dir: &Path) -> Result<Target> {
+        if dir.file_name().is_none() {
+            bail!(
+                "{}: give the snapshot folder by its name (such as ../contoso): collect replaces the folder whole",
+                dir.display()
+            );
+        }
         let meta = match std::fs::metadata(dir) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(Target {
@@ -122,7 +128,7 @@ impl Staging {
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| anyhow!("{}: not a folder name", target.display()))?;
+            .unwrap_or_default();
         std::fs::create_dir_all(&parent)
             .with_context(|| format!("{}: cannot create the folder", parent.display()))?;
         let dir = tempfile::Builder::new()
