@@ -633,6 +633,27 @@ fn a_graph_token_that_expires_mid_run_is_renewed_once() {
 }
 
 #[test]
+fn a_token_refused_again_after_renewal_is_a_clear_failure() {
+    let fakes = Fakes::start();
+    let refused = Reply::Send(fakes::graph::error(
+        401,
+        "InvalidAuthenticationToken",
+        "Access token has expired or is not yet valid.",
+    ));
+    fakes.fail(Fault::graph("/deviceManagement/managedDevices", refused).always());
+    let (parent, dir) = dir_with_twin_settings();
+    let untouched = Untouched::record(parent.path());
+    let run = collect(&fakes, &dir, &[]);
+    run.assert_refused(&["managedDevices", "401", "InvalidAuthenticationToken"]);
+    untouched.check(&run);
+    // One new token, one more try: no loop.
+    let tries = fakes
+        .requests_to(Service::Graph, "/deviceManagement/managedDevices")
+        .len();
+    assert!(tries <= 3, "{tries} tries with refused tokens");
+}
+
+#[test]
 fn a_lookout_token_that_expires_mid_run_is_renewed_without_repeating_devices() {
     let fakes = Fakes::with(
         Tenant::twin().with_more_lookout_devices(1_500),
