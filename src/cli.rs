@@ -42,6 +42,12 @@ pub enum Command {
     /// Start a snapshot folder: a lookout.json template and a README on exporting each file.
     Init(InitArgs),
     /// Write a snapshot folder straight from Microsoft Graph and the Lookout API.
+    ///
+    /// Credentials come from the environment: AZURE_TENANT_ID, AZURE_CLIENT_ID, and
+    /// AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (an unencrypted PEM file with
+    /// the certificate and its key), and LOOKOUT_APPLICATION_KEY. Nothing else is
+    /// exported by hand except lookout.json, which is kept (or started from the
+    /// template). Exit code 0: written; 2: not, and the folder is as it was.
     Collect(Box<CollectArgs>),
 }
 
@@ -142,9 +148,6 @@ pub struct InitArgs {
     pub dir: PathBuf,
 }
 
-/// Credentials come from the environment: AZURE_TENANT_ID, AZURE_CLIENT_ID, and
-/// AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (an unencrypted PEM file with
-/// the certificate and its key), and LOOKOUT_APPLICATION_KEY.
 #[derive(clap::Args, Debug)]
 pub struct CollectArgs {
     /// The snapshot folder to write. It appears whole or not at all; an existing one

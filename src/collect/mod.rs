@@ -317,15 +317,10 @@ pub fn run(
             Some((what, n as usize))
         })
         .collect();
-    let manifest = json!({
-        "exported_at": rfc3339(exported_at),
-        "tenant_id": tenant_id,
-        "tool": write::TOOL,
-        "tool_version": env!("CARGO_PKG_VERSION"),
-        "cloud": settings.cloud.name(),
-        "files": files,
-    });
-    staging.json("snapshot.json", &manifest)?;
+    staging.json(
+        "snapshot.json",
+        &manifest(exported_at, &tenant_id, settings.cloud, files),
+    )?;
     staging.commit(&settings.dir)?;
     Ok(Summary {
         dir: settings.dir.clone(),
@@ -334,6 +329,24 @@ pub fn run(
         notes,
         requests: http.requests(),
         elapsed: started.elapsed(),
+    })
+}
+
+/// `snapshot.json`: the instant and tenant `diagnose` reads, what wrote it, and where
+/// each file came from.
+fn manifest(
+    exported_at: chrono::DateTime<chrono::Utc>,
+    tenant_id: &str,
+    cloud: Cloud,
+    files: Map<String, Value>,
+) -> Value {
+    json!({
+        "exported_at": rfc3339(exported_at),
+        "tenant_id": tenant_id,
+        "tool": write::TOOL,
+        "tool_version": env!("CARGO_PKG_VERSION"),
+        "cloud": cloud.name(),
+        "files": files,
     })
 }
 
@@ -573,6 +586,51 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("lookout.json"));
+    }
+
+    /// What `diagnose` reads of snapshot.json is there, and a later run knows the
+    /// folder for one it wrote.
+    #[test]
+    fn the_manifest_says_when_whence_and_by_what() {
+        let at = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 20, 12, 0, 0)
+            .unwrap();
+        let mut files = Map::new();
+        files.insert("audit-logs.json".into(), Value::Object(skipped("why")));
+        let m = manifest(
+            at,
+            "b5f0c4d2-7a3e-4e91-8c6d-1f2a9e3b7c40",
+            Cloud::China,
+            files,
+        );
+        assert_eq!(
+            m,
+            json!({
+                "exported_at": "2026-11-20T12:00:00Z",
+                "tenant_id": "b5f0c4d2-7a3e-4e91-8c6d-1f2a9e3b7c40",
+                "tool": "lookout-doctor collect",
+                "tool_version": env!("CARGO_PKG_VERSION"),
+                "cloud": "china",
+                "files": {"audit-logs.json": {"skipped": "why"}}
+            })
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("snapshot.json");
+        std::fs::write(&path, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+        let text = crate::snapshot::text::read_text(&path).unwrap();
+        let read = crate::snapshot::manifest::read(&path, &text)
+            .unwrap()
+            .records;
+        assert_eq!(read.exported_at, Some(at));
+        assert_eq!(
+            read.tenant_id.as_deref(),
+            Some("b5f0c4d2-7a3e-4e91-8c6d-1f2a9e3b7c40")
+        );
+        std::fs::write(dir.path().join("groups.json"), "{}").unwrap();
+        assert!(
+            Target::inspect(dir.path()).is_ok(),
+            "an earlier collect's folder"
+        );
     }
 
     #[test]
