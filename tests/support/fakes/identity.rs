@@ -13,18 +13,12 @@ pub fn error(status: u16, error: &str, code: u32, description: &str) -> Response
     let trace = "654ce9b2-a626-4e0b-8598-0cac69970200";
     let correlation = "5be327fc-93cb-4bef-ab4e-0373f11a8017";
     let now = chrono::Utc::now().format("%Y-%m-%d %H:%M:%SZ").to_string();
-    let codes: Vec<u32> = if code == 0 { vec![] } else { vec![code] };
-    let prefix = if code == 0 {
-        String::new()
-    } else {
-        format!("AADSTS{code}: ")
-    };
     Response::json(
         status,
         &json!({
             "error": error,
-            "error_description": format!("{prefix}{description}\r\nTrace ID: {trace}\r\nCorrelation ID: {correlation}\r\nTimestamp: {now}"),
-            "error_codes": codes,
+            "error_description": format!("AADSTS{code}: {description}\r\nTrace ID: {trace}\r\nCorrelation ID: {correlation}\r\nTimestamp: {now}"),
+            "error_codes": [code],
             "timestamp": now,
             "trace_id": trace,
             "correlation_id": correlation,
