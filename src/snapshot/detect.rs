@@ -1679,4 +1679,23 @@ mod tests {
         }
         assert!(checked > 150, "{checked}");
     }
+
+    /// The manifest `collect` writes, with where each file came from, is still the
+    /// manifest under any name.
+    #[test]
+    fn a_collected_manifest_is_recognised_by_its_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("export-info.json");
+        std::fs::write(
+            &path,
+            r#"{"exported_at": "2026-11-20T12:00:00Z", "tenant_id": "t", "tool": "lookout-doctor collect",
+                "tool_version": "0.1.0", "cloud": "global", "files": {"groups.json": {"pages": 1}}}"#,
+        )
+        .unwrap();
+        let head = Head::read(&path, "export-info.json").unwrap();
+        match classify(&head) {
+            Verdict::Read(r) => assert_eq!(r.input, Input::Manifest),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -31,7 +31,11 @@ pub(crate) fn recognise(head: &Head) -> Option<Recognised> {
     let known = keys()
         .filter(|k| matches!(k.as_str(), "exported_at" | "tenant_id"))
         .count();
-    (known > 0 && known == keys().count())
+    // What `collect` adds beside them: where each file came from.
+    let provenance = keys()
+        .filter(|k| matches!(k.as_str(), "tool" | "tool_version" | "cloud" | "files"))
+        .count();
+    (known > 0 && known + provenance == keys().count())
         .then(|| Recognised::new(Input::Manifest, Format::Json, super::Form::Json, known))
 }
 
