@@ -74,7 +74,10 @@ pub struct DiagnoseArgs {
     pub fail_on_skipped: bool,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// Write the report to this file (atomically) instead of stdout.
+    /// Write the report to this file instead of stdout: a regular file is replaced
+    /// atomically (keeping its permissions and owner), a link is followed, a device,
+    /// named pipe or socket is written through, never replaced (a named pipe nobody
+    /// reads within 10 seconds is an error).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// The configuration file (default: lookout-doctor.toml in the snapshot folder).

@@ -1,5 +1,5 @@
 //! `lookout-doctor diagnose`: load, run the rules under the run's policy, print the
-//! report in the chosen format, to stdout or atomically to a file. Several snapshot
+//! report in the chosen format, to stdout or to a file (`output`). Several snapshot
 //! folders (or one folder of them) give one report per tenant.
 
 use crate::cli::{ColorChoice, DiagnoseArgs, RedactKeep, PIPE_WIDTH};
@@ -73,7 +73,7 @@ pub fn run(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<u8> {
         printer.print_many(&reports, sink)?;
     }
     if let Some(path) = &args.output {
-        output::write_atomically(path, &buf)?;
+        output::write_report(path, &buf)?;
     }
     // The report comes first, whole; then what made an incomplete run fail.
     for r in reports.iter().filter(|r| r.fails_incomplete()) {
