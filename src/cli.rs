@@ -24,6 +24,11 @@ pub struct Cli {
     /// Read every snapshot file into memory, never map a large one (uses more memory).
     #[arg(long, global = true)]
     pub no_mmap: bool,
+    /// Read files that symbolic links in the snapshot folder lead to outside it (they
+    /// are refused by default: a committed snapshot could otherwise make the run read,
+    /// and quote in an error, any file of the machine).
+    #[arg(long, global = true)]
+    pub follow_links: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -205,6 +210,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         crate::messages::resolve(cli.lang.as_deref()).map_err(anyhow::Error::msg)?,
     );
     crate::snapshot::text::allow_maps(!cli.no_mmap);
+    crate::snapshot::discover::follow_links(cli.follow_links);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let code = match cli.command {

@@ -223,7 +223,7 @@ fn cases() -> Vec<Case> {
         fails("lookout.json links to itself", &[("lookout.json", Remove), ("lookout.json", Link("lookout.json"))], &["lookout.json: is a symbolic link that cannot be followed", "points back to itself"]),
         fails("two pages link to each other", &[("intune-devices-2.json", Link("intune-devices-3.json")), ("intune-devices-3.json", Link("intune-devices-2.json"))], &["intune-devices-2.json: is a symbolic link that cannot be followed"]),
         fails("dangling link", &[("lookout-devices.json", Remove), ("lookout-devices.json", Link("exports/lookout-devices.json"))], &["lookout-devices.json: is a symbolic link whose target (exports/lookout-devices.json) does not exist"]),
-        fails("a device where a file belongs", &[("lookout.json", Remove), ("lookout.json", Link("/dev/zero"))], &["lookout.json: is a device, not a regular file"]),
+        fails("a link out of the snapshot folder", &[("lookout.json", Remove), ("lookout.json", Link("/dev/zero"))], &["lookout.json: is a symbolic link to ", "outside the snapshot folder; it was not followed", "--follow-links"]),
         fails("named pipe", &[("audit-logs.json", Remove), ("audit-logs.json", Fifo)], &["audit-logs.json: is a named pipe (FIFO), not a regular file"]),
         fails("member file is a folder link", &[("group-members/Lookout Pilot.csv", Link(".."))], &["Lookout Pilot.csv: is a folder, but a file was expected"]),
         // Missing pieces.

@@ -158,6 +158,10 @@ fn open_error(path: &Path, source: std::io::Error) -> LoadError {
                 .unwrap_or_default();
             format!("is a symbolic link whose target{target} does not exist; point it at the export, or copy the file in its place")
         }
+        // The path itself cannot be looked at: a folder on the way is not searchable.
+        ErrorKind::PermissionDenied if std::fs::symlink_metadata(path).is_err() => {
+            "permission denied: this user may not search a folder on the way to the file; give search permission (e.g. chmod a+x) to the folder, or run as its owner".into()
+        }
         ErrorKind::PermissionDenied => {
             "permission denied: this user may not read the file; give read permission (e.g. chmod a+r) or run as its owner".into()
         }
