@@ -293,6 +293,9 @@ pub enum Note {
     NoRecords,
     /// A lookout.json setting still holding a template placeholder, read as unknown.
     Placeholder { key: String, value: String },
+    /// Lone UTF-16 surrogates (escaped in JSON, or in UTF-16 text) replaced with
+    /// U+FFFD; `line` is the first one's.
+    SurrogatesRepaired { count: usize, line: usize },
 }
 
 /// Another partner's Mobile Threat Defense connector, as a note names it.
@@ -395,6 +398,10 @@ impl Note {
             Note::Placeholder { key, value } => msg.f(
                 "validate.note.placeholder",
                 &[("key", key), ("value", value)],
+            ),
+            Note::SurrogatesRepaired { count, line } => msg.f(
+                "validate.note.surrogates_repaired",
+                &[("count", count), ("line", line)],
             ),
         }
     }

@@ -147,6 +147,13 @@ impl FileInfo {
     pub(crate) fn new(input: Input, path: &Path, format: Format, text: &FileText) -> FileInfo {
         let mut info = FileInfo::named(input, &file_name(path), format);
         info.quirks.extend(Quirk::of_encoding(text.encoding()));
+        let repairs = text.repairs();
+        if repairs.count > 0 {
+            info.notes.push(Note::SurrogatesRepaired {
+                count: repairs.count,
+                line: text::line_of(text.as_bytes(), repairs.first),
+            });
+        }
         // Windows PowerShell 5.1 writes dates as /Date(ms)/; worth saying, it surprises.
         // The first records show it; scanning a whole large device list would not pay.
         let head = &text.as_bytes()[..text.as_bytes().len().min(64 * 1024)];

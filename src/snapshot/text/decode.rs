@@ -1,8 +1,11 @@
 //! Encodings and damage: which encoding a file's bytes are in, UTF-16 decoded to
-//! UTF-8, and the one check every text passes (valid UTF-8, no NUL, no byte-order
-//! mark starting a line), so that every loader reports such damage with the same
-//! words and a line and column.
+//! UTF-8 (a lone surrogate repaired, see `surrogates`), and the one check every text
+//! passes (valid UTF-8, no NUL, no byte-order mark starting a line), so that every
+//! loader reports such damage with the same words and a line and column. The check
+//! also notes escapes of surrogates (`\ud800`), so that a JSON reading looks for lone
+//! ones only in the rare text that has any.
 
+use super::surrogates::Repairs;
 use crate::snapshot::LoadError;
 use aho_corasick::AhoCorasick;
 use std::path::Path;
@@ -48,15 +51,32 @@ impl Encoding {
     }
 }
 
+/// A file's text decoded and checked.
+#[derive(Debug)]
+pub(super) struct Decoded {
+    pub text: String,
+    pub encoding: Encoding,
+    /// Lone surrogates of UTF-16 text, replaced.
+    pub repairs: Repairs,
+    /// The text holds an escape of a surrogate (`\ud800`), lone or paired.
+    pub surrogate_escapes: bool,
+}
+
 /// Decodes a file's bytes read from `path` (only used in messages) to checked UTF-8
 /// text without a byte-order mark.
-pub(super) fn decode(path: &Path, mut bytes: Vec<u8>) -> Result<(String, Encoding), LoadError> {
+pub(super) fn decode(path: &Path, mut bytes: Vec<u8>) -> Result<Decoded, LoadError> {
     let encoding = Encoding::sniff(&bytes);
     let skip = encoding.bom_len(&bytes);
     let big_endian = match encoding {
         Encoding::Utf8 | Encoding::Utf8Bom => {
             bytes.drain(..skip);
-            return check_owned(path, bytes).map(|text| (text, encoding));
+            let (text, surrogate_escapes) = check_owned(path, bytes)?;
+            return Ok(Decoded {
+                text,
+                encoding,
+                repairs: Repairs::default(),
+                surrogate_escapes,
+            });
         }
         Encoding::Utf16Le => false,
         Encoding::Utf16Be => true,
@@ -79,25 +99,23 @@ pub(super) fn decode(path: &Path, mut bytes: Vec<u8>) -> Result<(String, Encodin
         }
     });
     let mut text = String::with_capacity(body.len() / 2);
+    let mut repairs = Repairs::default();
     for c in char::decode_utf16(units) {
         match c {
             Ok(c) => text.push(c),
-            Err(e) => {
-                let (line, column) = line_column(text.as_bytes(), text.len());
-                return Err(LoadError::Text {
-                    path: path.to_owned(),
-                    line,
-                    column,
-                    message: format!(
-                        "invalid UTF-16 text (a lone surrogate 0x{:04X}): the file is damaged or was cut in the middle of a character; export it again",
-                        e.unpaired_surrogate()
-                    ),
-                });
+            Err(_) => {
+                repairs.note(text.len());
+                text.push(char::REPLACEMENT_CHARACTER);
             }
         }
     }
-    find_damage(path, text.as_bytes(), 0, text.len())?;
-    Ok((text, encoding))
+    let surrogate_escapes = find_damage(path, text.as_bytes(), 0, text.len())?;
+    Ok(Decoded {
+        text,
+        encoding,
+        repairs,
+        surrogate_escapes,
+    })
 }
 
 /// The start of a file as text, for recognising what it is: decoded as `decode` would
@@ -139,14 +157,15 @@ pub fn decode_head(bytes: &[u8]) -> Option<(String, Encoding)> {
 }
 
 /// Checks UTF-8 bytes held in memory: [`check_in_chunks`] in one piece, which also
-/// makes them a `String` without a second pass.
-fn check_owned(path: &Path, bytes: Vec<u8>) -> Result<String, LoadError> {
+/// makes them a `String` without a second pass. Says whether the text holds an escape
+/// of a surrogate.
+fn check_owned(path: &Path, bytes: Vec<u8>) -> Result<(String, bool), LoadError> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         not_utf8(path, e.as_bytes(), offset)
     })?;
-    find_damage(path, text.as_bytes(), 0, text.len())?;
-    Ok(text)
+    let surrogate_escapes = find_damage(path, text.as_bytes(), 0, text.len())?;
+    Ok((text, surrogate_escapes))
 }
 
 /// Finds damage that no parser words well: bytes that are not UTF-8, NUL bytes, and a
@@ -154,14 +173,16 @@ fn check_owned(path: &Path, bytes: Vec<u8>) -> Result<String, LoadError> {
 /// is checked a piece at a time, telling `passed` how far it has got, so that a mapped
 /// file's pages can be handed back behind it (three device lists checked at once would
 /// otherwise all be resident together). The first invalid UTF-8 wins over other damage
-/// wherever each is, as in one pass over the whole text.
+/// wherever each is, as in one pass over the whole text. Says whether the text holds
+/// an escape of a surrogate.
 pub(super) fn check_in_chunks(
     path: &Path,
     text: &[u8],
     passed: impl Fn(usize),
-) -> Result<(), LoadError> {
+) -> Result<bool, LoadError> {
     const CHUNK: usize = 16 << 20;
-    let mut first_damage = Ok(());
+    let mut first_damage = Ok(false);
+    let mut surrogate_escapes = false;
     let mut from = 0;
     while from < text.len() {
         let mut to = (from + CHUNK).min(text.len());
@@ -174,11 +195,12 @@ pub(super) fn check_in_chunks(
         }
         if first_damage.is_ok() {
             first_damage = find_damage(path, text, from, to);
+            surrogate_escapes |= first_damage.as_ref().is_ok_and(|seen| *seen);
         }
         passed(to);
         from = to;
     }
-    first_damage
+    first_damage.map(|_| surrogate_escapes)
 }
 
 fn not_utf8(path: &Path, text: &[u8], offset: usize) -> LoadError {
@@ -194,35 +216,52 @@ fn not_utf8(path: &Path, text: &[u8], offset: usize) -> LoadError {
 }
 
 /// The first NUL byte, or byte-order mark starting a line, in `text[from..to]`
-/// (counting one that starts just before `from` and ends inside).
-fn find_damage(path: &Path, text: &[u8], from: usize, to: usize) -> Result<(), LoadError> {
-    // The longest damage pattern is 4 bytes: each piece is also searched from 3
-    // bytes before its start, for one that straddles two pieces.
+/// (counting one that starts just before `from` and ends inside); else whether that
+/// piece holds an escape of a surrogate (`\ud800` to `\udfff`, any letter case).
+fn find_damage(path: &Path, text: &[u8], from: usize, to: usize) -> Result<bool, LoadError> {
+    // The longest pattern is 4 bytes: each piece is also searched from 3 bytes
+    // before its start, for one that straddles two pieces.
     const OVERLAP: usize = 3;
+    const NUL: usize = 0;
+    const BOM_AT_LINE_START: usize = 1;
     static DAMAGE: OnceLock<AhoCorasick> = OnceLock::new();
     let damage = DAMAGE.get_or_init(|| {
-        AhoCorasick::new([&b"\0"[..], "\n\u{FEFF}".as_bytes()])
-            .expect("two fixed patterns always build")
+        let escapes = ["8", "9", "a", "b", "c", "d", "e", "f"].map(|d| format!("\\ud{d}"));
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(
+                [&b"\0"[..], "\n\u{FEFF}".as_bytes()]
+                    .into_iter()
+                    .chain(escapes.iter().map(String::as_bytes)),
+            )
+            .expect("fixed patterns always build")
     });
     let scan = from.saturating_sub(OVERLAP);
-    match damage
-        .find(&text[scan..to])
-        .map(|m| (m.pattern().as_usize(), scan + m.start()))
-    {
-        None => Ok(()),
-        Some((0, start)) => Err(damage_at(
-            path,
-            text,
-            start,
-            "a NUL byte (0x00): text exports never hold one, so the file is binary, damaged, or UTF-16 that was not recognised; export it again as UTF-8".into(),
-        )),
-        Some((_, start)) => Err(damage_at(
-            path,
-            text,
-            start + 1,
-            "a byte-order mark (U+FEFF) starts this line: two exports were probably joined into one file; keep one export per file".into(),
-        )),
+    let mut surrogate_escapes = false;
+    for m in damage.find_iter(&text[scan..to]) {
+        let start = scan + m.start();
+        match m.pattern().as_usize() {
+            NUL => return Err(damage_at(
+                path,
+                text,
+                start,
+                "a NUL byte (0x00): text exports never hold one, so the file is binary, damaged, or UTF-16 that was not recognised; export it again as UTF-8".into(),
+            )),
+            BOM_AT_LINE_START => return Err(damage_at(
+                path,
+                text,
+                start + 1,
+                "a byte-order mark (U+FEFF) starts this line: two exports were probably joined into one file; keep one export per file".into(),
+            )),
+            _ => surrogate_escapes = true,
+        }
     }
+    Ok(surrogate_escapes)
+}
+
+/// 1-based line of a byte offset.
+pub(crate) fn line_of(text: &[u8], offset: usize) -> usize {
+    line_column(text, offset).0
 }
 
 fn damage_at(path: &Path, text: &[u8], offset: usize, message: String) -> LoadError {
@@ -257,7 +296,7 @@ mod tests {
     use super::*;
 
     fn decoded(bytes: &[u8]) -> String {
-        decode(Path::new("x.json"), bytes.to_vec()).unwrap().0
+        decode(Path::new("x.json"), bytes.to_vec()).unwrap().text
     }
 
     #[test]
@@ -288,8 +327,18 @@ mod tests {
         assert!(e.starts_with("x.csv:3:1: a byte-order mark"), "{e}");
         // A byte-order mark inside a line is a (rare) character, not damage.
         assert!(decode(p, "a,b\nx\u{FEFF}y,2\n".as_bytes().to_vec()).is_ok());
-        let e = err(&[0xFF, 0xFE, b'a', 0, 0x00, 0xD8, b'b', 0]);
-        assert!(e.contains("x.csv:1:2: invalid UTF-16"), "{e}");
+    }
+
+    #[test]
+    fn lone_utf16_surrogates_are_repaired_and_escapes_noted() {
+        let d = decode(Path::new("x.csv"), vec![0xFF, 0xFE, b'a', 0, 0x00, 0xD8, b'b', 0]).unwrap();
+        assert_eq!(d.text, "a\u{fffd}b");
+        assert_eq!(d.repairs, Repairs { count: 1, first: 1 });
+        assert!(!d.surrogate_escapes);
+        let d = decode(Path::new("x.json"), br#"["\uD83D\ude00"]"#.to_vec()).unwrap();
+        assert!(d.surrogate_escapes);
+        let d = decode(Path::new("x.json"), br#"["\u00e9"]"#.to_vec()).unwrap();
+        assert!(!d.surrogate_escapes);
     }
 
     #[test]
@@ -311,7 +360,7 @@ mod tests {
         let mut text = vec![b' '; (16 << 20) + 10];
         // A byte-order mark starting a line, straddling the first two pieces.
         text[(16 << 20) - 1..(16 << 20) + 3].copy_from_slice("\n\u{FEFF}".as_bytes());
-        let whole = decode(p, text.clone()).unwrap_err().to_string();
+        let whole = decode(p, text.clone()).err().unwrap().to_string();
         let pieces = check_in_chunks(p, &text, |_| {}).unwrap_err().to_string();
         assert_eq!(whole, pieces);
         assert!(
