@@ -24,9 +24,8 @@ pub struct Cli {
     /// Read every snapshot file into memory, never map a large one (uses more memory).
     #[arg(long, global = true)]
     pub no_mmap: bool,
-    /// Read files that symbolic links in the snapshot folder lead to outside it (they
-    /// are refused by default: a committed snapshot could otherwise make the run read,
-    /// and quote in an error, any file of the machine).
+    /// Follow symbolic links that lead out of the snapshot folder (refused by default:
+    /// a committed snapshot could otherwise have the run read, and quote, any file).
     #[arg(long, global = true)]
     pub follow_links: bool,
     #[command(subcommand)]

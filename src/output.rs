@@ -327,7 +327,10 @@ mod tests {
         symlink("sub/made.json", &dangling).unwrap();
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         write_report(&dangling, b"made").unwrap();
-        assert_eq!(std::fs::read(dir.path().join("sub/made.json")).unwrap(), b"made");
+        assert_eq!(
+            std::fs::read(dir.path().join("sub/made.json")).unwrap(),
+            b"made"
+        );
         // A link into the snapshot is inside it.
         let snap = dir.path().join("snap");
         std::fs::create_dir(&snap).unwrap();

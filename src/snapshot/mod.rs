@@ -12,6 +12,7 @@
 //! to a [`Snapshot`] for the folder loader and [`load_bytes`] alike.
 
 pub mod audit_logs;
+pub mod cap;
 pub mod csv_table;
 pub mod detect;
 pub mod discover;
@@ -189,12 +190,14 @@ impl FileInfo {
         self.form = doc.form();
         self.ignored.extend(doc.ignored.iter().cloned());
         self.add_skips(&doc.skips.0);
+        self.notes.extend(doc.cuts.note());
     }
 
     pub(crate) fn take_csv(&mut self, table: &CsvTable, skips: Skips) {
         self.quirks.extend_from_slice(table.quirks());
         self.ignored.extend(table.ignored_columns());
         self.add_skips(&skips.0);
+        self.notes.extend(table.cuts().note());
     }
 
     /// Adds what another file of the same input was found to hold (the files of

@@ -2,8 +2,8 @@
 //! UTF-8 (a lone surrogate repaired, see `surrogates`), and the one check every text
 //! passes (valid UTF-8, no NUL, no byte-order mark starting a line), so that every
 //! loader reports such damage with the same words and a line and column. The check
-//! also notes escapes of surrogates (`\ud800`), so that a JSON reading looks for lone
-//! ones only in the rare text that has any.
+//! also notes what a JSON reading wants to know of the whole text while its pages are
+//! at hand ([`Observed`]).
 
 use super::surrogates::Repairs;
 use crate::snapshot::LoadError;
@@ -58,8 +58,26 @@ pub(super) struct Decoded {
     pub encoding: Encoding,
     /// Lone surrogates of UTF-16 text, replaced.
     pub repairs: Repairs,
+    pub observed: Observed,
+}
+
+/// What the check of a text saw besides damage, for a JSON reading of it: so that it
+/// looks for lone surrogate escapes, and caps strings, only where there can be any.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Observed {
     /// The text holds an escape of a surrogate (`\ud800`), lone or paired.
     pub surrogate_escapes: bool,
+    /// The text may hold a string over the cap (`cap::may_hold_long_strings`).
+    pub long_strings: bool,
+}
+
+impl Observed {
+    fn and(self, other: Observed) -> Observed {
+        Observed {
+            surrogate_escapes: self.surrogate_escapes || other.surrogate_escapes,
+            long_strings: self.long_strings || other.long_strings,
+        }
+    }
 }
 
 /// Decodes a file's bytes read from `path` (only used in messages) to checked UTF-8
@@ -70,12 +88,12 @@ pub(super) fn decode(path: &Path, mut bytes: Vec<u8>) -> Result<Decoded, LoadErr
     let big_endian = match encoding {
         Encoding::Utf8 | Encoding::Utf8Bom => {
             bytes.drain(..skip);
-            let (text, surrogate_escapes) = check_owned(path, bytes)?;
+            let (text, observed) = check_owned(path, bytes)?;
             return Ok(Decoded {
                 text,
                 encoding,
                 repairs: Repairs::default(),
-                surrogate_escapes,
+                observed,
             });
         }
         Encoding::Utf16Le => false,
@@ -109,12 +127,12 @@ pub(super) fn decode(path: &Path, mut bytes: Vec<u8>) -> Result<Decoded, LoadErr
             }
         }
     }
-    let surrogate_escapes = find_damage(path, text.as_bytes(), 0, text.len())?;
+    let observed = find_damage(path, text.as_bytes(), 0, text.len())?;
     Ok(Decoded {
         text,
         encoding,
         repairs,
-        surrogate_escapes,
+        observed,
     })
 }
 
@@ -157,15 +175,14 @@ pub fn decode_head(bytes: &[u8]) -> Option<(String, Encoding)> {
 }
 
 /// Checks UTF-8 bytes held in memory: [`check_in_chunks`] in one piece, which also
-/// makes them a `String` without a second pass. Says whether the text holds an escape
-/// of a surrogate.
-fn check_owned(path: &Path, bytes: Vec<u8>) -> Result<(String, bool), LoadError> {
+/// makes them a `String` without a second pass.
+fn check_owned(path: &Path, bytes: Vec<u8>) -> Result<(String, Observed), LoadError> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         not_utf8(path, e.as_bytes(), offset)
     })?;
-    let surrogate_escapes = find_damage(path, text.as_bytes(), 0, text.len())?;
-    Ok((text, surrogate_escapes))
+    let observed = find_damage(path, text.as_bytes(), 0, text.len())?;
+    Ok((text, observed))
 }
 
 /// Finds damage that no parser words well: bytes that are not UTF-8, NUL bytes, and a
@@ -173,16 +190,15 @@ fn check_owned(path: &Path, bytes: Vec<u8>) -> Result<(String, bool), LoadError>
 /// is checked a piece at a time, telling `passed` how far it has got, so that a mapped
 /// file's pages can be handed back behind it (three device lists checked at once would
 /// otherwise all be resident together). The first invalid UTF-8 wins over other damage
-/// wherever each is, as in one pass over the whole text. Says whether the text holds
-/// an escape of a surrogate.
+/// wherever each is, as in one pass over the whole text.
 pub(super) fn check_in_chunks(
     path: &Path,
     text: &[u8],
     passed: impl Fn(usize),
-) -> Result<bool, LoadError> {
+) -> Result<Observed, LoadError> {
     const CHUNK: usize = 16 << 20;
-    let mut first_damage = Ok(false);
-    let mut surrogate_escapes = false;
+    let mut first_damage = Ok(Observed::default());
+    let mut observed = Observed::default();
     let mut from = 0;
     while from < text.len() {
         let mut to = (from + CHUNK).min(text.len());
@@ -195,12 +211,14 @@ pub(super) fn check_in_chunks(
         }
         if first_damage.is_ok() {
             first_damage = find_damage(path, text, from, to);
-            surrogate_escapes |= first_damage.as_ref().is_ok_and(|seen| *seen);
+            if let Ok(seen) = &first_damage {
+                observed = observed.and(*seen);
+            }
         }
         passed(to);
         from = to;
     }
-    first_damage.map(|_| surrogate_escapes)
+    first_damage.map(|_| observed)
 }
 
 fn not_utf8(path: &Path, text: &[u8], offset: usize) -> LoadError {
@@ -216,9 +234,10 @@ fn not_utf8(path: &Path, text: &[u8], offset: usize) -> LoadError {
 }
 
 /// The first NUL byte, or byte-order mark starting a line, in `text[from..to]`
-/// (counting one that starts just before `from` and ends inside); else whether that
-/// piece holds an escape of a surrogate (`\ud800` to `\udfff`, any letter case).
-fn find_damage(path: &Path, text: &[u8], from: usize, to: usize) -> Result<bool, LoadError> {
+/// (counting one that starts just before `from` and ends inside); else what that piece
+/// shows: an escape of a surrogate (`\ud800` to `\udfff`, any letter case), room for
+/// a long string.
+fn find_damage(path: &Path, text: &[u8], from: usize, to: usize) -> Result<Observed, LoadError> {
     // The longest pattern is 4 bytes: each piece is also searched from 3 bytes
     // before its start, for one that straddles two pieces.
     const OVERLAP: usize = 3;
@@ -256,7 +275,10 @@ fn find_damage(path: &Path, text: &[u8], from: usize, to: usize) -> Result<bool,
             _ => surrogate_escapes = true,
         }
     }
-    Ok(surrogate_escapes)
+    Ok(Observed {
+        surrogate_escapes,
+        long_strings: crate::snapshot::cap::may_hold_long_strings(text, from..to),
+    })
 }
 
 /// 1-based line of a byte offset.
@@ -331,14 +353,18 @@ mod tests {
 
     #[test]
     fn lone_utf16_surrogates_are_repaired_and_escapes_noted() {
-        let d = decode(Path::new("x.csv"), vec![0xFF, 0xFE, b'a', 0, 0x00, 0xD8, b'b', 0]).unwrap();
+        let d = decode(
+            Path::new("x.csv"),
+            vec![0xFF, 0xFE, b'a', 0, 0x00, 0xD8, b'b', 0],
+        )
+        .unwrap();
         assert_eq!(d.text, "a\u{fffd}b");
         assert_eq!(d.repairs, Repairs { count: 1, first: 1 });
-        assert!(!d.surrogate_escapes);
+        assert!(!d.observed.surrogate_escapes);
         let d = decode(Path::new("x.json"), br#"["\uD83D\ude00"]"#.to_vec()).unwrap();
-        assert!(d.surrogate_escapes);
+        assert!(d.observed.surrogate_escapes);
         let d = decode(Path::new("x.json"), br#"["\u00e9"]"#.to_vec()).unwrap();
-        assert!(!d.surrogate_escapes);
+        assert!(!d.observed.surrogate_escapes);
     }
 
     #[test]

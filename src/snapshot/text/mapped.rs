@@ -18,7 +18,7 @@
 //! `--no-mmap` ([`allow_maps`]) reads every file into memory instead, where neither
 //! can happen.
 
-use super::decode::{check_in_chunks, Encoding};
+use super::decode::{check_in_chunks, Encoding, Observed};
 use super::surrogates::{self, Repairs};
 use crate::snapshot::LoadError;
 use std::fs::File;
@@ -49,8 +49,8 @@ pub struct FileText {
     encoding: Encoding,
     /// Lone surrogates replaced with U+FFFD.
     repairs: Repairs,
-    /// The text holds an escape of a surrogate (`\ud800`), maybe a lone one.
-    surrogate_escapes: bool,
+    /// What its check saw.
+    observed: Observed,
 }
 
 enum Contents {
@@ -66,13 +66,13 @@ impl FileText {
         text: String,
         encoding: Encoding,
         repairs: Repairs,
-        surrogate_escapes: bool,
+        observed: Observed,
     ) -> FileText {
         FileText {
             contents: Contents::Read(text),
             encoding,
             repairs,
-            surrogate_escapes,
+            observed,
         }
     }
 
@@ -109,14 +109,20 @@ impl FileText {
     /// surrogates (noted when it was checked) is searched, and only text that has a
     /// lone one is copied (a mapped file into memory).
     pub fn repair_json_escapes(&mut self) {
-        if !self.surrogate_escapes {
+        if !self.observed.surrogate_escapes {
             return;
         }
         if let Some((text, repairs)) = surrogates::repair_json(self.as_str()) {
             self.contents = Contents::Read(text);
             self.repairs.add(repairs);
         }
-        self.surrogate_escapes = false;
+        self.observed.surrogate_escapes = false;
+    }
+
+    /// Whether the text may hold a string over the cap (seen when it was checked,
+    /// while its pages were at hand): a JSON reading caps strings only then.
+    pub fn may_hold_long_strings(&self) -> bool {
+        self.observed.long_strings
     }
 
     /// Says that a parser is done with the text before `offset`. When the text is a
@@ -148,13 +154,12 @@ pub(super) fn map_utf8(path: &Path, file: &File) -> Result<Option<FileText>, Loa
         return Ok(None);
     }
     let bom = encoding.bom_len(&map);
-    let surrogate_escapes =
-        check_in_chunks(path, &map[bom..], |passed| release(&map, bom, bom + passed))?;
+    let observed = check_in_chunks(path, &map[bom..], |passed| release(&map, bom, bom + passed))?;
     Ok(Some(FileText {
         contents: Contents::Mapped(map, bom),
         encoding,
         repairs: Repairs::default(),
-        surrogate_escapes,
+        observed,
     }))
 }
 

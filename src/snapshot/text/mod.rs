@@ -63,12 +63,7 @@ fn read_text_as(path: &Path, may_map: bool) -> Result<FileText, LoadError> {
 /// what [`read_text`] does once the bytes are in memory.
 pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<FileText, LoadError> {
     let d = decode::decode(path, bytes)?;
-    Ok(FileText::read(
-        d.text,
-        d.encoding,
-        d.repairs,
-        d.surrogate_escapes,
-    ))
+    Ok(FileText::read(d.text, d.encoding, d.repairs, d.observed))
 }
 
 /// Reads the first `len` bytes of a regular file (all of it when it is shorter), and
