@@ -32,6 +32,7 @@ pub fn write_report(path: &Path, bytes: &[u8]) -> Result<()> {
     let shown = path.display();
     match std::fs::metadata(path) {
         Ok(meta) => {
+            #[cfg(unix)]
             if let Some(stream) = standard_stream(&meta) {
                 return stream
                     .write(bytes)
@@ -188,16 +189,13 @@ fn standard_stream(meta: &Metadata) -> Option<Stream> {
     }
 }
 
-#[cfg(not(unix))]
-fn standard_stream(_: &Metadata) -> Option<Stream> {
-    None
-}
-
+#[cfg(unix)]
 enum Stream {
     Stdout,
     Stderr,
 }
 
+#[cfg(unix)]
 impl Stream {
     fn write(self, bytes: &[u8]) -> std::io::Result<()> {
         match self {
