@@ -358,6 +358,21 @@ fn a_link_out_of_the_snapshot_is_not_read() {
     }
 }
 
+/// Followed, a link to a device is still refused as a device: only files are read.
+#[test]
+fn a_device_linked_in_is_refused_even_when_links_are_followed() {
+    let (_root, dir) = snapshot("healthy");
+    std::fs::remove_file(dir.join("lookout.json")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("lookout.json")).unwrap();
+    let o = run(&["diagnose", dir.to_str().unwrap(), "--follow-links"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("lookout.json: is a device, not a regular file"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
 /// Recognising a file reads its head, which would show the keys of an outside JSON
 /// file among the entries not read: the link is checked first.
 #[test]
