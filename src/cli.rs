@@ -25,6 +25,10 @@ pub struct Cli {
     /// Read every snapshot file into memory, never map a large one (uses more memory).
     #[arg(long, global = true)]
     pub no_mmap: bool,
+    /// Follow symbolic links that lead out of the snapshot folder (refused by default:
+    /// a committed snapshot could otherwise have the run read, and quote, any file).
+    #[arg(long, global = true)]
+    pub follow_links: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -83,7 +87,10 @@ pub struct DiagnoseArgs {
     pub fail_on_skipped: bool,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// Write the report to this file (atomically) instead of stdout.
+    /// Write the report to this file instead of stdout: a regular file is replaced
+    /// atomically (keeping its permissions and owner), a link is followed, a device,
+    /// named pipe or socket is written through, never replaced (a named pipe nobody
+    /// reads within 10 seconds is an error).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// The configuration file (default: lookout-doctor.toml in the snapshot folder).
@@ -260,6 +267,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         crate::messages::resolve(cli.lang.as_deref()).map_err(anyhow::Error::msg)?,
     );
     crate::snapshot::text::allow_maps(!cli.no_mmap);
+    crate::snapshot::discover::follow_links(cli.follow_links);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let code = match cli.command {

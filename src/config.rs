@@ -104,6 +104,14 @@ impl Policy {
                 if !p.is_file() {
                     return Ok(Policy::default());
                 }
+                // Part of the snapshot: a link out of it is refused like an export's.
+                if let Ok(root) = snapshot_dir.canonicalize() {
+                    crate::snapshot::discover::check_link(&root, &p).map_err(|e| ConfigError {
+                        path: p.clone(),
+                        position: None,
+                        message: format!("cannot read the configuration file: {e}"),
+                    })?;
+                }
                 p
             }
         };

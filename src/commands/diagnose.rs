@@ -1,5 +1,5 @@
 //! `lookout-doctor diagnose`: load, run the rules under the run's policy, print the
-//! report in the chosen format, to stdout or atomically to a file. Several snapshot
+//! report in the chosen format, to stdout or to a file (`output`). Several snapshot
 //! folders (or one folder of them) give one report per tenant.
 
 use crate::cli::{ColorChoice, DiagnoseArgs, RedactKeep, PIPE_WIDTH};
@@ -89,7 +89,7 @@ fn diagnose(args: &DiagnoseArgs, redaction: Option<&Redaction>, out: &mut dyn Wr
                 })
         })
         .transpose()?;
-    let dirs = snapshot_dirs(&args.dirs)?;
+    let dirs = snapshot_dirs(&args.dirs);
     if let Some(path) = &args.output {
         for dir in &dirs {
             output::ensure_outside(path, dir)?;
@@ -144,7 +144,7 @@ fn diagnose(args: &DiagnoseArgs, redaction: Option<&Redaction>, out: &mut dyn Wr
         printer.print_many(&reports, sink)?;
     }
     if let Some(path) = &args.output {
-        output::write_atomically(path, &buf)?;
+        output::write_report(path, &buf)?;
     }
     // The report comes first, whole; then what made an incomplete run fail.
     for r in reports.iter().filter(|r| r.fails_incomplete()) {
@@ -207,22 +207,25 @@ fn incomplete_message(r: &Report) -> String {
 
 /// The snapshot folders of the run: the folders given, or, for a single folder with
 /// no lookout.json, its subfolders that have one (sorted, so output is stable).
-fn snapshot_dirs(given: &[PathBuf]) -> Result<Vec<PathBuf>> {
+fn snapshot_dirs(given: &[PathBuf]) -> Vec<PathBuf> {
     if let [only] = given {
         if only.is_dir() && !only.join("lookout.json").exists() {
-            let mut subs: Vec<PathBuf> = std::fs::read_dir(only)
-                .map_err(|e| anyhow!("{}: cannot list the folder: {e}", only.display()))?
+            // A folder that cannot be listed is the loader's to explain.
+            let Ok(entries) = std::fs::read_dir(only) else {
+                return given.to_vec();
+            };
+            let mut subs: Vec<PathBuf> = entries
                 .flatten()
                 .map(|e| e.path())
                 .filter(|p| p.join("lookout.json").is_file())
                 .collect();
             subs.sort();
             if !subs.is_empty() {
-                return Ok(subs);
+                return subs;
             }
         }
     }
-    Ok(given.to_vec())
+    given.to_vec()
 }
 
 /// Loads one snapshot and builds its report.

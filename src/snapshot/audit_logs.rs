@@ -7,6 +7,7 @@
 //! with JSON text in the dynamic columns, or the query API's tables, columns and
 //! rows). Only group membership changes and group deletions matter here.
 
+use super::cap::{self, Cuts};
 use super::csv_table::CsvTable;
 use super::detect::{Head, Recognised};
 use super::form::{Form, Location, SkipReason, Skips};
@@ -17,6 +18,7 @@ use super::time::{self, Time};
 use super::{FileInfo, Format, Input, LoadError, Loaded};
 use serde::Deserialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::path::Path;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -338,18 +340,25 @@ fn from_log_analytics_csv(
             skips.add(SkipReason::NotAuditRecord, row.location());
             continue;
         };
-        let cell = |col: Option<usize>| row.text(col).map(|t| t.to_string());
+        // The dynamic columns are JSON text, parsed whole (what they hold is capped).
+        let not_dynamic = |name: &str, e: serde_json::Error| {
+            row.error(&format!(
+                "column \"{name}\": not the JSON Log Analytics writes there ({e})"
+            ))
+        };
         out.push(AuditRecord {
             activity_date_time: row.time(Some(at))?,
             activity_display_name: Some(name.to_string()),
-            initiated_by: dynamic::<DynamicInitiator>(cell(initiated_by))
-                .map_err(|m| row.error(&format!("column \"InitiatedBy\": {m}")))?
+            initiated_by: row
+                .json::<DynamicInitiator>(initiated_by)
+                .map_err(|e| not_dynamic("InitiatedBy", e))?
                 .and_then(|d| d.0),
-            target_resources: dynamic::<DynamicTargets>(cell(Some(targets)))
-                .map_err(|m| row.error(&format!("column \"TargetResources\": {m}")))?
+            target_resources: row
+                .json::<DynamicTargets>(Some(targets))
+                .map_err(|e| not_dynamic("TargetResources", e))?
                 .map(|d| d.0)
                 .unwrap_or_default(),
-            identity: cell(identity),
+            identity: row.text(identity).map(|t| t.to_string()),
         });
     }
     skips.check_usable(out.len(), path)?;
@@ -377,12 +386,17 @@ fn missing_time_message(headers: &[String]) -> String {
     }
 }
 
-/// A Log Analytics `dynamic` value: JSON text (the portal's CSV, and the query API),
-/// or from the API the JSON itself turned back into text. Empty is `None`.
-fn dynamic<T: serde::de::DeserializeOwned>(cell: Option<String>) -> Result<Option<T>, String> {
+/// A Log Analytics `dynamic` value of the query API: JSON text, or the JSON itself
+/// turned back into text; parsed whole, what it holds capped (cuts counted in `cuts`
+/// at `at`). Empty is `None`.
+fn dynamic<T: serde::de::DeserializeOwned>(
+    cell: Option<&str>,
+    cuts: &mut Cuts,
+    at: &Location,
+) -> Result<Option<T>, String> {
     match cell.filter(|c| !c.trim().is_empty()) {
         None => Ok(None),
-        Some(text) => serde_json::from_str(&text)
+        Some(text) => cap::parse_json_text(text, cuts, Some(at.clone()))
             .map(Some)
             .map_err(|e| format!("not the JSON Log Analytics writes there ({e})")),
     }
@@ -430,6 +444,7 @@ fn from_log_analytics_json(
     };
     let mut out = Vec::new();
     let mut skips = Skips::default();
+    let mut cuts = Cuts::default();
     for (t, table) in response.tables.iter().enumerate() {
         let column = |names: &[&str]| {
             names.iter().find_map(|n| {
@@ -459,38 +474,61 @@ fn from_log_analytics_json(
                 page: (response.tables.len() > 1).then_some(t + 1),
                 index: r + 1,
             };
-            let cell = |col: Option<usize>| -> Option<String> {
+            // A cell as text: a string as it is, anything else as JSON.
+            let cell = |col: Option<usize>| -> Option<Cow<str>> {
                 match col.and_then(|c| row.get(c))? {
                     serde_json::Value::Null => None,
-                    serde_json::Value::String(s) => Some(s.clone()),
-                    other => Some(other.to_string()),
+                    serde_json::Value::String(s) => Some(Cow::Borrowed(s.as_str())),
+                    other => Some(Cow::Owned(other.to_string())),
+                }
+            };
+            // A cell kept as a value: capped.
+            let mut kept = |col: Option<usize>| -> Option<String> {
+                let text = cell(col)?;
+                match cap::cut(&text, cap::MAX_CHARS) {
+                    None => Some(text.into_owned()),
+                    Some(start) => {
+                        let column = col.and_then(|c| table.columns.get(c));
+                        cuts.add(column.map_or("", |c| c.name.as_str()), Some(place.clone()));
+                        Some(start.to_owned())
+                    }
                 }
             };
             let at_row = |m: String| invalid(format!("row {}: {m}", r + 1));
-            let Some(name) = cell(Some(activity)).filter(|n| !n.trim().is_empty()) else {
+            let Some(name) = kept(Some(activity)).filter(|n| !n.trim().is_empty()) else {
                 skips.add(SkipReason::NotAuditRecord, place);
                 continue;
             };
+            let identity = kept(identity);
             out.push(AuditRecord {
                 activity_date_time: match cell(at) {
                     Some(v) => time::parse(&v).map_err(at_row)?,
                     None => None,
                 },
                 activity_display_name: Some(name),
-                initiated_by: dynamic::<DynamicInitiator>(cell(initiated_by))
-                    .map_err(|m| at_row(format!("InitiatedBy: {m}")))?
-                    .and_then(|d| d.0),
-                target_resources: dynamic::<DynamicTargets>(cell(targets))
-                    .map_err(|m| at_row(format!("TargetResources: {m}")))?
-                    .map(|d| d.0)
-                    .unwrap_or_default(),
-                identity: cell(identity),
+                initiated_by: dynamic::<DynamicInitiator>(
+                    cell(initiated_by).as_deref(),
+                    &mut cuts,
+                    &place,
+                )
+                .map_err(|m| at_row(format!("InitiatedBy: {m}")))?
+                .and_then(|d| d.0),
+                target_resources: dynamic::<DynamicTargets>(
+                    cell(targets).as_deref(),
+                    &mut cuts,
+                    &place,
+                )
+                .map_err(|m| at_row(format!("TargetResources: {m}")))?
+                .map(|d| d.0)
+                .unwrap_or_default(),
+                identity,
             });
         }
     }
     skips.check_usable(out.len(), path)?;
     info.notes
         .extend(skips.0.iter().cloned().map(super::Note::Skipped));
+    info.notes.extend(cuts.note());
     info.skipped = skips.0;
     info.records = out.len();
     Ok(Loaded {
@@ -515,18 +553,28 @@ impl InitiatedBy {
 
 impl ModifiedProperty {
     /// Graph writes these values JSON-encoded (`"\"Lookout Pilot\""`); unwrap that.
+    /// The value is capped as any value read is (its JSON text has a larger cap).
     pub fn value(&self) -> Option<String> {
         [&self.new_value, &self.old_value]
             .into_iter()
             .flatten()
             .map(|v| unquote(v))
             .find(|v| !v.is_empty())
+            .map(|mut v| {
+                if let Some(start) = cap::cut(&v, cap::MAX_CHARS) {
+                    v.truncate(start.len());
+                }
+                v
+            })
     }
 }
 
 fn unquote(v: &str) -> String {
     let v = v.trim();
-    match serde_json::from_str::<serde_json::Value>(v) {
+    // A lone surrogate escape is repaired as in a file.
+    let repaired = super::text::surrogates::repair_json(v);
+    let json = repaired.as_ref().map_or(v, |(text, _)| text.as_str());
+    match serde_json::from_str::<serde_json::Value>(json) {
         Ok(serde_json::Value::String(s)) => s,
         Ok(serde_json::Value::Array(items)) => items
             .first()

@@ -6,8 +6,9 @@
 //! Windows PowerShell's `#TYPE ...` line above the header, Excel's `sep=;` line, and
 //! `;` or tab as the delimiter (detected from the header row). A spreadsheet's dates
 //! (`05/11/2026`) may leave the order of day and month open; the file decides it (see
-//! [`DateOrders`]).
+//! [`DateOrders`]). Every value read is capped in length (`cap`).
 
+use super::cap::{self, Cuts};
 use super::form::{Location, Quirk};
 use super::lenient;
 use super::time::{self, DateOrder, Stamp, Time};
@@ -35,6 +36,8 @@ pub struct CsvTable<'a> {
     /// check the end of the file.
     last_start: Option<(usize, u64, u64)>,
     dates: DateOrders,
+    /// Values cut to their cap.
+    cuts: RefCell<Cuts>,
 }
 
 /// A column position; `None` when the export does not have that column.
@@ -75,7 +78,12 @@ impl<'a> CsvTable<'a> {
             .headers()
             .map_err(|e| csv_error(path, body, pre.lines, delimiter, &e))?
             .iter()
-            .map(|h| h.trim().to_owned())
+            // A column name is short; a crafted one is cut (no column looked for is
+            // that long, so no lookup changes).
+            .map(|h| {
+                let h = h.trim();
+                cap::cut(h, cap::MAX_CHARS).unwrap_or(h).to_owned()
+            })
             .collect();
         // A quote opened in the header and never closed swallows the whole file into
         // the header row; say that rather than "no such column".
@@ -101,7 +109,13 @@ impl<'a> CsvTable<'a> {
             delimiter,
             last_start: None,
             dates: DateOrders::default(),
+            cuts: RefCell::new(Cuts::default()),
         })
+    }
+
+    /// The values cut to their cap so far.
+    pub fn cuts(&self) -> Cuts {
+        self.cuts.borrow().clone()
     }
 
     /// Names `label` (a file name) in every location this table reports.
@@ -210,6 +224,7 @@ impl<'a> CsvTable<'a> {
                     headers: &self.raw_headers,
                     delimiter: self.delimiter,
                     dates: &self.dates,
+                    cuts: &self.cuts,
                 }))
             }
             Err(e) => Err(csv_error(
@@ -419,12 +434,41 @@ pub struct Row<'t> {
     headers: &'t [String],
     delimiter: u8,
     dates: &'t DateOrders,
+    cuts: &'t RefCell<Cuts>,
 }
 
 impl Row<'_> {
-    /// A cell's trimmed text; empty cells and missing columns are `None`.
+    /// A cell's trimmed text, capped; empty cells and missing columns are `None`.
     pub fn text(&self, col: Column) -> Option<super::Text> {
-        self.cell(col).map(super::Text::from)
+        let cell = self.cell(col)?;
+        Some(super::Text::from(self.capped(col, cell)))
+    }
+
+    /// A cell holding JSON text (a Log Analytics `dynamic` column), parsed whole
+    /// whatever its length, what it holds capped (see [`cap::parse_json_text`]).
+    /// Empty cells and missing columns are `None`.
+    pub fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        col: Column,
+    ) -> Result<Option<T>, serde_json::Error> {
+        let Some(cell) = self.cell(col) else {
+            return Ok(None);
+        };
+        cap::parse_json_text(cell, &mut self.cuts.borrow_mut(), Some(self.location())).map(Some)
+    }
+
+    /// `value`, read from column `col` of this row, cut to the cap (and counted).
+    fn capped<'v>(&self, col: Column, value: &'v str) -> &'v str {
+        match cap::cut(value, cap::MAX_CHARS) {
+            None => value,
+            Some(start) => {
+                let column = col.and_then(|i| self.headers.get(i));
+                self.cuts
+                    .borrow_mut()
+                    .add(column.map_or("", String::as_str), Some(self.location()));
+                start
+            }
+        }
     }
 
     fn cell(&self, col: Column) -> Option<&str> {
@@ -487,7 +531,10 @@ impl Row<'_> {
     /// nested objects it was not asked to flatten.
     pub fn ps_field(&self, col: Column, keys: &[&str]) -> Option<String> {
         let cell = self.cell(col)?;
-        lenient::ps_object_field(cell, keys)
+        let mut value = lenient::ps_object_field(cell, keys)?;
+        let kept = self.capped(col, &value).len();
+        value.truncate(kept);
+        Some(value)
     }
 
     /// The record number and the line it starts on in the file.

@@ -1057,7 +1057,16 @@ impl<'a> Scan<'a> {
                 b'\\' => self.i += 2,
                 b'"' => {
                     self.i += 1;
-                    return match serde_json::from_slice::<String>(&self.s[start..self.i]) {
+                    let quoted = &self.s[start..self.i];
+                    // A lone surrogate escape is repaired when the file is read: so
+                    // here, or the file would not even be recognised.
+                    let parsed = serde_json::from_slice::<String>(quoted).or_else(|e| {
+                        std::str::from_utf8(quoted)
+                            .ok()
+                            .and_then(text::surrogates::repair_json)
+                            .map_or(Err(e), |(repaired, _)| serde_json::from_str(&repaired))
+                    });
+                    return match parsed {
                         Ok(text) if text.chars().count() > TEXT_KEPT => {
                             Some(text.chars().take(TEXT_KEPT).collect())
                         }

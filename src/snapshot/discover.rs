@@ -25,10 +25,44 @@ use super::{Format, Input, LoadError};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::Arc;
 
 /// The folder that holds Entra "Download members" files, one per group.
 pub const GROUP_MEMBERS_DIR: &str = "group-members";
+
+/// Whether symbolic links that lead out of the snapshot folder are followed
+/// (`--follow-links`). They are not by default: a snapshot committed to a repository
+/// and diagnosed in CI could otherwise have the run read any file of the machine (a
+/// token, a key) and quote it in an error, into the job's log.
+static FOLLOW_LINKS: AtomicBool = AtomicBool::new(false);
+
+/// Has links out of the snapshot folder followed (`true`) or refused (the default).
+pub fn follow_links(follow: bool) {
+    FOLLOW_LINKS.store(follow, AtomicOrdering::Relaxed);
+}
+
+/// Refuses `path`, in the snapshot folder whose canonical path is `root`, when it is
+/// a symbolic link whose target (all links followed) lies outside that folder, unless
+/// such links are followed ([`follow_links`]). Only paths are looked at, never the
+/// target's content. A link that leads nowhere (to nothing, or in a loop) is left to
+/// the reading, which says what is wrong with it and reads nothing.
+pub fn check_link(root: &Path, path: &Path) -> Result<(), LoadError> {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link || FOLLOW_LINKS.load(AtomicOrdering::Relaxed) {
+        return Ok(());
+    }
+    match path.canonicalize() {
+        Ok(target) if !target.starts_with(root) => Err(LoadError::LinkOutside {
+            path: path.to_owned(),
+            // As the link says it (what it points to), not what it resolves to.
+            target: std::fs::read_link(path)
+                .map(|t| t.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        }),
+        _ => Ok(()),
+    }
+}
 
 /// One file of a snapshot, and what it holds.
 #[derive(Debug, Clone)]
@@ -101,9 +135,21 @@ impl Plan {
     /// holds an input.
     pub fn discover(dir: &Path) -> Result<Plan, LoadError> {
         match std::fs::metadata(dir) {
-            Err(_) => {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(LoadError::NoSuchFolder {
                     path: dir.to_owned(),
+                })
+            }
+            // A folder on the way cannot be searched: the folder may well be there.
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                return Err(LoadError::FolderDenied {
+                    path: dir.to_owned(),
+                })
+            }
+            Err(source) => {
+                return Err(LoadError::Io {
+                    path: dir.to_owned(),
+                    source,
                 })
             }
             Ok(m) if !m.is_dir() => {
@@ -113,8 +159,13 @@ impl Plan {
             }
             Ok(_) => {}
         }
+        let root = dir.canonicalize().map_err(|source| LoadError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
         let mut found = Found {
             dir: dir.to_owned(),
+            root,
             sources: Vec::new(),
             unread: Vec::new(),
         };
@@ -170,6 +221,8 @@ impl Plan {
 /// What the walk over a folder found.
 struct Found {
     dir: PathBuf,
+    /// The folder's canonical path, which links may not lead out of.
+    root: PathBuf,
     sources: Vec<Source>,
     unread: Vec<UnreadFile>,
 }
@@ -179,7 +232,11 @@ impl Found {
     fn folder(&mut self, folder: &Path, prefix: &str) -> Result<(), LoadError> {
         let entries = std::fs::read_dir(folder).map_err(|e| LoadError::Invalid {
             path: folder.to_owned(),
-            message: format!("cannot list the folder: {e}"),
+            message: if e.kind() == std::io::ErrorKind::PermissionDenied {
+                "cannot list the folder: permission denied: this user may not read it; give read and search permission (e.g. chmod a+rx) or run as its owner".into()
+            } else {
+                format!("cannot list the folder: {e}")
+            },
         })?;
         let mut names: Vec<(String, std::ffi::OsString)> = entries
             .flatten()
@@ -197,6 +254,7 @@ impl Found {
             if let Some(reason) = not_an_export_by_name(&name) {
                 self.unread(if is_dir { format!("{shown}/") } else { shown }, reason);
             } else if is_dir && prefix.is_empty() && name == GROUP_MEMBERS_DIR {
+                check_link(&self.root, &path)?;
                 self.folder(&path, &format!("{GROUP_MEMBERS_DIR}/"))?;
             } else if is_dir && ["json", "csv", "zip"].iter().any(|ext| has_ext(&name, ext)) {
                 // Named like an export, where an export belongs.
@@ -209,7 +267,8 @@ impl Found {
             } else {
                 // Everything else is a file to recognise: a pipe, a device or a
                 // broken link is refused with a reason by reading it, never passed
-                // over.
+                // over. Not even its head is read before a link is checked.
+                check_link(&self.root, &path)?;
                 let head = Head::read(&path, &shown)?;
                 if matches!(head.content, Content::Archive) {
                     self.archive(&path, &shown)?;

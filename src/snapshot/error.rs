@@ -17,6 +17,21 @@ pub enum LoadError {
     #[error("{}: not a folder; give the snapshot folder that holds lookout.json and the device lists", path.display())]
     NotAFolder { path: PathBuf },
 
+    #[error("{}: permission denied: this user may not reach the snapshot folder, because a folder on the way to it cannot be searched; give search permission (chmod a+x) to the folders above it, or run as a user who may", path.display())]
+    FolderDenied { path: PathBuf },
+
+    /// A link of the snapshot folder leading out of it, named with its text as the
+    /// link says it; nothing at the target was read.
+    #[error(
+        "{}: is a symbolic link to {}, outside the snapshot folder; it was not followed, \
+         so that a snapshot cannot have lookout-doctor read (and quote) a file elsewhere \
+         on this machine; copy the file into the snapshot folder, or give --follow-links \
+         if the link is meant",
+        path.display(),
+        quote(target)
+    )]
+    LinkOutside { path: PathBuf, target: String },
+
     #[error("{}: required file {file} is missing ({why})", dir.display())]
     Missing {
         dir: PathBuf,

@@ -293,6 +293,17 @@ pub enum Note {
     NoRecords,
     /// A lookout.json setting still holding a template placeholder, read as unknown.
     Placeholder { key: String, value: String },
+    /// Values longer than `limit` characters cut to it (`cap`): how many, and the
+    /// field and record of the first.
+    ValuesCut {
+        count: usize,
+        limit: usize,
+        field: String,
+        at: Option<Location>,
+    },
+    /// Lone UTF-16 surrogates (escaped in JSON, or in UTF-16 text) replaced with
+    /// U+FFFD; `line` is the first one's.
+    SurrogatesRepaired { count: usize, line: usize },
 }
 
 /// Another partner's Mobile Threat Defense connector, as a note names it.
@@ -395,6 +406,34 @@ impl Note {
             Note::Placeholder { key, value } => msg.f(
                 "validate.note.placeholder",
                 &[("key", key), ("value", value)],
+            ),
+            // The field named from the file goes last (see UnknownValues above).
+            Note::ValuesCut {
+                count,
+                limit,
+                field,
+                at: Some(at),
+            } => msg.f(
+                "validate.note.values_cut",
+                &[
+                    ("count", count),
+                    ("limit", limit),
+                    ("at", &at.describe(msg)),
+                    ("field", field),
+                ],
+            ),
+            Note::ValuesCut {
+                count,
+                limit,
+                field,
+                at: None,
+            } => msg.f(
+                "validate.note.values_cut_field",
+                &[("count", count), ("limit", limit), ("field", field)],
+            ),
+            Note::SurrogatesRepaired { count, line } => msg.f(
+                "validate.note.surrogates_repaired",
+                &[("count", count), ("line", line)],
             ),
         }
     }

@@ -10,8 +10,10 @@
 //! An object is a page when it holds the list key or a paging key (`count`,
 //! `@odata.nextLink`, ...). Its leading `@odata.*` keys are kept aside until that is
 //! known, then replayed into the record when it turns out to be one. Errors keep the
-//! file's line and column because everything runs inside serde_json.
+//! file's line and column because everything runs inside serde_json. Every string
+//! read is capped in length (`cap`), each record's cuts counted at its position.
 
+use super::cap::{Capper, Cuts};
 use super::form::{Form, Location, Note, SkipReason, Skips};
 use super::text::FileText;
 use super::{FileInfo, Format, Input, LoadError, Loaded};
@@ -22,6 +24,7 @@ use serde::de::{
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt;
+use std::marker::PhantomData;
 use std::path::Path;
 
 /// A record type of one export, read through its raw (tolerant) form.
@@ -104,6 +107,8 @@ pub struct JsonDoc<T> {
     pub ignored: BTreeSet<String>,
     pub skips: Skips,
     pub seen: Seen,
+    /// Values cut to their cap.
+    pub cuts: Cuts,
 }
 
 impl<T> Default for JsonDoc<T> {
@@ -119,6 +124,7 @@ impl<T> Default for JsonDoc<T> {
             ignored: BTreeSet::new(),
             skips: Skips::default(),
             seen: Seen::default(),
+            cuts: Cuts::default(),
         }
     }
 }
@@ -193,6 +199,7 @@ pub fn parse<T: Record>(
         expected_records: bytes.len() / SMALLEST_TYPICAL_RECORD,
         text,
         done_with: 0,
+        capping: text.may_hold_long_strings(),
     };
     // The text is known to be UTF-8, so serde_json need not check it string by
     // string (a third faster on a large device list).
@@ -236,6 +243,9 @@ struct Ctx<'s, T> {
     /// ([`FileText::done_with`]).
     text: &'s FileText,
     done_with: usize,
+    /// The input may hold a string over the cap: records are read through the
+    /// capping wrapper.
+    capping: bool,
 }
 
 impl<T: Record> Ctx<'_, T> {
@@ -243,15 +253,23 @@ impl<T: Record> Ctx<'_, T> {
         self.shape.list_keys.iter().copied().find(|k| *k == key)
     }
 
-    /// Reads one record; the first of each list also reports the fields it ignored.
+    /// Reads one record, its strings capped by `capper`; the first of each list also
+    /// reports the fields it ignored.
     fn read_record<'de, D: Deserializer<'de>>(
         &mut self,
         d: D,
         sample: bool,
+        capper: &Capper<'de>,
     ) -> Result<T::Raw, D::Error> {
-        if !sample {
-            return <T::Raw as serde::Deserialize>::deserialize(d);
+        match (sample, self.capping) {
+            (false, false) => <T::Raw as serde::Deserialize>::deserialize(d),
+            (false, true) => <T::Raw as serde::Deserialize>::deserialize(capper.deserializer(d)),
+            (true, _) => self.sample_record(capper.deserializer(d)),
         }
+    }
+
+    /// Reads the first record of a list, noting the fields it ignored.
+    fn sample_record<'de, D: Deserializer<'de>>(&mut self, d: D) -> Result<T::Raw, D::Error> {
         let mut ignored = Vec::new();
         let raw = serde_ignored::deserialize(d, |p| {
             // Graph's annotations (`@odata.context`, `@odata.etag`) are not data.
@@ -270,7 +288,14 @@ impl<T: Record> Ctx<'_, T> {
         Ok(raw)
     }
 
-    fn accept<E: de::Error>(&mut self, raw: T::Raw, at: Location) -> Result<(), E> {
+    /// Takes a record read at `at`, and the cuts `capper` made in it.
+    fn accept<E: de::Error>(
+        &mut self,
+        raw: T::Raw,
+        at: Location,
+        capper: &Capper<'_>,
+    ) -> Result<(), E> {
+        capper.take_into(&mut self.doc.cuts, Some(at.clone()));
         match T::from_raw(raw, &mut self.doc.seen).map_err(E::custom)? {
             Kept::Record(r) => self.doc.records.push(r),
             Kept::Skip(reason) => self.doc.skips.add(reason, at),
@@ -405,30 +430,34 @@ fn read_object<'de, T: Record, A: MapAccess<'de>>(
     ctx: &mut Ctx<'_, T>,
     mut map: A,
 ) -> Result<(), A::Error> {
+    let capper = Capper::new();
     let mut pending: Vec<(String, serde_json::Value)> = Vec::new();
     loop {
-        let Some(key) = map.next_key::<String>()? else {
+        let Some(key) = map.next_key_seed(capper.key_seed(PhantomData::<String>))? else {
             return Err(de::Error::custom(format!(
                 "this object holds no records; expected {}",
                 ctx.shape.expecting
             )));
         };
         if ctx.list_key(&key).is_some() || is_paging_key(&key) {
-            return read_page(ctx, map, pending, key);
+            return read_page(ctx, map, pending, key, &capper);
         }
         if key.starts_with("@odata.") {
-            pending.push((key, map.next_value()?));
+            pending.push((key, map.next_value_seed(capper.seed(PhantomData))?));
             continue;
         }
-        return read_bare_record(ctx, map, pending, key);
+        return read_bare_record(ctx, map, pending, key, &capper);
     }
 }
 
+/// A page: its record list, and its paging keys (their values capped by `capper`,
+/// whose cuts are the page's).
 fn read_page<'de, T: Record, A: MapAccess<'de>>(
     ctx: &mut Ctx<'_, T>,
     mut map: A,
     pending: Vec<(String, serde_json::Value)>,
     first: String,
+    capper: &Capper<'de>,
 ) -> Result<(), A::Error> {
     ctx.page_no += 1;
     let mut page = Page::default();
@@ -450,13 +479,14 @@ fn read_page<'de, T: Record, A: MapAccess<'de>>(
             ctx.doc.list_key = Some(list_key);
             page.records += map.next_value_seed(ListSeed { ctx: &mut *ctx })?;
         } else if is_paging_key(&k) {
-            let value: serde_json::Value = map.next_value()?;
+            let value: serde_json::Value = map.next_value_seed(capper.seed(PhantomData))?;
             page_meta(&mut page, &k, &value);
         } else {
             map.next_value::<IgnoredAny>()?;
         }
-        key = map.next_key::<String>()?;
+        key = map.next_key_seed(capper.key_seed(PhantomData::<String>))?;
     }
+    capper.take_into(&mut ctx.doc.cuts, None);
     if lists_seen.is_empty() {
         return Err(de::Error::custom(format!(
             "this page has no {} list; expected {}",
@@ -483,11 +513,14 @@ fn page_meta(page: &mut Page, key: &str, value: &serde_json::Value) {
     }
 }
 
+/// A record outside a page, whose first keys (capped by `capper`, as the rest of it
+/// will be) were read to tell.
 fn read_bare_record<'de, T: Record, A: MapAccess<'de>>(
     ctx: &mut Ctx<'_, T>,
     map: A,
     pending: Vec<(String, serde_json::Value)>,
     first: String,
+    capper: &Capper<'de>,
 ) -> Result<(), A::Error> {
     ctx.doc.bare += 1;
     if first.starts_with(|c: char| c.is_ascii_uppercase()) {
@@ -500,9 +533,13 @@ fn read_bare_record<'de, T: Record, A: MapAccess<'de>>(
         inner: map,
     };
     let sample = ctx.doc.bare == 1;
-    let raw = ctx.read_record(de::value::MapAccessDeserializer::new(replay), sample)?;
+    let raw = ctx.read_record(
+        de::value::MapAccessDeserializer::new(replay),
+        sample,
+        capper,
+    )?;
     let at = ctx.location(ctx.doc.bare);
-    ctx.accept(raw, at)
+    ctx.accept(raw, at, capper)
 }
 
 /// A map whose first keys were already read: gives them back, then the rest.
@@ -626,25 +663,31 @@ impl<'de, T: Record> Visitor<'de> for RecordSeed<'_, '_, T> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let capper = Capper::new();
         // The record's first key, read here to learn where in the input the parser
         // is (a key without escapes is borrowed from the input), then handed on.
-        let first = map.next_key_seed(KeySeed)?;
+        let first = map.next_key_seed(KeySeed { capper: &capper })?;
         if let Some(Cow::Borrowed(key)) = &first {
             self.ctx.passed(key.as_ptr() as usize);
         }
         let map = Replay::after_key(first, map);
-        let raw = self
-            .ctx
-            .read_record(de::value::MapAccessDeserializer::new(map), self.index == 1)?;
+        let raw = self.ctx.read_record(
+            de::value::MapAccessDeserializer::new(map),
+            self.index == 1,
+            &capper,
+        )?;
         let at = self.ctx.location(self.index);
-        self.ctx.accept(raw, at)
+        self.ctx.accept(raw, at, &capper)
     }
 }
 
-/// A map key, borrowed from the input when it can be.
-struct KeySeed;
+/// A map key, borrowed from the input when it can be, else copied capped (a
+/// borrowed one is capped when it is handed on).
+struct KeySeed<'c, 'de> {
+    capper: &'c Capper<'de>,
+}
 
-impl<'de> DeserializeSeed<'de> for KeySeed {
+impl<'de> DeserializeSeed<'de> for KeySeed<'_, 'de> {
     type Value = Cow<'de, str>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -652,7 +695,7 @@ impl<'de> DeserializeSeed<'de> for KeySeed {
     }
 }
 
-impl<'de> Visitor<'de> for KeySeed {
+impl<'de> Visitor<'de> for KeySeed<'_, 'de> {
     type Value = Cow<'de, str>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -664,7 +707,7 @@ impl<'de> Visitor<'de> for KeySeed {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_owned()))
+        Ok(Cow::Owned(self.capper.cap(v, true).to_owned()))
     }
 }
 

@@ -1,6 +1,7 @@
 //! `lookout.json`: the Lookout tenant and Intune connector settings, copied by the
 //! administrator from the Lookout console (SPEC 3.1).
 
+use super::cap::{Capper, Cuts};
 use super::detect::{Head, Recognised};
 use super::lenient::deserialize_object_only;
 use super::text::FileText;
@@ -326,7 +327,11 @@ fn bool_or_placeholder<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, 
 /// The template placeholder written for `tenant.consent.granted`, which its
 /// deserializer reads as unknown: the one setting whose placeholder is not text.
 fn granted_placeholder(bytes: &[u8]) -> Option<Placeholder> {
-    let doc: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    // Read again, capped again (the first reading counted the cuts).
+    let doc = serde_json::Value::deserialize(
+        Capper::new().deserializer(&mut serde_json::Deserializer::from_slice(bytes)),
+    )
+    .ok()?;
     let value = doc.pointer("/tenant/consent/granted")?.as_str()?;
     Some(Placeholder {
         key: "tenant.consent.granted".into(),
@@ -393,8 +398,9 @@ pub fn read(path: &Path, text: &FileText) -> Result<Loaded<LookoutConfig>, LoadE
                 .into(),
         });
     }
+    let capper = Capper::new();
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let mut config: LookoutConfig = serde_ignored::deserialize(&mut de, |p| {
+    let mut config: LookoutConfig = serde_ignored::deserialize(capper.deserializer(&mut de), |p| {
         if !matches!(&p, serde_ignored::Path::Map { key, .. } if key.starts_with('_')) {
             let key = setting_path(&p);
             let suggestion = closest_setting(&key).map(str::to_owned);
@@ -403,6 +409,9 @@ pub fn read(path: &Path, text: &FileText) -> Result<Loaded<LookoutConfig>, LoadE
     })
     .and_then(|c| de.end().map(|_| c))
     .map_err(|e| LoadError::json(path.to_owned(), &e))?;
+    let mut cuts = Cuts::default();
+    capper.take_into(&mut cuts, None);
+    info.notes.extend(cuts.note());
     config.take_placeholders();
     if let Some(granted) = granted_placeholder(bytes) {
         // In the order of the settings (SPEC 3.1): after the tenant id.

@@ -1,5 +1,6 @@
 //! `snapshot.json`: when the snapshot was exported and from which Entra tenant.
 
+use super::cap::{Capper, Cuts};
 use super::detect::{Head, Recognised};
 use super::lenient::deserialize_object_only;
 use super::text::FileText;
@@ -49,8 +50,15 @@ pub fn read(path: &Path, text: &FileText) -> Result<Loaded<Manifest>, LoadError>
             message: "the file is empty; export it again".into(),
         });
     }
-    let manifest =
-        serde_json::from_slice(bytes).map_err(|e| LoadError::json(path.to_owned(), &e))?;
+    let capper = Capper::new();
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    // The trait's (object only), not the derived inherent function.
+    let manifest = <Manifest as Deserialize>::deserialize(capper.deserializer(&mut de))
+        .and_then(|m| de.end().map(|_| m))
+        .map_err(|e| LoadError::json(path.to_owned(), &e))?;
+    let mut cuts = Cuts::default();
+    capper.take_into(&mut cuts, None);
+    info.notes.extend(cuts.note());
     info.records = 1;
     Ok(Loaded {
         records: manifest,

@@ -12,6 +12,7 @@
 //! to a [`Snapshot`] for the folder loader and [`load_bytes`] alike.
 
 pub mod audit_logs;
+pub mod cap;
 pub mod csv_table;
 pub mod detect;
 pub mod discover;
@@ -147,6 +148,13 @@ impl FileInfo {
     pub(crate) fn new(input: Input, path: &Path, format: Format, text: &FileText) -> FileInfo {
         let mut info = FileInfo::named(input, &file_name(path), format);
         info.quirks.extend(Quirk::of_encoding(text.encoding()));
+        let repairs = text.repairs();
+        if repairs.count > 0 {
+            info.notes.push(Note::SurrogatesRepaired {
+                count: repairs.count,
+                line: text::line_of(text.as_bytes(), repairs.first),
+            });
+        }
         // Windows PowerShell 5.1 writes dates as /Date(ms)/; worth saying, it surprises.
         // The first records show it; scanning a whole large device list would not pay.
         let head = &text.as_bytes()[..text.as_bytes().len().min(64 * 1024)];
@@ -182,12 +190,14 @@ impl FileInfo {
         self.form = doc.form();
         self.ignored.extend(doc.ignored.iter().cloned());
         self.add_skips(&doc.skips.0);
+        self.notes.extend(doc.cuts.note());
     }
 
     pub(crate) fn take_csv(&mut self, table: &CsvTable, skips: Skips) {
         self.quirks.extend_from_slice(table.quirks());
         self.ignored.extend(table.ignored_columns());
         self.add_skips(&skips.0);
+        self.notes.extend(table.cuts().note());
     }
 
     /// Adds what another file of the same input was found to hold (the files of

@@ -105,7 +105,10 @@ fn read_files<'s>(
     let mut pages = Vec::new();
     let mut member_files = Vec::new();
     for file in files {
-        let (source, text) = file?;
+        let (source, mut text) = file?;
+        if source.format == super::Format::Json {
+            text.repair_json_escapes();
+        }
         if source.group_members {
             member_files.push((
                 source,

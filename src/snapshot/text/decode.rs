@@ -1,8 +1,11 @@
 //! Encodings and damage: which encoding a file's bytes are in, UTF-16 decoded to
-//! UTF-8, and the one check every text passes (valid UTF-8, no NUL, no byte-order
-//! mark starting a line), so that every loader reports such damage with the same
-//! words and a line and column.
+//! UTF-8 (a lone surrogate repaired, see `surrogates`), and the one check every text
+//! passes (valid UTF-8, no NUL, no byte-order mark starting a line), so that every
+//! loader reports such damage with the same words and a line and column. The check
+//! also notes what a JSON reading wants to know of the whole text while its pages are
+//! at hand ([`Observed`]).
 
+use super::surrogates::Repairs;
 use crate::snapshot::LoadError;
 use aho_corasick::AhoCorasick;
 use std::path::Path;
@@ -48,15 +51,50 @@ impl Encoding {
     }
 }
 
+/// A file's text decoded and checked.
+#[derive(Debug)]
+pub(super) struct Decoded {
+    pub text: String,
+    pub encoding: Encoding,
+    /// Lone surrogates of UTF-16 text, replaced.
+    pub repairs: Repairs,
+    pub observed: Observed,
+}
+
+/// What the check of a text saw besides damage, for a JSON reading of it: so that it
+/// looks for lone surrogate escapes, and caps strings, only where there can be any.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Observed {
+    /// The text holds an escape of a surrogate (`\ud800`), lone or paired.
+    pub surrogate_escapes: bool,
+    /// The text may hold a string over the cap (`cap::may_hold_long_strings`).
+    pub long_strings: bool,
+}
+
+impl Observed {
+    fn and(self, other: Observed) -> Observed {
+        Observed {
+            surrogate_escapes: self.surrogate_escapes || other.surrogate_escapes,
+            long_strings: self.long_strings || other.long_strings,
+        }
+    }
+}
+
 /// Decodes a file's bytes read from `path` (only used in messages) to checked UTF-8
 /// text without a byte-order mark.
-pub(super) fn decode(path: &Path, mut bytes: Vec<u8>) -> Result<(String, Encoding), LoadError> {
+pub(super) fn decode(path: &Path, mut bytes: Vec<u8>) -> Result<Decoded, LoadError> {
     let encoding = Encoding::sniff(&bytes);
     let skip = encoding.bom_len(&bytes);
     let big_endian = match encoding {
         Encoding::Utf8 | Encoding::Utf8Bom => {
             bytes.drain(..skip);
-            return check_owned(path, bytes).map(|text| (text, encoding));
+            let (text, observed) = check_owned(path, bytes)?;
+            return Ok(Decoded {
+                text,
+                encoding,
+                repairs: Repairs::default(),
+                observed,
+            });
         }
         Encoding::Utf16Le => false,
         Encoding::Utf16Be => true,
@@ -79,25 +117,23 @@ pub(super) fn decode(path: &Path, mut bytes: Vec<u8>) -> Result<(String, Encodin
         }
     });
     let mut text = String::with_capacity(body.len() / 2);
+    let mut repairs = Repairs::default();
     for c in char::decode_utf16(units) {
         match c {
             Ok(c) => text.push(c),
-            Err(e) => {
-                let (line, column) = line_column(text.as_bytes(), text.len());
-                return Err(LoadError::Text {
-                    path: path.to_owned(),
-                    line,
-                    column,
-                    message: format!(
-                        "invalid UTF-16 text (a lone surrogate 0x{:04X}): the file is damaged or was cut in the middle of a character; export it again",
-                        e.unpaired_surrogate()
-                    ),
-                });
+            Err(_) => {
+                repairs.note(text.len());
+                text.push(char::REPLACEMENT_CHARACTER);
             }
         }
     }
-    find_damage(path, text.as_bytes(), 0, text.len())?;
-    Ok((text, encoding))
+    let observed = find_damage(path, text.as_bytes(), 0, text.len())?;
+    Ok(Decoded {
+        text,
+        encoding,
+        repairs,
+        observed,
+    })
 }
 
 /// The start of a file as text, for recognising what it is: decoded as `decode` would
@@ -140,13 +176,13 @@ pub fn decode_head(bytes: &[u8]) -> Option<(String, Encoding)> {
 
 /// Checks UTF-8 bytes held in memory: [`check_in_chunks`] in one piece, which also
 /// makes them a `String` without a second pass.
-fn check_owned(path: &Path, bytes: Vec<u8>) -> Result<String, LoadError> {
+fn check_owned(path: &Path, bytes: Vec<u8>) -> Result<(String, Observed), LoadError> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         not_utf8(path, e.as_bytes(), offset)
     })?;
-    find_damage(path, text.as_bytes(), 0, text.len())?;
-    Ok(text)
+    let observed = find_damage(path, text.as_bytes(), 0, text.len())?;
+    Ok((text, observed))
 }
 
 /// Finds damage that no parser words well: bytes that are not UTF-8, NUL bytes, and a
@@ -159,9 +195,10 @@ pub(super) fn check_in_chunks(
     path: &Path,
     text: &[u8],
     passed: impl Fn(usize),
-) -> Result<(), LoadError> {
+) -> Result<Observed, LoadError> {
     const CHUNK: usize = 16 << 20;
-    let mut first_damage = Ok(());
+    let mut first_damage = Ok(Observed::default());
+    let mut observed = Observed::default();
     let mut from = 0;
     while from < text.len() {
         let mut to = (from + CHUNK).min(text.len());
@@ -174,11 +211,14 @@ pub(super) fn check_in_chunks(
         }
         if first_damage.is_ok() {
             first_damage = find_damage(path, text, from, to);
+            if let Ok(seen) = &first_damage {
+                observed = observed.and(*seen);
+            }
         }
         passed(to);
         from = to;
     }
-    first_damage
+    first_damage.map(|_| observed)
 }
 
 fn not_utf8(path: &Path, text: &[u8], offset: usize) -> LoadError {
@@ -194,35 +234,56 @@ fn not_utf8(path: &Path, text: &[u8], offset: usize) -> LoadError {
 }
 
 /// The first NUL byte, or byte-order mark starting a line, in `text[from..to]`
-/// (counting one that starts just before `from` and ends inside).
-fn find_damage(path: &Path, text: &[u8], from: usize, to: usize) -> Result<(), LoadError> {
-    // The longest damage pattern is 4 bytes: each piece is also searched from 3
-    // bytes before its start, for one that straddles two pieces.
+/// (counting one that starts just before `from` and ends inside); else what that piece
+/// shows: an escape of a surrogate (`\ud800` to `\udfff`, any letter case), room for
+/// a long string.
+fn find_damage(path: &Path, text: &[u8], from: usize, to: usize) -> Result<Observed, LoadError> {
+    // The longest pattern is 4 bytes: each piece is also searched from 3 bytes
+    // before its start, for one that straddles two pieces.
     const OVERLAP: usize = 3;
+    const NUL: usize = 0;
+    const BOM_AT_LINE_START: usize = 1;
     static DAMAGE: OnceLock<AhoCorasick> = OnceLock::new();
     let damage = DAMAGE.get_or_init(|| {
-        AhoCorasick::new([&b"\0"[..], "\n\u{FEFF}".as_bytes()])
-            .expect("two fixed patterns always build")
+        let escapes = ["8", "9", "a", "b", "c", "d", "e", "f"].map(|d| format!("\\ud{d}"));
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(
+                [&b"\0"[..], "\n\u{FEFF}".as_bytes()]
+                    .into_iter()
+                    .chain(escapes.iter().map(String::as_bytes)),
+            )
+            .expect("fixed patterns always build")
     });
     let scan = from.saturating_sub(OVERLAP);
-    match damage
-        .find(&text[scan..to])
-        .map(|m| (m.pattern().as_usize(), scan + m.start()))
-    {
-        None => Ok(()),
-        Some((0, start)) => Err(damage_at(
-            path,
-            text,
-            start,
-            "a NUL byte (0x00): text exports never hold one, so the file is binary, damaged, or UTF-16 that was not recognised; export it again as UTF-8".into(),
-        )),
-        Some((_, start)) => Err(damage_at(
-            path,
-            text,
-            start + 1,
-            "a byte-order mark (U+FEFF) starts this line: two exports were probably joined into one file; keep one export per file".into(),
-        )),
+    let mut surrogate_escapes = false;
+    for m in damage.find_iter(&text[scan..to]) {
+        let start = scan + m.start();
+        match m.pattern().as_usize() {
+            NUL => return Err(damage_at(
+                path,
+                text,
+                start,
+                "a NUL byte (0x00): text exports never hold one, so the file is binary, damaged, or UTF-16 that was not recognised; export it again as UTF-8".into(),
+            )),
+            BOM_AT_LINE_START => return Err(damage_at(
+                path,
+                text,
+                start + 1,
+                "a byte-order mark (U+FEFF) starts this line: two exports were probably joined into one file; keep one export per file".into(),
+            )),
+            _ => surrogate_escapes = true,
+        }
     }
+    Ok(Observed {
+        surrogate_escapes,
+        long_strings: crate::snapshot::cap::may_hold_long_strings(text, from..to),
+    })
+}
+
+/// 1-based line of a byte offset.
+pub(crate) fn line_of(text: &[u8], offset: usize) -> usize {
+    line_column(text, offset).0
 }
 
 fn damage_at(path: &Path, text: &[u8], offset: usize, message: String) -> LoadError {
@@ -257,7 +318,7 @@ mod tests {
     use super::*;
 
     fn decoded(bytes: &[u8]) -> String {
-        decode(Path::new("x.json"), bytes.to_vec()).unwrap().0
+        decode(Path::new("x.json"), bytes.to_vec()).unwrap().text
     }
 
     #[test]
@@ -288,8 +349,22 @@ mod tests {
         assert!(e.starts_with("x.csv:3:1: a byte-order mark"), "{e}");
         // A byte-order mark inside a line is a (rare) character, not damage.
         assert!(decode(p, "a,b\nx\u{FEFF}y,2\n".as_bytes().to_vec()).is_ok());
-        let e = err(&[0xFF, 0xFE, b'a', 0, 0x00, 0xD8, b'b', 0]);
-        assert!(e.contains("x.csv:1:2: invalid UTF-16"), "{e}");
+    }
+
+    #[test]
+    fn lone_utf16_surrogates_are_repaired_and_escapes_noted() {
+        let d = decode(
+            Path::new("x.csv"),
+            vec![0xFF, 0xFE, b'a', 0, 0x00, 0xD8, b'b', 0],
+        )
+        .unwrap();
+        assert_eq!(d.text, "a\u{fffd}b");
+        assert_eq!(d.repairs, Repairs { count: 1, first: 1 });
+        assert!(!d.observed.surrogate_escapes);
+        let d = decode(Path::new("x.json"), br#"["\uD83D\ude00"]"#.to_vec()).unwrap();
+        assert!(d.observed.surrogate_escapes);
+        let d = decode(Path::new("x.json"), br#"["\u00e9"]"#.to_vec()).unwrap();
+        assert!(!d.observed.surrogate_escapes);
     }
 
     #[test]
@@ -311,7 +386,7 @@ mod tests {
         let mut text = vec![b' '; (16 << 20) + 10];
         // A byte-order mark starting a line, straddling the first two pieces.
         text[(16 << 20) - 1..(16 << 20) + 3].copy_from_slice("\n\u{FEFF}".as_bytes());
-        let whole = decode(p, text.clone()).unwrap_err().to_string();
+        let whole = decode(p, text.clone()).err().unwrap().to_string();
         let pieces = check_in_chunks(p, &text, |_| {}).unwrap_err().to_string();
         assert_eq!(whole, pieces);
         assert!(

@@ -18,7 +18,8 @@
 //! `--no-mmap` ([`allow_maps`]) reads every file into memory instead, where neither
 //! can happen.
 
-use super::decode::{check_in_chunks, Encoding};
+use super::decode::{check_in_chunks, Encoding, Observed};
+use super::surrogates::{self, Repairs};
 use crate::snapshot::LoadError;
 use std::fs::File;
 use std::path::Path;
@@ -46,6 +47,10 @@ pub(super) fn worth_mapping(len: u64) -> bool {
 pub struct FileText {
     contents: Contents,
     encoding: Encoding,
+    /// Lone surrogates replaced with U+FFFD.
+    repairs: Repairs,
+    /// What its check saw.
+    observed: Observed,
 }
 
 enum Contents {
@@ -56,11 +61,18 @@ enum Contents {
 }
 
 impl FileText {
-    /// Text read into memory (a `String`: valid UTF-8 by its type).
-    pub(super) fn read(text: String, encoding: Encoding) -> FileText {
+    /// Text read into memory (a `String`: valid UTF-8 by its type), as decoded.
+    pub(super) fn read(
+        text: String,
+        encoding: Encoding,
+        repairs: Repairs,
+        observed: Observed,
+    ) -> FileText {
         FileText {
             contents: Contents::Read(text),
             encoding,
+            repairs,
+            observed,
         }
     }
 
@@ -85,6 +97,32 @@ impl FileText {
     /// The encoding the file was in.
     pub fn encoding(&self) -> Encoding {
         self.encoding
+    }
+
+    /// The lone surrogates replaced with U+FFFD so far.
+    pub fn repairs(&self) -> Repairs {
+        self.repairs
+    }
+
+    /// Reads the text as JSON will: every escape of a lone surrogate (`\ud800`)
+    /// replaced with one of U+FFFD, and counted. Only text that has escapes of
+    /// surrogates (noted when it was checked) is searched, and only text that has a
+    /// lone one is copied (a mapped file into memory).
+    pub fn repair_json_escapes(&mut self) {
+        if !self.observed.surrogate_escapes {
+            return;
+        }
+        if let Some((text, repairs)) = surrogates::repair_json(self.as_str()) {
+            self.contents = Contents::Read(text);
+            self.repairs.add(repairs);
+        }
+        self.observed.surrogate_escapes = false;
+    }
+
+    /// Whether the text may hold a string over the cap (seen when it was checked,
+    /// while its pages were at hand): a JSON reading caps strings only then.
+    pub fn may_hold_long_strings(&self) -> bool {
+        self.observed.long_strings
     }
 
     /// Says that a parser is done with the text before `offset`. When the text is a
@@ -116,10 +154,12 @@ pub(super) fn map_utf8(path: &Path, file: &File) -> Result<Option<FileText>, Loa
         return Ok(None);
     }
     let bom = encoding.bom_len(&map);
-    check_in_chunks(path, &map[bom..], |passed| release(&map, bom, bom + passed))?;
+    let observed = check_in_chunks(path, &map[bom..], |passed| release(&map, bom, bom + passed))?;
     Ok(Some(FileText {
         contents: Contents::Mapped(map, bom),
         encoding,
+        repairs: Repairs::default(),
+        observed,
     }))
 }
 

@@ -12,8 +12,10 @@ mod decode;
 mod limits;
 #[allow(unsafe_code)]
 mod mapped;
+pub mod surrogates;
 pub mod zipped;
 
+pub(crate) use decode::line_of;
 pub use decode::{decode_head, Encoding};
 pub use limits::{
     max_file_size, parse_size, set_max_file_size, DEFAULT_MAX_FILE_SIZE, MAX_FILE_SIZE_ENV,
@@ -28,7 +30,7 @@ use std::path::Path;
 /// Reads a whole file and returns UTF-8 bytes without a byte-order mark.
 pub fn read_utf8(path: &Path) -> Result<Vec<u8>, LoadError> {
     let bytes = read_bounded(path, max_file_size()?)?;
-    decode::decode(path, bytes).map(|(text, _)| text.into_bytes())
+    decode::decode(path, bytes).map(|d| d.text.into_bytes())
 }
 
 /// Reads a file as checked UTF-8 text, knowing which encoding it was in. Large UTF-8
@@ -60,8 +62,8 @@ fn read_text_as(path: &Path, may_map: bool) -> Result<FileText, LoadError> {
 /// Decodes bytes read from `path` (only used in messages) to checked UTF-8 text:
 /// what [`read_text`] does once the bytes are in memory.
 pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<FileText, LoadError> {
-    let (text, encoding) = decode::decode(path, bytes)?;
-    Ok(FileText::read(text, encoding))
+    let d = decode::decode(path, bytes)?;
+    Ok(FileText::read(d.text, d.encoding, d.repairs, d.observed))
 }
 
 /// Reads the first `len` bytes of a regular file (all of it when it is shorter), and
@@ -157,6 +159,10 @@ fn open_error(path: &Path, source: std::io::Error) -> LoadError {
                 .map(|t| format!(" ({})", t.display()))
                 .unwrap_or_default();
             format!("is a symbolic link whose target{target} does not exist; point it at the export, or copy the file in its place")
+        }
+        // The path itself cannot be looked at: a folder on the way is not searchable.
+        ErrorKind::PermissionDenied if std::fs::symlink_metadata(path).is_err() => {
+            "permission denied: this user may not search a folder on the way to the file; give search permission (e.g. chmod a+x) to the folder, or run as its owner".into()
         }
         ErrorKind::PermissionDenied => {
             "permission denied: this user may not read the file; give read permission (e.g. chmod a+r) or run as its owner".into()
