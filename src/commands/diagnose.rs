@@ -41,7 +41,7 @@ struct Redaction {
 
 impl Redaction {
     fn new(args: &DiagnoseArgs, key: RedactKey) -> Redaction {
-        let dirs = snapshot_dirs(&args.dirs).unwrap_or_default();
+        let dirs = snapshot_dirs(&args.dirs);
         let folders = args
             .dirs
             .iter()
