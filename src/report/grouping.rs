@@ -15,6 +15,9 @@ pub struct RuleCount {
     /// The rule's title in the report language.
     pub title: &'static str,
     pub count: usize,
+    /// The count of each cause among them, most frequent first, then by cause slug
+    /// (`None`, a rule without causes, sorts first).
+    pub causes: Vec<(Option<&'static str>, usize)>,
 }
 
 /// Counts every finding, suppressed ones included, by severity and rule: worst first,
@@ -28,18 +31,86 @@ pub(super) fn count_by_rule(findings: &[ReportFinding]) -> Vec<RuleCount> {
             .rev()
             .find(|c| c.severity == f.severity && c.rule == f.rule)
         {
-            Some(c) => c.count += 1,
+            Some(c) => {
+                c.count += 1;
+                match c.causes.iter_mut().find(|(cause, _)| *cause == f.cause) {
+                    Some((_, n)) => *n += 1,
+                    None => c.causes.push((f.cause, 1)),
+                }
+            }
             None => counts.push(RuleCount {
                 severity: f.severity,
                 rule: f.rule,
                 title: f.title,
                 count: 1,
+                causes: vec![(f.cause, 1)],
             }),
         }
     }
     // By the slug as written, whatever order the rules are declared in.
     counts.sort_by_key(|c| (c.severity, c.rule.slug()));
+    for c in &mut counts {
+        c.causes
+            .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    }
     counts
+}
+
+/// The open findings of one rule at one severity with one cause: the unit a report
+/// at fleet scale explains once and then lists subjects for.
+#[derive(Debug)]
+pub struct CauseGroup<'r> {
+    pub severity: Severity,
+    pub rule: RuleId,
+    pub cause: Option<&'static str>,
+    /// Its findings in report order, each with those it explains.
+    pub members: Vec<Group<'r>>,
+}
+
+impl CauseGroup<'_> {
+    /// The findings of the group, those listed under its members included.
+    pub fn total(&self) -> usize {
+        self.members.iter().map(|g| 1 + g.explains.len()).sum()
+    }
+}
+
+/// Folds the groups (report order: by severity, then rule) by rule, severity and
+/// cause. Within a rule and severity, causes come most frequent first, then by slug,
+/// so the cause that needs the most work leads.
+pub(super) fn by_cause<'r>(groups: impl Iterator<Item = Group<'r>>) -> Vec<CauseGroup<'r>> {
+    let mut out: Vec<CauseGroup<'r>> = Vec::new();
+    // Where the current rule and severity's groups begin in `out`.
+    let mut run_start = 0;
+    for g in groups {
+        let f = g.finding;
+        let same_run = out
+            .get(run_start)
+            .is_some_and(|c| c.rule == f.rule && c.severity == f.severity);
+        if !same_run {
+            sort_run(&mut out[run_start..]);
+            run_start = out.len();
+        }
+        match out[run_start..].iter_mut().find(|c| c.cause == f.cause) {
+            Some(c) => c.members.push(g),
+            None => out.push(CauseGroup {
+                severity: f.severity,
+                rule: f.rule,
+                cause: f.cause,
+                members: vec![g],
+            }),
+        }
+    }
+    sort_run(&mut out[run_start..]);
+    out
+}
+
+fn sort_run(run: &mut [CauseGroup<'_>]) {
+    run.sort_by(|a, b| {
+        b.members
+            .len()
+            .cmp(&a.members.len())
+            .then_with(|| a.cause.cmp(&b.cause))
+    });
 }
 
 /// An open finding that no other open finding explains, with those it explains.
@@ -203,6 +274,49 @@ mod tests {
         ]);
         assert_eq!(groups(&r), ["device-missing d1 > "]);
         assert_eq!(r.suppressed().count(), 2);
+    }
+
+    #[test]
+    fn cause_groups_fold_a_rule_by_cause_most_frequent_first() {
+        let with = |id: &str, cause: &'static str| {
+            let mut f = device(RuleId::DeviceMissing, id);
+            f.cause = Some(cause);
+            f
+        };
+        let r = report(vec![
+            with("d1", "b-cause"),
+            with("d2", "a-cause"),
+            with("d3", "b-cause"),
+            with("d4", "c-cause"),
+            with("d5", "a-cause"),
+            device(RuleId::DevicePending, "d6"),
+        ]);
+        let rows: Vec<(String, Option<&str>, Vec<&str>)> = r
+            .cause_groups()
+            .iter()
+            .map(|c| {
+                let ids = c.members.iter().map(|g| g.finding.subject.id.as_str());
+                (c.rule.to_string(), c.cause, ids.collect())
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("device-missing".into(), Some("a-cause"), vec!["d2", "d5"]),
+                ("device-missing".into(), Some("b-cause"), vec!["d1", "d3"]),
+                ("device-missing".into(), Some("c-cause"), vec!["d4"]),
+                ("device-pending".into(), None, vec!["d6"]),
+            ]
+        );
+        let causes = &r.by_rule[0].causes;
+        assert_eq!(
+            causes,
+            &[
+                (Some("a-cause"), 2),
+                (Some("b-cause"), 2),
+                (Some("c-cause"), 1)
+            ]
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub mod overview;
 mod sarif;
 
 pub use focus::FocusEntry;
-pub use grouping::{Group, RuleCount};
+pub use grouping::{CauseGroup, Group, RuleCount};
 pub use layout::Style;
 
 use crate::engine::{Outcome, SuppressionState};
@@ -364,6 +364,12 @@ impl Report {
                     .map(|&d| &self.findings[d])
                     .collect(),
             })
+    }
+
+    /// The open findings folded by rule, severity and cause (each with those it
+    /// explains), in report order of rules, most frequent cause first.
+    pub fn cause_groups(&self) -> Vec<CauseGroup<'_>> {
+        grouping::by_cause(self.groups())
     }
 
     /// Whether a finding decides the exit code: not suppressed, at or above the
