@@ -10,6 +10,7 @@ pub mod fleet;
 pub mod focus;
 mod github;
 mod grouping;
+mod html;
 mod human;
 mod json;
 mod junit;
@@ -994,6 +995,9 @@ pub enum Format {
     Csv,
     /// GitHub Actions workflow annotations.
     Github,
+    /// One self-contained HTML page: overview, charts, fixes and a findings table to
+    /// filter and sort, readable offline.
+    Html,
 }
 
 /// One output format: lays out a built report, decides nothing.
@@ -1023,6 +1027,7 @@ pub fn printer(format: Format, style: Style) -> Box<dyn Printer> {
         Format::Junit => Box::new(junit::JunitPrinter),
         Format::Csv => Box::new(csv::CsvPrinter),
         Format::Github => Box::new(github::GithubPrinter),
+        Format::Html => Box::new(html::HtmlPrinter),
     }
 }
 
