@@ -679,11 +679,11 @@ fn findings_table(r: &Report, i: usize, msg: &Messages) -> Markup {
             }
             p.hint { (msg.t("html.share_hint")) }
             p.count data-count=(r.findings.len()) {}
-            p.print-only.hint { (msg.t("html.print_note")) }
+            p.print-only { (msg.t("html.print_note")) }
             noscript { p.notice { (msg.t("html.noscript")) } }
             table.findings {
                 thead { tr { @for (key, label) in &columns {
-                    th { button type="button" data-sort=(key) { (label) } }
+                    th { button type="button" data-sort=(key) { (label) } span.print-label { (label) } }
                 } } }
                 tbody {}
             }
