@@ -498,3 +498,38 @@ fn the_sample_page_is_pinned() {
     }
     insta::assert_snapshot!("html_sample_en", pinned.replace("><", ">\n<"));
 }
+
+/// `--redact`: the page shows pseudonyms only, in its markup and in its data alike.
+#[test]
+fn a_redacted_page_names_no_one() {
+    let out = bin()
+        .args([
+            "diagnose",
+            "fixtures/sample",
+            "--redact",
+            "--fail-on",
+            "never",
+            "--format",
+            "html",
+        ])
+        .env("LOOKOUT_DOCTOR_REDACT_KEY", "html test key")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert_self_contained("redacted", &html);
+    for real in [
+        "Diego",
+        "contoso.com",
+        "Lookout Pilot",
+        "b5f0c4d2",
+        "megan.bowen",
+        "fixtures/sample",
+    ] {
+        assert!(!html.contains(real), "{real} in the redacted page");
+    }
+    assert!(!findings_data(&html)[0]["rows"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
