@@ -533,3 +533,72 @@ fn a_redacted_page_names_no_one() {
         .unwrap()
         .is_empty());
 }
+
+/// The charts are drawn from the snapshot: the sample's Lookout records by activation
+/// status, and its Intune phones by OS version against lookout.json's minimums, as
+/// counted straight from the fixture's files.
+#[test]
+fn the_charts_count_the_snapshot() {
+    let (html, _) = page(&["diagnose", "fixtures/sample", "--fail-on", "never"]);
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(fixture("sample").join(name)).unwrap())
+            .unwrap()
+    };
+    let lookout = read("lookout-devices.json");
+    let mut activation: BTreeMap<String, usize> = BTreeMap::new();
+    for d in lookout["devices"].as_array().unwrap() {
+        let status = d["activation_status"].as_str().unwrap().to_lowercase();
+        *activation.entry(status).or_default() += 1;
+    }
+    for (status, n) in &activation {
+        assert!(
+            html.contains(&format!("<title>{status}: {n}</title>")),
+            "activation {status}: {n}"
+        );
+    }
+    // Android below lookout.json's minimum ("10") is drawn red, the rest green; iPadOS
+    // counts as iOS.
+    let intune = read("intune-devices.json");
+    let minimums = read("lookout.json")["min_os_versions"].clone();
+    assert_eq!(minimums["android"], "10");
+    let mut by_major: BTreeMap<(String, u64), (usize, usize)> = BTreeMap::new();
+    for d in intune["value"].as_array().unwrap() {
+        let platform = match d["operatingSystem"].as_str().unwrap() {
+            "Android" => "Android",
+            "iOS" | "iPadOS" => "iOS",
+            _ => continue,
+        };
+        let version = d["osVersion"].as_str().unwrap();
+        let major: u64 = version.split('.').next().unwrap().parse().unwrap();
+        let below = platform == "Android" && major < 10 || platform == "iOS" && major < 16;
+        let entry = by_major.entry((platform.to_string(), major)).or_default();
+        if below {
+            entry.1 += 1;
+        } else {
+            entry.0 += 1;
+        }
+    }
+    assert!(
+        by_major.values().any(|(_, below)| *below > 0),
+        "the sample has an old phone"
+    );
+    for ((platform, major), (supported, below)) in &by_major {
+        let label = format!("{platform} {major}");
+        let drawn = |class: &str, n: usize| {
+            let bar = format!("class=\"{class}\"");
+            let title = format!("<title>{label}: {n}</title>");
+            html.match_indices(&title)
+                .any(|(at, _)| html[..at].rsplit("<rect").next().unwrap().contains(&bar))
+        };
+        if *supported > 0 {
+            assert!(drawn("f-ok", *supported), "{label}: {supported} supported");
+        }
+        if *below > 0 {
+            assert!(
+                drawn("f-error", *below),
+                "{label}: {below} below the minimum"
+            );
+        }
+        assert!(html.contains(&format!(">{label}</text>")), "{label}");
+    }
+}
