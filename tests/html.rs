@@ -328,6 +328,21 @@ fn a_generated_tenants_page_counts_what_the_json_report_counts() {
         data[0]["rows"].as_array().unwrap().len(),
         report["findings"].as_array().unwrap().len()
     );
+    // A check that could not run is said: the generated tenant has no
+    // intune-mtd-connector.json.
+    let skipped = report["skipped"].as_array().unwrap();
+    assert!(!skipped.is_empty());
+    assert!(html.contains("data-section=\"skipped\""));
+    for s in skipped {
+        let rule = s["rule"].as_str().unwrap();
+        assert!(
+            html.contains(&format!(
+                "<li data-rule=\"{rule}\" data-cause=\"{}\"",
+                s["cause"].as_str().unwrap()
+            )),
+            "{rule}"
+        );
+    }
 }
 
 #[test]
