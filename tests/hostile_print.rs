@@ -219,6 +219,11 @@ fn github_annotations_show_hostile_values_as_text() {
 }
 
 #[test]
+fn the_html_page_shows_hostile_values_as_text() {
+    every_run_of("html");
+}
+
+#[test]
 fn json_and_sarif_keep_exact_values_and_fold_prose() {
     every_run_of("json");
     every_run_of("sarif");
@@ -247,6 +252,15 @@ fn check(what: &str, format: &str, out: &str, styled: bool) {
             assert!(out.contains("\\rall good\\u{202e}txt.exe"), "{what}");
         }
         "markdown" => check_markdown(what, out),
+        // Every value as text: no element of a payload, hidden characters visible.
+        "html" => {
+            for tag in ["<img", "<b>x</b>", "</details>"] {
+                assert!(!out.contains(tag), "{what}: {tag}");
+            }
+            // The device is in the findings' data (JSON, so its backslashes doubled).
+            assert!(out.contains("Diego\\\\u{1b}]0;pwned\\\\u{7}"), "{what}");
+            assert!(out.contains("&lt;b&gt;x&lt;/b&gt;"), "{what}");
+        }
         "csv" => check_csv(what, out),
         _ => {}
     }

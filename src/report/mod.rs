@@ -5,9 +5,12 @@
 
 pub mod baseline;
 mod csv;
+pub mod fixes;
+pub mod fleet;
 pub mod focus;
 mod github;
 mod grouping;
+mod html;
 mod human;
 mod json;
 mod junit;
@@ -92,6 +95,13 @@ pub struct Report {
     /// The path of the snapshot file of each input (for formats that point at files).
     #[serde(skip)]
     paths: Vec<(Input, String)>,
+    /// The fleet's status mix, check-in ages and OS versions (the HTML report's
+    /// charts); not in the JSON report, which stays as it was.
+    #[serde(skip)]
+    pub fleet: fleet::Fleet,
+    /// Each rule and cause's fix once, with how many findings it resolves.
+    #[serde(skip)]
+    pub fixes: Vec<fixes::Fix>,
 }
 
 #[derive(Debug, Serialize)]
@@ -698,11 +708,13 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         resolved,
         health,
         by_rule: grouping::count_by_rule(&findings),
+        fixes: fixes::of(&findings),
         root_causes: grouping::RootCauses::of(&findings),
         findings,
         lang: opts.lang.to_string(),
         fail: opts.fail,
         paths,
+        fleet: fleet::build(tenant, opts.as_of),
     };
     if let Some(r) = redactor {
         redact(&mut report, r);
@@ -749,6 +761,10 @@ fn redact(report: &mut Report, r: &Redactor) {
         by_rule: _,
         root_causes: _,
         paths,
+        // Counts and version numbers only.
+        fleet: _,
+        // The tool's own texts and counts.
+        fixes: _,
     } = report;
     let SnapshotInfo {
         path,
@@ -985,6 +1001,9 @@ pub enum Format {
     Csv,
     /// GitHub Actions workflow annotations.
     Github,
+    /// One self-contained HTML page: overview, charts, fixes and a findings table to
+    /// filter and sort, readable offline.
+    Html,
 }
 
 /// One output format: lays out a built report, decides nothing.
@@ -1014,6 +1033,7 @@ pub fn printer(format: Format, style: Style) -> Box<dyn Printer> {
         Format::Junit => Box::new(junit::JunitPrinter),
         Format::Csv => Box::new(csv::CsvPrinter),
         Format::Github => Box::new(github::GithubPrinter),
+        Format::Html => Box::new(html::HtmlPrinter),
     }
 }
 
