@@ -544,8 +544,8 @@ impl Printer for MarkdownPrinter {
         let table = text_of(|out| tenants_table(reports, msg, out))?;
         out.write_all(table.as_bytes())?;
         const RULE: &str = "\n---\n\n";
-        let share =
-            limits::MARKDOWN_BUDGET.saturating_sub(table.len()) / reports.len() - RULE.len();
+        let share = (limits::MARKDOWN_BUDGET.saturating_sub(table.len()) / reports.len())
+            .saturating_sub(RULE.len());
         for r in reports {
             out.write_all(RULE.as_bytes())?;
             self.print_within(r, share, out)?;
