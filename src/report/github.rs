@@ -11,7 +11,7 @@
 //! whole message as workflow-command data: a value can neither end the command's
 //! line nor move the cursor.
 
-use super::limits::ANNOTATIONS_PER_LEVEL;
+use super::limits::{self, ANNOTATIONS_PER_LEVEL};
 use super::{CauseGroup, Printer, Report, ReportFinding, SkippedRule};
 use crate::escape::{terminal, workflow_data, workflow_property};
 use crate::finding::Severity;
@@ -152,59 +152,86 @@ fn group(r: &Report, g: &CauseGroup<'_>, msg: &Messages, out: &mut dyn Write) ->
     )
 }
 
-impl Printer for GithubPrinter {
-    fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// The reports of one step: GitHub's limit on annotations is the step's, so the
+/// reports share it ([`limits::annotations`]), and one notice says what was folded.
+fn print_step(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
+    let plan = limits::annotations(reports);
+    for (i, (r, shown)) in reports.iter().zip(&plan.shown).enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
         let msg = messages::get(&r.lang);
         gaps(r, out)?;
-        let plan = r.annotations();
-        for g in &plan.shown {
+        for g in shown {
             match g.members.as_slice() {
                 [alone] => finding(r, alone.finding, alone.explains.len(), msg, out)?,
                 _ => group(r, g, msg, out)?,
             }
         }
-        if !plan.folded.is_empty() {
-            let groups: Vec<String> = plan
-                .folded
-                .iter()
-                .map(|(severity, rule, cause, count)| {
-                    let level = command(*severity);
-                    match cause {
-                        Some(c) => format!("{level} {rule} ({c}): {count}"),
-                        None => format!("{level} {rule}: {count}"),
-                    }
-                })
-                .collect();
-            let title = msg.f("limits.gh_folded_title", &[("count", &plan.folded.len())]);
-            let text = msg.f(
-                "limits.gh_folded",
-                &[
-                    ("limit", &ANNOTATIONS_PER_LEVEL),
-                    ("findings", &plan.folded_findings()),
-                    ("count", &plan.folded.len()),
-                    ("groups", &groups.join("; ")),
-                ],
-            );
-            annotate(out, "notice", &title, &[text])?;
-        }
-        let s = &r.summary;
-        let failing = r.failing().count();
+        summary(r, out)?;
+    }
+    let Some(first) = reports.first().filter(|_| !plan.folded.is_empty()) else {
+        return Ok(());
+    };
+    let msg = messages::get(&first.lang);
+    let groups: Vec<String> = plan
+        .folded
+        .iter()
+        .map(|f| {
+            let level = command(f.severity);
+            let mut text = match f.cause {
+                Some(c) => format!("{level} {} ({c}): {}", f.rule, f.count),
+                None => format!("{level} {}: {}", f.rule, f.count),
+            };
+            if reports.len() > 1 {
+                text = format!("{} {text}", terminal(&reports[f.report].snapshot.path));
+            }
+            text
+        })
+        .collect();
+    let title = msg.f("limits.gh_folded_title", &[("count", &plan.folded.len())]);
+    let text = msg.f(
+        "limits.gh_folded",
+        &[
+            ("limit", &ANNOTATIONS_PER_LEVEL),
+            ("findings", &plan.folded_findings()),
+            ("count", &plan.folded.len()),
+            ("groups", &groups.join("; ")),
+        ],
+    );
+    annotate(out, "notice", &title, &[text])
+}
+
+/// The run's counts, as a plain log line.
+fn summary(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let s = &r.summary;
+    let failing = r.failing().count();
+    write!(
+        out,
+        "lookout-doctor: {} error(s), {} warning(s), {} info, {} suppressed; {failing} finding(s) fail the check",
+        s.error, s.warning, s.info, s.suppressed
+    )?;
+    if !r.is_complete() {
         write!(
             out,
-            "lookout-doctor: {} error(s), {} warning(s), {} info, {} suppressed; {failing} finding(s) fail the check",
-            s.error, s.warning, s.info, s.suppressed
+            "; not fully read: {} check(s) skipped for lack of input, {} file(s) not recognised",
+            r.skipped_for_lack_of_input().count(),
+            r.unread_files().count()
         )?;
-        if !r.is_complete() {
-            write!(
-                out,
-                "; not fully read: {} check(s) skipped for lack of input, {} file(s) not recognised",
-                r.skipped_for_lack_of_input().count(),
-                r.unread_files().count()
-            )?;
-            if r.fails_incomplete() {
-                write!(out, " (--fail-on-skipped: exit 2)")?;
-            }
+        if r.fails_incomplete() {
+            write!(out, " (--fail-on-skipped: exit 2)")?;
         }
-        writeln!(out)
+    }
+    writeln!(out)
+}
+
+impl Printer for GithubPrinter {
+    fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        print_step(std::slice::from_ref(r), out)
+    }
+
+    /// Several tenants in one step share its annotations.
+    fn print_many(&self, reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
+        print_step(reports, out)
     }
 }

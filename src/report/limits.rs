@@ -122,22 +122,90 @@ pub fn fit(budget: usize, fixed: usize, sections: &[Section]) -> Vec<Kept> {
     kept
 }
 
-/// What `--format github` writes: at most [`ANNOTATIONS_PER_LEVEL`] annotations per
-/// level, what the run could not see included, and one notice when more were folded.
+/// What `--format github` writes in one step, for one report or several: at most
+/// [`ANNOTATIONS_PER_LEVEL`] annotations per level, what the runs could not see
+/// included, and one notice when more were folded.
 #[derive(Debug)]
 pub struct Annotations<'r> {
-    /// Kept, in report order.
-    pub shown: Vec<CauseGroup<'r>>,
-    /// The groups left out, in report order: each as severity, rule, cause and its
-    /// count of findings (those it explains included).
-    pub folded: Vec<(Severity, RuleId, Option<&'static str>, usize)>,
+    /// Per report, the groups kept, in report order.
+    pub shown: Vec<Vec<CauseGroup<'r>>>,
+    /// The groups left out, in report order.
+    pub folded: Vec<FoldedAnnotation>,
+}
+
+/// A rule and cause of one report that has no annotation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoldedAnnotation {
+    /// Its index among the reports of the step.
+    pub report: usize,
+    pub severity: Severity,
+    pub rule: RuleId,
+    pub cause: Option<&'static str>,
+    /// Its findings, those it explains included.
+    pub count: usize,
 }
 
 impl Annotations<'_> {
     /// The findings the folded annotations would have shown.
     pub fn folded_findings(&self) -> usize {
-        self.folded.iter().map(|f| f.3).sum()
+        self.folded.iter().map(|f| f.count).sum()
     }
+}
+
+/// The cause groups `--format github` annotates for the reports of one step: per
+/// level, the groups with the most findings first (ties in report order) while the
+/// level has room beside the gap annotations; the notice level keeps one slot for
+/// the notice saying what was folded, when anything was.
+pub fn annotations(reports: &[Report]) -> Annotations<'_> {
+    let groups: Vec<(usize, CauseGroup<'_>)> = reports
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| r.cause_groups().into_iter().map(move |g| (i, g)))
+        .collect();
+    let mut room = [ANNOTATIONS_PER_LEVEL; 3];
+    for r in reports {
+        for (room, gaps) in room.iter_mut().zip(gap_annotations(r)) {
+            *room = room.saturating_sub(gaps);
+        }
+    }
+    let mut per_level = [0usize; 3];
+    for (_, g) in &groups {
+        per_level[level_index(g.severity)] += 1;
+    }
+    // A level with more groups than room: one notice says what was folded.
+    if per_level.iter().zip(room).any(|(&n, r)| n > r) {
+        room[2] = room[2].saturating_sub(1);
+    }
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_by_key(|&i| {
+        let g = &groups[i].1;
+        (level_index(g.severity), std::cmp::Reverse(g.total()), i)
+    });
+    let mut keep = vec![false; groups.len()];
+    let mut used = [0usize; 3];
+    for i in order {
+        let level = level_index(groups[i].1.severity);
+        if used[level] < room[level] {
+            used[level] += 1;
+            keep[i] = true;
+        }
+    }
+    let mut shown: Vec<Vec<CauseGroup<'_>>> = reports.iter().map(|_| Vec::new()).collect();
+    let mut folded = Vec::new();
+    for ((report, g), keep) in groups.into_iter().zip(keep) {
+        if keep {
+            shown[report].push(g);
+        } else {
+            folded.push(FoldedAnnotation {
+                report,
+                severity: g.severity,
+                rule: g.rule,
+                cause: g.cause,
+                count: g.total(),
+            });
+        }
+    }
+    Annotations { shown, folded }
 }
 
 /// How many annotations of each level (error, warning, notice) report what the run
@@ -166,52 +234,6 @@ fn level_index(s: Severity) -> usize {
 }
 
 impl Report {
-    /// The cause groups `--format github` annotates: per level, the groups with the
-    /// most findings first (ties in report order) while the level has room beside the
-    /// gap annotations; the notice level keeps one slot for the notice saying what was
-    /// folded, when anything was.
-    pub fn annotations(&self) -> Annotations<'_> {
-        let groups = self.cause_groups();
-        let gaps = gap_annotations(self);
-        let mut per_level = [0usize; 3];
-        for g in &groups {
-            per_level[level_index(g.severity)] += 1;
-        }
-        let mut room = gaps.map(|g| ANNOTATIONS_PER_LEVEL.saturating_sub(g));
-        // A level with more groups than room: one notice says what was folded.
-        if per_level.iter().zip(room).any(|(&n, r)| n > r) {
-            room[2] = room[2].saturating_sub(1);
-        }
-        // Which groups to keep: by level, most findings first, then report order.
-        let mut order: Vec<usize> = (0..groups.len()).collect();
-        order.sort_by_key(|&i| {
-            (
-                level_index(groups[i].severity),
-                std::cmp::Reverse(groups[i].total()),
-                i,
-            )
-        });
-        let mut keep = vec![false; groups.len()];
-        let mut used = [0usize; 3];
-        for i in order {
-            let level = level_index(groups[i].severity);
-            if used[level] < room[level] {
-                used[level] += 1;
-                keep[i] = true;
-            }
-        }
-        let mut shown = Vec::new();
-        let mut folded = Vec::new();
-        for (g, keep) in groups.into_iter().zip(keep) {
-            if keep {
-                shown.push(g);
-            } else {
-                folded.push((g.severity, g.rule, g.cause, g.total()));
-            }
-        }
-        Annotations { shown, folded }
-    }
-
     /// The findings a SARIF run lists: all of them, or, past
     /// [`SARIF_RESULTS_PER_RUN`], open ones before suppressed ones, worst severity
     /// first, then in report order; written in report order.
@@ -559,6 +581,33 @@ mod tests {
             "{notice}"
         );
         assert!(notice.contains("notice device-new-owner: 1"), "{notice}");
+    }
+
+    #[test]
+    fn tenants_in_one_step_share_its_ten_annotations_per_level() {
+        let tenant = || fleet(&[(RuleId::DeviceMissing, Severity::Error, 8, 80)], 0);
+        let reports = [tenant(), tenant()];
+        let mut out = Vec::new();
+        printer(Format::Github, Style::plain())
+            .print_many(&reports, &mut out)
+            .unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(
+            out.lines().filter(|l| l.starts_with("::error ")).count(),
+            10
+        );
+        let notices: Vec<&str> = out.lines().filter(|l| l.starts_with("::notice ")).collect();
+        assert_eq!(notices.len(), 1, "{out}");
+        assert!(
+            notices[0].contains("so 60 finding(s) in 6 group(s)"),
+            "{out}"
+        );
+        assert!(
+            notices[0].contains("snap error device-missing (c-"),
+            "{out}"
+        );
+        // Each tenant still ends with its own counts.
+        assert_eq!(out.matches("lookout-doctor: 80 error(s)").count(), 2);
     }
 
     #[test]
