@@ -185,10 +185,50 @@ fn github_annotations_and_markdown() {
     let (report, _) = json_report(&["diagnose", "fixtures/sample"]);
     let s = &report["summary"];
     let lines: Vec<&str> = text.lines().collect();
-    let count = |p: &str| lines.iter().filter(|l| l.starts_with(p)).count() as u64;
-    assert_eq!(count("::error "), s["error"].as_u64().unwrap());
-    assert_eq!(count("::warning "), s["warning"].as_u64().unwrap());
-    assert_eq!(count("::notice "), s["info"].as_u64().unwrap());
+    // One annotation per rule and cause, saying how many findings it stands for.
+    let count = |p: &str| -> (usize, u64) {
+        let annotations: Vec<&&str> = lines.iter().filter(|l| l.starts_with(p)).collect();
+        let findings = annotations
+            .iter()
+            .map(|l| {
+                let title = l.split(",title=").nth(1).unwrap();
+                match title.split_once("%3A ") {
+                    Some((_, rest)) if rest.contains("(s)::") => {
+                        rest.split(' ').next().unwrap().parse::<u64>().unwrap()
+                    }
+                    _ => 1,
+                }
+            })
+            .sum();
+        (annotations.len(), findings)
+    };
+    let groups = |severity: &str| {
+        let findings = report["findings"].as_array().unwrap();
+        let mut groups: Vec<(&str, &str)> = findings
+            .iter()
+            .filter(|f| f["severity"] == severity && f.get("suppressed").is_none())
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap(),
+                    f["cause"].as_str().unwrap_or(""),
+                )
+            })
+            .collect();
+        groups.sort();
+        groups.dedup();
+        groups.len()
+    };
+    for (command, severity) in [
+        ("::error ", "error"),
+        ("::warning ", "warning"),
+        ("::notice ", "info"),
+    ] {
+        assert_eq!(
+            count(command),
+            (groups(severity), s[severity].as_u64().unwrap()),
+            "{command}"
+        );
+    }
     assert!(lines
         .iter()
         .filter(|l| l.starts_with("::"))

@@ -67,23 +67,24 @@ fn case_mismatched_group_leads_the_device_finding_to_the_rename() {
     );
     assert!(row.contains(&format!("\"1. {RENAME}")), "{row}");
 
+    // Markdown lists the device under the finding that explains it, after that
+    // finding's fix (the rename); the device's own steps are in the CSV and JSON.
     let markdown = text(&["diagnose", CASE_FIXTURE, "--format", "markdown"]);
-    let device = markdown
-        .find(&format!(
-            "`device-active-without-id` · device {ADELE_LOOKOUT}"
-        ))
-        .expect("the device finding's section in markdown");
-    let rest = &markdown[device..];
+    let mismatch = markdown
+        .find("### ERROR `enrollment-group-case-mismatch` · group lookout pilot")
+        .expect("the mismatch's section in markdown");
+    let rest = &markdown[mismatch..];
     let fix = rest
-        .find(RENAME)
-        .expect("the rename under the device finding");
+        .find("Enrollment Management and replace the configured name")
+        .expect("the rename");
+    let device = rest
+        .find(&format!(
+            "↳ ERROR `device-active-without-id` · device {ADELE_LOOKOUT}"
+        ))
+        .expect("the device listed under the mismatch");
     assert!(
-        rest[..fix].contains("Cause: `enrollment-group-case-mismatch`"),
-        "the cause is printed before the fix"
-    );
-    assert!(
-        rest[fix - "1. ".len()..].starts_with("1. "),
-        "the rename is step 1"
+        fix < device,
+        "the fix comes before the findings it resolves"
     );
 }
 

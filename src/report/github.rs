@@ -1,5 +1,8 @@
-//! `--format github`: GitHub Actions workflow commands, so each finding shows as an
-//! annotation on the run (errors fail-colored, warnings yellow, info as notices).
+//! `--format github`: GitHub Actions workflow commands, so findings show as annotations
+//! on the run (errors fail-colored, warnings yellow, info as notices): one per rule and
+//! cause with its count, a finding alone as itself. GitHub shows about ten annotations
+//! per level, so at most ten are written per level ([`Report::annotations`] decides
+//! which), and a notice says what was folded.
 //! What the run could not see comes first, summarised: a `--user`/`--device` no export
 //! knows, checks skipped for lack of input, files not recognised (warnings), checks
 //! turned off (a notice).
@@ -8,10 +11,11 @@
 //! whole message as workflow-command data: a value can neither end the command's
 //! line nor move the cursor.
 
-use super::{Printer, Report, SkippedRule};
+use super::limits::{self, ANNOTATIONS_PER_LEVEL};
+use super::{CauseGroup, Printer, Report, ReportFinding, SkippedRule};
 use crate::escape::{terminal, workflow_data, workflow_property};
 use crate::finding::Severity;
-use crate::messages;
+use crate::messages::{self, Messages};
 use std::io::{self, Write};
 
 pub struct GithubPrinter;
@@ -56,46 +60,178 @@ fn gaps(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     annotate(out, "notice", &heading, &lines(on_purpose))
 }
 
-impl Printer for GithubPrinter {
-    fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
-        gaps(r, out)?;
-        for f in r.open() {
-            let command = match f.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info => "notice",
-            };
-            let title = format!("{} · {}", f.rule, f.subject_label_with(terminal));
-            let mut message = f.diagnosis_with(terminal);
-            if let Some(first) = f.remediation.first() {
-                message.push_str(&format!("\nFirst step: {first}"));
-            }
-            writeln!(
-                out,
-                "::{command} file={},title={}::{}",
-                workflow_property(&terminal(r.file_of(f))),
-                workflow_property(&title),
-                workflow_data(&message)
-            )?;
+fn command(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    }
+}
+
+/// How many subjects of a group are named in its annotation.
+const EXAMPLES: usize = 3;
+
+/// A finding alone: its subject, diagnosis and first step.
+fn finding(
+    r: &Report,
+    f: &ReportFinding,
+    explains: usize,
+    msg: &Messages,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let title = format!("{} · {}", f.rule, f.subject_label_with(terminal));
+    let mut message = f.diagnosis_with(terminal);
+    if explains > 0 {
+        message.push('\n');
+        message.push_str(&msg.f("limits.gh_explains", &[("count", &explains)]));
+    }
+    if let Some(first) = f.remediation.first() {
+        message.push_str(&format!("\nFirst step: {first}"));
+    }
+    writeln!(
+        out,
+        "::{} file={},title={}::{}",
+        command(f.severity),
+        workflow_property(&terminal(r.file_of(f))),
+        workflow_property(&title),
+        workflow_data(&message)
+    )
+}
+
+/// Several findings of one rule and cause: their count, what the cause means, the
+/// first few subjects and the first step.
+fn group(r: &Report, g: &CauseGroup<'_>, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
+    let f = g.members[0].finding;
+    let count = g.members.len();
+    let kind = msg.t(&format!("limits.kind.{}", f.subject.kind.as_str()));
+    let title = match g.cause {
+        Some(cause) => msg.f(
+            "limits.gh_group_title",
+            &[
+                ("rule", &f.rule),
+                ("cause", &cause),
+                ("count", &count),
+                ("kind", &kind),
+            ],
+        ),
+        None => msg.f(
+            "limits.gh_group_title_no_cause",
+            &[("rule", &f.rule), ("count", &count), ("kind", &kind)],
+        ),
+    };
+    let mut lines = vec![f.title.to_string()];
+    if let Some(meaning) = f.cause_meaning {
+        lines.push(meaning.to_string());
+    }
+    let examples: Vec<String> = g
+        .members
+        .iter()
+        .take(EXAMPLES)
+        .map(|m| m.finding.subject_label_with(terminal))
+        .collect();
+    let mut among = msg.f("limits.gh_examples", &[("examples", &examples.join("; "))]);
+    if count > EXAMPLES {
+        among.push(' ');
+        among.push_str(&msg.f("limits.gh_and_more", &[("count", &(count - EXAMPLES))]));
+    }
+    lines.push(among);
+    let explains = g.total() - count;
+    if explains > 0 {
+        lines.push(msg.f("limits.gh_explains", &[("count", &explains)]));
+    }
+    if let Some(first) = f.remediation.first() {
+        lines.push(format!("First step: {first}"));
+    }
+    writeln!(
+        out,
+        "::{} file={},title={}::{}",
+        command(f.severity),
+        workflow_property(&terminal(r.file_of(f))),
+        workflow_property(&title),
+        workflow_data(&lines.join("\n"))
+    )
+}
+
+/// The reports of one step: GitHub's limit on annotations is the step's, so the
+/// reports share it ([`limits::annotations`]), and one notice says what was folded.
+fn print_step(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
+    let plan = limits::annotations(reports);
+    for (i, (r, shown)) in reports.iter().zip(&plan.shown).enumerate() {
+        if i > 0 {
+            writeln!(out)?;
         }
-        let s = &r.summary;
-        let failing = r.failing().count();
+        let msg = messages::get(&r.lang);
+        gaps(r, out)?;
+        for g in shown {
+            match g.members.as_slice() {
+                [alone] => finding(r, alone.finding, alone.explains.len(), msg, out)?,
+                _ => group(r, g, msg, out)?,
+            }
+        }
+        summary(r, out)?;
+    }
+    let Some(first) = reports.first().filter(|_| !plan.folded.is_empty()) else {
+        return Ok(());
+    };
+    let msg = messages::get(&first.lang);
+    let groups: Vec<String> = plan
+        .folded
+        .iter()
+        .map(|f| {
+            let level = command(f.severity);
+            let mut text = match f.cause {
+                Some(c) => format!("{level} {} ({c}): {}", f.rule, f.count),
+                None => format!("{level} {}: {}", f.rule, f.count),
+            };
+            if reports.len() > 1 {
+                text = format!("{} {text}", terminal(&reports[f.report].snapshot.path));
+            }
+            text
+        })
+        .collect();
+    let title = msg.f("limits.gh_folded_title", &[("count", &plan.folded.len())]);
+    let text = msg.f(
+        "limits.gh_folded",
+        &[
+            ("limit", &ANNOTATIONS_PER_LEVEL),
+            ("findings", &plan.folded_findings()),
+            ("count", &plan.folded.len()),
+            ("groups", &groups.join("; ")),
+        ],
+    );
+    annotate(out, "notice", &title, &[text])
+}
+
+/// The run's counts, as a plain log line.
+fn summary(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let s = &r.summary;
+    let failing = r.failing().count();
+    write!(
+        out,
+        "lookout-doctor: {} error(s), {} warning(s), {} info, {} suppressed; {failing} finding(s) fail the check",
+        s.error, s.warning, s.info, s.suppressed
+    )?;
+    if !r.is_complete() {
         write!(
             out,
-            "lookout-doctor: {} error(s), {} warning(s), {} info, {} suppressed; {failing} finding(s) fail the check",
-            s.error, s.warning, s.info, s.suppressed
+            "; not fully read: {} check(s) skipped for lack of input, {} file(s) not recognised",
+            r.skipped_for_lack_of_input().count(),
+            r.unread_files().count()
         )?;
-        if !r.is_complete() {
-            write!(
-                out,
-                "; not fully read: {} check(s) skipped for lack of input, {} file(s) not recognised",
-                r.skipped_for_lack_of_input().count(),
-                r.unread_files().count()
-            )?;
-            if r.fails_incomplete() {
-                write!(out, " (--fail-on-skipped: exit 2)")?;
-            }
+        if r.fails_incomplete() {
+            write!(out, " (--fail-on-skipped: exit 2)")?;
         }
-        writeln!(out)
+    }
+    writeln!(out)
+}
+
+impl Printer for GithubPrinter {
+    fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        print_step(std::slice::from_ref(r), out)
+    }
+
+    /// Several tenants in one step share its annotations.
+    fn print_many(&self, reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
+        print_step(reports, out)
     }
 }

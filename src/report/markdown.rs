@@ -1,15 +1,21 @@
 //! `--format markdown`: for a ticket or a pipeline summary (e.g. `$GITHUB_STEP_SUMMARY`).
-//! Tables for the overview, then each finding with its diagnosis and numbered fix; the
-//! evidence folds away in a `<details>` block. Every tenant value is written as text,
-//! never as markup ([`escape::markdown`]), in tables and in prose alike; the tool's own
-//! texts (remediation steps with their links) are written as they are.
+//! Tables for the overview and the findings per rule and cause, then each rule and
+//! cause once: a finding alone as a block with its diagnosis, numbered fix and
+//! evidence (folded away in `<details>`), several as their explanation and fix once,
+//! then a table of their subjects. The output stays under GitHub's 1 MiB limit for a
+//! step summary: what does not fit is folded ([`limits::fit`]) and each section says
+//! how many it left out. Every tenant value is written as text, never as markup
+//! ([`escape::markdown`]), in tables and in prose alike; the tool's own texts
+//! (remediation steps with their links) are written as they are.
 
 use super::layout::numbered;
+use super::limits::{self, Kept, Section, SubjectColumns};
 use super::overview::Health;
-use super::{Printer, Report, ReportFinding};
+use super::{CauseGroup, Printer, Report, ReportFinding};
 use crate::escape::{self, markdown, markdown_code};
 use crate::knowledge;
 use crate::messages::{self, Messages};
+use crate::rules::RuleId;
 use std::io::{self, Write};
 
 pub struct MarkdownPrinter;
@@ -74,61 +80,332 @@ impl MarkdownPrinter {
     }
 }
 
-impl Printer for MarkdownPrinter {
-    /// A table of all tenants, then each tenant's report.
-    fn print_many(&self, reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
-        let Some(first) = reports.first() else {
-            return Ok(());
+/// A laid-out part of the report that may be folded: `head` is written whole or not
+/// at all, then the rows kept, then `end`; `fold` says what was left out.
+struct Part {
+    head: String,
+    rows: Vec<String>,
+    end: String,
+    fold: Fold,
+}
+
+/// What a part lists, to say how many of them were left out.
+#[derive(Clone, Copy)]
+enum Fold {
+    /// The open findings of a rule and cause (those listed under them included).
+    Findings {
+        rule: RuleId,
+        cause: Option<&'static str>,
+        total: usize,
+    },
+    Resolved,
+    Suppressed,
+}
+
+impl Fold {
+    /// The line saying `left_out` rows were not listed; `after_rows` when it follows
+    /// the rows that were.
+    fn line(self, msg: &Messages, left_out: usize, after_rows: bool) -> String {
+        let text = match self {
+            Fold::Findings { rule, cause, .. } => {
+                let what = match cause {
+                    Some(c) => format!("`{rule}` (`{c}`)"),
+                    None => format!("`{rule}`"),
+                };
+                let key = if after_rows {
+                    "limits.md_more"
+                } else {
+                    "limits.md_not_listed"
+                };
+                msg.f(key, &[("count", &left_out), ("what", &what)])
+            }
+            Fold::Resolved => msg.f("limits.md_resolved_more", &[("count", &left_out)]),
+            Fold::Suppressed => msg.f("limits.md_suppressed_more", &[("count", &left_out)]),
         };
-        let msg = messages::get(&first.lang);
-        writeln!(
-            out,
-            "# {}\n",
-            msg.f("report.tenants_heading", &[("count", &reports.len())])
-        )?;
-        writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} |\n|---|---|---|---|---|---|---|",
-            msg.t("report.col_snapshot"),
-            msg.t("report.col_tenant"),
-            msg.t("severity.error"),
-            msg.t("severity.warning"),
-            msg.t("severity.info"),
-            msg.t("report.suppressed"),
-            msg.t("report.col_result")
-        )?;
-        for r in reports {
-            let s = &r.summary;
-            let result = if r.exit_code() != 0 {
-                "report.result_fail"
-            } else {
-                "report.result_pass"
-            };
-            writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} | {} |",
-                markdown_code(&r.snapshot.path),
-                r.snapshot
-                    .tenant_id
-                    .as_deref()
-                    .map(markdown_code)
-                    .unwrap_or_default(),
-                s.error,
-                s.warning,
-                s.info,
-                s.suppressed,
-                msg.t(result)
-            )?;
+        format!("_{text}_\n\n")
+    }
+
+    /// Open findings a part lists.
+    fn findings(self) -> usize {
+        match self {
+            Fold::Findings { total, .. } => total,
+            Fold::Resolved | Fold::Suppressed => 0,
         }
-        for r in reports {
-            writeln!(out, "\n---\n")?;
-            self.print(r, out)?;
+    }
+}
+
+fn text_of(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> io::Result<String> {
+    let mut buf = Vec::new();
+    write(&mut buf)?;
+    String::from_utf8(buf).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+/// A row of a cause group's table: the subject, its name and user, then the facts.
+fn subject_row(
+    f: &ReportFinding,
+    columns: &SubjectColumns,
+    explained: bool,
+    msg: &Messages,
+) -> String {
+    let mut subject = format!("{} {}", f.subject.kind.as_str(), markdown(&f.subject.id));
+    if explained {
+        subject = format!(
+            "↳ {} `{}` · {subject}",
+            msg.t(&format!("severity.{}", f.severity.as_str())),
+            f.rule
+        );
+    }
+    if f.is_new() {
+        subject.push_str(" · **NEW**");
+    }
+    let mut cells = vec![subject];
+    let value = |v: &Option<String>| v.as_deref().map(markdown).unwrap_or_default().into_owned();
+    if columns.name {
+        cells.push(value(&f.subject.name));
+    }
+    if columns.user {
+        cells.push(value(&f.subject.user));
+    }
+    for key in &columns.facts {
+        let value = if explained {
+            None
+        } else {
+            f.evidence.get(key).and_then(knowledge::value_text)
+        };
+        cells.push(value.map_or_else(String::new, |v| markdown(&v).into_owned()));
+    }
+    format!("| {} |\n", cells.join(" | "))
+}
+
+/// Several findings of one rule and cause: the explanation and fix once, then the
+/// subjects' table.
+fn group_head(g: &CauseGroup<'_>, columns: &SubjectColumns, msg: &Messages) -> String {
+    let f = g.members[0].finding;
+    let mut head = format!(
+        "### {} `{}`",
+        msg.t(&format!("severity.{}", f.severity.as_str())),
+        f.rule
+    );
+    if let Some(cause) = g.cause {
+        head.push_str(&format!(" · `{cause}`"));
+    }
+    head.push_str(&format!(
+        " · {}\n\n**{}**\n\n",
+        msg.f("limits.findings_count", &[("count", &g.total())]),
+        f.title
+    ));
+    if let Some(cause) = g.cause {
+        match f.cause_meaning {
+            Some(meaning) => head.push_str(&format!(
+                "{}: `{cause}`. {meaning}\n\n",
+                msg.t("report.cause")
+            )),
+            None => head.push_str(&format!("{}: `{cause}`\n\n", msg.t("report.cause"))),
+        }
+    }
+    head.push_str(&format!("{}: {}\n\n", msg.t("report.impact"), f.impact));
+    head.push_str(&format!("{}:\n\n", msg.t("report.remediation")));
+    for step in numbered(f.remediation) {
+        head.push_str(&step);
+        head.push('\n');
+    }
+    head.push('\n');
+    if !f.references.is_empty() {
+        let links: Vec<String> = f.references.iter().map(|r| format!("<{r}>")).collect();
+        head.push_str(&format!(
+            "{}: {}\n\n",
+            msg.t("report.references"),
+            links.join(" · ")
+        ));
+    }
+    head.push_str(&table_header(columns, msg));
+    head
+}
+
+fn table_header(columns: &SubjectColumns, msg: &Messages) -> String {
+    let mut names = vec![msg.t("report.col_subject")];
+    if columns.name {
+        names.push(msg.t("limits.col_name"));
+    }
+    if columns.user {
+        names.push(msg.t("limits.col_user"));
+    }
+    names.extend(columns.facts.iter().map(|k| k.to_string()));
+    format!(
+        "| {} |\n|{}\n",
+        names.join(" | "),
+        "---|".repeat(names.len())
+    )
+}
+
+impl MarkdownPrinter {
+    /// One part per rule and cause, then the resolved and the suppressed findings.
+    fn parts(&self, r: &Report, msg: &Messages) -> io::Result<Vec<Part>> {
+        let mut parts = Vec::new();
+        for g in r.cause_groups() {
+            let fold = Fold::Findings {
+                rule: g.rule,
+                cause: g.cause,
+                total: g.total(),
+            };
+            let part = if let [alone] = g.members.as_slice() {
+                // A finding alone reads as a block; those it explains as a table.
+                let mut head = text_of(|out| self.finding(alone.finding, msg, out))?;
+                let columns = limits::subject_columns(&g, 0);
+                if !alone.explains.is_empty() {
+                    let count = alone.explains.len();
+                    head.push_str(&format!(
+                        "{}:\n\n",
+                        msg.f("report.explains", &[("count", &count)])
+                    ));
+                    head.push_str(&table_header(&columns, msg));
+                }
+                let rows = alone
+                    .explains
+                    .iter()
+                    .map(|f| subject_row(f, &columns, true, msg))
+                    .collect();
+                let end = if alone.explains.is_empty() { "" } else { "\n" };
+                Part {
+                    head,
+                    rows,
+                    end: end.into(),
+                    fold,
+                }
+            } else {
+                let columns = limits::subject_columns(&g, 2);
+                let mut rows = Vec::with_capacity(g.total());
+                for m in &g.members {
+                    rows.push(subject_row(m.finding, &columns, false, msg));
+                    for f in &m.explains {
+                        rows.push(subject_row(f, &columns, true, msg));
+                    }
+                }
+                Part {
+                    head: group_head(&g, &columns, msg),
+                    rows,
+                    end: "\n".into(),
+                    fold,
+                }
+            };
+            parts.push(part);
+        }
+        if let Some(resolved) = r.resolved.as_ref().filter(|v| !v.is_empty()) {
+            parts.push(Part {
+                head: format!("## {}\n\n", msg.t("report.resolved_heading")),
+                // The baseline is a file like any other: its words are values too.
+                rows: resolved
+                    .iter()
+                    .map(|f| {
+                        format!(
+                            "- {} · {} {}\n",
+                            markdown_code(&f.rule),
+                            markdown(&f.subject.kind),
+                            markdown(&f.subject.id)
+                        )
+                    })
+                    .collect(),
+                end: "\n".into(),
+                fold: Fold::Resolved,
+            });
+        }
+        if r.suppressed().next().is_some() {
+            parts.push(Part {
+                head: format!("## {}\n\n", msg.t("report.suppressed_heading")),
+                rows: r
+                    .suppressed()
+                    .map(|f| {
+                        format!(
+                            "- `{}` · {}: {}\n",
+                            f.rule,
+                            f.subject_label_with(markdown),
+                            markdown(f.suppressed.as_deref().unwrap_or_default())
+                        )
+                    })
+                    .collect(),
+                end: "\n".into(),
+                fold: Fold::Suppressed,
+            });
+        }
+        Ok(parts)
+    }
+
+    /// The report in at most `budget` bytes (unless its overview alone is larger).
+    fn print_within(&self, r: &Report, budget: usize, out: &mut dyn Write) -> io::Result<()> {
+        let msg = messages::get(&r.lang);
+        let (top, overview) = (
+            text_of(|out| self.top(r, msg, out))?,
+            text_of(|out| self.overview(r, msg, out))?,
+        );
+        let parts = self.parts(r, msg)?;
+        let total: usize = parts.iter().map(|p| p.fold.findings()).sum();
+        // The notices a folded report adds, at their longest.
+        let notice = |shown: usize| {
+            format!(
+                "> ⚠️ {}\n\n",
+                msg.f("limits.md_folded", &[("shown", &shown), ("total", &total)])
+            )
+        };
+        let closing = |shown: usize| {
+            format!(
+                "---\n\n_{}_\n",
+                msg.f("limits.md_end", &[("shown", &shown), ("total", &total)])
+            )
+        };
+        let sections: Vec<Section> = parts
+            .iter()
+            .map(|p| Section {
+                head: p.head.len() + p.end.len(),
+                rows: p.rows.iter().map(String::len).collect(),
+                fold_line: p.fold.line(msg, p.rows.len().max(total), false).len(),
+            })
+            .collect();
+        let fixed = top.len() + overview.len() + notice(total).len() + closing(total).len();
+        let kept = limits::fit(budget, fixed, &sections);
+        let complete = kept
+            .iter()
+            .zip(&parts)
+            .all(|(k, p)| k.head && k.rows == p.rows.len());
+        // Findings listed: every row kept of a part of findings. A finding alone is its
+        // part's head; those it explains are its rows.
+        let shown: usize = kept
+            .iter()
+            .zip(&parts)
+            .map(|(k, p)| match p.fold {
+                Fold::Findings { total, .. } if k.head => total - (p.rows.len() - k.rows),
+                _ => 0,
+            })
+            .sum();
+        out.write_all(top.as_bytes())?;
+        if !complete {
+            out.write_all(notice(shown).as_bytes())?;
+        }
+        out.write_all(overview.as_bytes())?;
+        for (Kept { head, rows }, p) in kept.into_iter().zip(&parts) {
+            if head {
+                out.write_all(p.head.as_bytes())?;
+                for row in &p.rows[..rows] {
+                    out.write_all(row.as_bytes())?;
+                }
+                out.write_all(p.end.as_bytes())?;
+            }
+            let left_out = if head {
+                p.rows.len() - rows
+            } else {
+                p.fold.findings().max(p.rows.len())
+            };
+            if left_out > 0 {
+                out.write_all(p.fold.line(msg, left_out, head).as_bytes())?;
+            }
+        }
+        if !complete {
+            out.write_all(closing(shown).as_bytes())?;
         }
         Ok(())
     }
 
-    fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
-        let msg = messages::get(&r.lang);
+    /// The title, the run's facts and its verdict.
+    fn top(&self, r: &Report, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "# {}\n",
@@ -174,8 +451,12 @@ impl Printer for MarkdownPrinter {
             _ if !r.is_complete() => msg.t("report.markdown_passes_incomplete"),
             _ => msg.t("report.markdown_passes"),
         };
-        writeln!(out, "**{verdict}**\n")?;
+        writeln!(out, "**{verdict}**\n")
+    }
 
+    /// What the run could not see, the health overview and the count of findings per
+    /// rule and cause.
+    fn overview(&self, r: &Report, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
         // What the run could not see comes before what it found.
         if !r.focus.is_empty() {
             writeln!(out, "## {}\n", msg.t("report.focus_heading"))?;
@@ -228,59 +509,94 @@ impl Printer for MarkdownPrinter {
 
         writeln!(out, "## {}\n", msg.t("report.findings_heading"))?;
         if r.open().next().is_none() {
-            writeln!(out, "{}\n", msg.t("report.no_findings"))?;
-        } else {
-            writeln!(
-                out,
-                "| {} | {} | {} | {} |\n|---|---|---|---|",
-                msg.t("report.col_severity"),
-                msg.t("report.col_rule"),
-                msg.t("report.col_subject"),
-                msg.t("report.cause")
-            )?;
-            for f in r.open() {
+            return writeln!(out, "{}\n", msg.t("report.no_findings"));
+        }
+        writeln!(
+            out,
+            "| {} | {} | {} | {} |\n|---|---|---|---|",
+            msg.t("report.col_severity"),
+            msg.t("report.col_rule"),
+            msg.t("report.cause"),
+            msg.t("report.col_count"),
+        )?;
+        for row in &r.by_rule {
+            for (cause, count) in &row.causes {
                 writeln!(
                     out,
-                    "| {} | `{}` | {} | {} |",
-                    msg.t(&format!("severity.{}", f.severity.as_str())),
-                    f.rule,
-                    f.subject_label_with(markdown),
-                    f.cause.map(|c| format!("`{c}`")).unwrap_or_default()
+                    "| {} | `{}` | {} | {count} |",
+                    msg.t(&format!("severity.{}", row.severity.as_str())),
+                    row.rule,
+                    cause.map(|c| format!("`{c}`")).unwrap_or_default(),
                 )?;
             }
-            writeln!(out)?;
-            for f in r.open() {
-                self.finding(f, msg, out)?;
-            }
         }
+        writeln!(out)
+    }
+}
 
-        if let Some(resolved) = r.resolved.as_ref().filter(|v| !v.is_empty()) {
-            writeln!(out, "## {}\n", msg.t("report.resolved_heading"))?;
-            for f in resolved {
-                // The baseline is a file like any other: its words are values too.
-                writeln!(
-                    out,
-                    "- {} · {} {}",
-                    markdown_code(&f.rule),
-                    markdown(&f.subject.kind),
-                    markdown(&f.subject.id)
-                )?;
-            }
-            writeln!(out)?;
-        }
-        if r.suppressed().next().is_some() {
-            writeln!(out, "## {}\n", msg.t("report.suppressed_heading"))?;
-            for f in r.suppressed() {
-                writeln!(
-                    out,
-                    "- `{}` · {}: {}",
-                    f.rule,
-                    f.subject_label_with(markdown),
-                    markdown(f.suppressed.as_deref().unwrap_or_default())
-                )?;
-            }
-            writeln!(out)?;
+impl Printer for MarkdownPrinter {
+    /// A table of all tenants, then each tenant's report, the budget shared evenly.
+    fn print_many(&self, reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
+        let Some(first) = reports.first() else {
+            return Ok(());
+        };
+        let msg = messages::get(&first.lang);
+        let table = text_of(|out| tenants_table(reports, msg, out))?;
+        out.write_all(table.as_bytes())?;
+        const RULE: &str = "\n---\n\n";
+        let share = (limits::MARKDOWN_BUDGET.saturating_sub(table.len()) / reports.len())
+            .saturating_sub(RULE.len());
+        for r in reports {
+            out.write_all(RULE.as_bytes())?;
+            self.print_within(r, share, out)?;
         }
         Ok(())
     }
+
+    fn print(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        self.print_within(r, limits::MARKDOWN_BUDGET, out)
+    }
+}
+
+fn tenants_table(reports: &[Report], msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "# {}\n",
+        msg.f("report.tenants_heading", &[("count", &reports.len())])
+    )?;
+    writeln!(
+        out,
+        "| {} | {} | {} | {} | {} | {} | {} |\n|---|---|---|---|---|---|---|",
+        msg.t("report.col_snapshot"),
+        msg.t("report.col_tenant"),
+        msg.t("severity.error"),
+        msg.t("severity.warning"),
+        msg.t("severity.info"),
+        msg.t("report.suppressed"),
+        msg.t("report.col_result")
+    )?;
+    for r in reports {
+        let s = &r.summary;
+        let result = if r.exit_code() != 0 {
+            "report.result_fail"
+        } else {
+            "report.result_pass"
+        };
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            markdown_code(&r.snapshot.path),
+            r.snapshot
+                .tenant_id
+                .as_deref()
+                .map(markdown_code)
+                .unwrap_or_default(),
+            s.error,
+            s.warning,
+            s.info,
+            s.suppressed,
+            msg.t(result)
+        )?;
+    }
+    Ok(())
 }

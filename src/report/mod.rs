@@ -15,6 +15,7 @@ mod human;
 mod json;
 mod junit;
 pub mod layout;
+pub mod limits;
 mod markdown;
 pub mod overview;
 mod sarif;

@@ -3,10 +3,13 @@
 //! ruleId is the rule slug, located at the snapshot file it comes from and, logically,
 //! at its subject. What the run could not see (checks skipped, files not read, a
 //! `--user`/`--device` no export knows) is in the invocation's
-//! `toolExecutionNotifications`. The output is checked against the official schema in
-//! the tests.
+//! `toolExecutionNotifications`. Code scanning rejects a run of more than 25,000
+//! results: past that, the results kept are chosen by [`Report::sarif_results`], and
+//! a notification and the run's properties say what was left out. The output is
+//! checked against the official schema in the tests.
 
 use super::layout::numbered;
+use super::limits::{SarifResults, SARIF_RESULTS_PER_RUN};
 use super::{Printer, Report, ReportFinding};
 use crate::escape::fold_lines;
 use crate::finding::Severity;
@@ -117,12 +120,41 @@ fn result(r: &Report, f: &ReportFinding, rule_index: usize) -> Value {
 }
 
 /// The kinds of tool execution notification, in the order of the driver's
-/// `notifications` descriptors, with the message key of their description.
-const NOTIFICATIONS: [(&str, &str); 3] = [
+/// `notifications` descriptors, with the message key of their description. The last
+/// is described only in a run that folded results, so other runs read as before.
+const NOTIFICATIONS: [(&str, &str); 4] = [
     ("check-skipped", "report.skipped_heading"),
     ("file-not-read", "report.unread_heading"),
     ("focus-not-found", "report.not_found_title"),
+    ("results-folded", "limits.sarif_folded_title"),
 ];
+
+/// The notification saying which results were left out, if any were.
+fn folded_notification(r: &Report, results: &SarifResults<'_>) -> Option<Value> {
+    if results.folded.is_empty() {
+        return None;
+    }
+    let msg = messages::get(&r.lang);
+    let groups: Vec<String> = results
+        .folded
+        .iter()
+        .map(|f| {
+            let suppressed = if f.suppressed { ", suppressed" } else { "" };
+            format!("{} {}{suppressed}: {}", level(f.severity), f.rule, f.count)
+        })
+        .collect();
+    let text = msg.f(
+        "limits.sarif_folded",
+        &[
+            ("limit", &SARIF_RESULTS_PER_RUN),
+            ("kept", &results.kept.len()),
+            ("total", &r.findings.len()),
+            ("folded", &results.folded_count()),
+            ("groups", &groups.join("; ")),
+        ],
+    );
+    Some(notification(3, "warning", text))
+}
 
 fn notification(kind: usize, level: &str, text: String) -> Value {
     json!({
@@ -179,8 +211,9 @@ fn run_of(r: &Report) -> Value {
         .iter()
         .map(|&id| rule_descriptor(id, &r.lang))
         .collect();
-    let results: Vec<Value> = r
-        .findings
+    let kept = r.sarif_results();
+    let results: Vec<Value> = kept
+        .kept
         .iter()
         .map(|f| {
             let index = catalogue.iter().position(|&id| id == f.rule).unwrap_or(0);
@@ -202,10 +235,33 @@ fn run_of(r: &Report) -> Value {
         }],
         "results": results,
     });
-    let notifications = execution_notifications(r);
+    let mut notifications = execution_notifications(r);
+    let folded = folded_notification(r, &kept);
+    if !kept.folded.is_empty() {
+        let folded: Vec<Value> = kept
+            .folded
+            .iter()
+            .map(|f| {
+                json!({
+                    "ruleId": f.rule,
+                    "level": level(f.severity),
+                    "suppressed": f.suppressed,
+                    "count": f.count,
+                })
+            })
+            .collect();
+        run["properties"] = json!({"lookoutDoctorFolded": {
+            "limit": SARIF_RESULTS_PER_RUN,
+            "findings": r.findings.len(),
+            "results": kept.kept.len(),
+            "folded": folded,
+        }});
+    }
+    let described = if folded.is_some() { 4 } else { 3 };
+    notifications.extend(folded);
     if !notifications.is_empty() {
         let msg = messages::get(&r.lang);
-        run["tool"]["driver"]["notifications"] = NOTIFICATIONS
+        run["tool"]["driver"]["notifications"] = NOTIFICATIONS[..described]
             .iter()
             .map(|(id, key)| json!({"id": id, "shortDescription": {"text": msg.t(key)}}))
             .collect();
