@@ -87,6 +87,10 @@ pub struct DiagnoseArgs {
     pub fail_on_skipped: bool,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// The human report lists at most N subjects per rule and cause, then how many
+    /// more there are; 0 lists them all (as --format csv does).
+    #[arg(long, value_name = "N", default_value_t = report::fold::DEFAULT_MAX_ROWS)]
+    pub max_rows: usize,
     /// Write the report to this file instead of stdout: a regular file is replaced
     /// atomically (keeping its permissions and owner), a link is followed, a device,
     /// named pipe or socket is written through, never replaced (a named pipe nobody
@@ -229,7 +233,8 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Prose width when stdout is not a terminal: fixed, so output is reproducible.
+/// Report width when stdout is not a terminal and `COLUMNS` is not set: fixed, so
+/// output is reproducible.
 pub const PIPE_WIDTH: usize = 100;
 
 /// Entry point of the binary.

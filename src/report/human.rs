@@ -4,16 +4,17 @@
 //! value is escaped for a terminal (prose by [`wrap_hanging`], the rest where it is
 //! written), before colour codes are added.
 
+use super::fold::{self, SubjectTable};
 use super::layout::{display_width, wrap_hanging, Style};
 use super::overview::Health;
-use super::{Printer, Report, ReportFinding};
+use super::{CauseGroup, Printer, Report, ReportFinding};
 use crate::engine::SuppressionState;
 use crate::escape::{self, terminal};
 use crate::finding::Severity;
 use crate::knowledge;
 use crate::messages::{self, Messages};
 use colored::{ColoredString, Colorize};
-use comfy_table::{presets, ContentArrangement, Table};
+use comfy_table::{presets, ColumnConstraint, ContentArrangement, Table, Width};
 use std::io::{self, Write};
 
 pub struct HumanPrinter {
@@ -136,8 +137,205 @@ impl HumanPrinter {
                 row.count.to_string(),
                 row.title.to_string(),
             ]);
+            // A rule with causes gets a row per cause under it: the work each one is.
+            if row.causes.iter().any(|(cause, _)| cause.is_some()) {
+                for (cause, count) in &row.causes {
+                    table.add_row(vec![
+                        String::new(),
+                        String::new(),
+                        count.to_string(),
+                        format!("· {}", cause.unwrap_or("—")),
+                    ]);
+                }
+            }
         }
         writeln!(out, "{table}")
+    }
+
+    /// Many findings of one rule and cause: the explanation, impact and fix once, then
+    /// a table of the subjects, cut at `--max-rows`.
+    fn cause_group(&self, g: &CauseGroup, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
+        let first = g.members[0].finding;
+        let new = g.members.iter().filter(|m| m.finding.is_new()).count();
+        let mut heading = format!(
+            "{} {}",
+            self.severity_label(msg, g.severity),
+            self.paint(g.rule.slug(), |t| t.bold())
+        );
+        if let Some(cause) = g.cause {
+            heading.push_str(&format!(" · {cause}"));
+        }
+        heading.push_str(&format!(
+            " · {}",
+            msg.f("grouped.count", &[("count", &g.members.len())])
+        ));
+        if new > 0 {
+            let tag = format!("[{}]", msg.f("grouped.new_count", &[("count", &new)]));
+            heading.push_str(&format!(" {}", self.paint(&tag, |t| t.magenta().bold())));
+        }
+        writeln!(out, "{heading}")?;
+        writeln!(out, "{}", self.wrap(first.title, "  "))?;
+        self.cause_line(first, msg, out)?;
+        let table = SubjectTable::of(g, self.style.max_rows);
+        if !table.shared.is_empty() {
+            writeln!(out, "  {}:", msg.t("grouped.shared"))?;
+            self.evidence(&table.shared, msg, out)?;
+        }
+        self.advice(first, msg, out)?;
+        self.subject_table(&table, msg, out)?;
+        let explains: Vec<&ReportFinding> = g
+            .members
+            .iter()
+            .flat_map(|m| m.explains.iter().copied())
+            .collect();
+        self.explained(&explains, msg, out)
+    }
+
+    /// The subjects of a table, one row each, then how many were left out.
+    fn subject_table(
+        &self,
+        t: &SubjectTable,
+        msg: &Messages,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let mut table = self.table();
+        let mut header = vec![msg.t("grouped.col_id")];
+        if t.has_name {
+            header.push(msg.t("grouped.col_name"));
+        }
+        if t.has_user {
+            header.push(msg.t("grouped.col_user"));
+        }
+        header.extend(t.facts.iter().map(|k| k.to_string()));
+        table.set_header(header);
+        let mut rows = Vec::with_capacity(t.rows.len());
+        for f in &t.rows {
+            let mut id = terminal(&f.subject.id).into_owned();
+            if f.is_new() {
+                id.push_str(&format!(" [{}]", msg.t("report.new")));
+            }
+            let mut row = vec![id];
+            let optional = |v: &Option<String>| {
+                v.as_deref()
+                    .map_or_else(|| msg.t("value.none"), |v| terminal(v).into_owned())
+            };
+            if t.has_name {
+                row.push(optional(&f.subject.name));
+            }
+            if t.has_user {
+                row.push(optional(&f.subject.user));
+            }
+            for key in &t.facts {
+                let text = f
+                    .evidence
+                    .get(key)
+                    .map_or_else(|| msg.t("value.none"), |v| self.value(v, msg));
+                row.push(terminal(&text).into_owned());
+            }
+            rows.push(row);
+        }
+        self.protect_columns(&mut table, &rows, t.facts.len());
+        table.add_rows(rows);
+        writeln!(out, "{table}")?;
+        if t.more > 0 {
+            let more = msg.f("grouped.more", &[("count", &t.more)]);
+            writeln!(out, "{}", self.wrap(&more, "  "))?;
+        }
+        Ok(())
+    }
+
+    /// When a subject table is wider than the report, keeps the identifiers whole
+    /// (they are copied from a terminal) and the facts' one-word names unbroken, as
+    /// long as that leaves the name and user columns room to wrap in.
+    fn protect_columns(&self, table: &mut Table, rows: &[Vec<String>], facts: usize) {
+        let columns = table.column_count();
+        let widest = |i: usize| {
+            let header = table
+                .header()
+                .and_then(|h| h.cell_iter().nth(i))
+                .map_or(0, |c| display_width(&c.content()));
+            rows.iter()
+                .map(|r| display_width(&r[i]))
+                .chain([header])
+                .max()
+                .unwrap_or(0)
+        };
+        let natural: Vec<usize> = (0..columns).map(widest).collect();
+        // Each column takes its padding and a border: 3 columns, plus the last border.
+        let room = self.style.width.saturating_sub(3 * columns + 1);
+        if natural.iter().sum::<usize>() <= room {
+            return;
+        }
+        // The columns between the id and the facts (name, user) wrap at spaces or,
+        // failing that, anywhere: each keeps at least this much.
+        const WRAPPING_MIN: usize = 12;
+        let wrapping = columns - 1 - facts;
+        let id = natural[0];
+        let fact_bounds: Vec<usize> = (columns - facts..columns)
+            .map(|i| {
+                let header = table
+                    .header()
+                    .and_then(|h| h.cell_iter().nth(i))
+                    .map_or(0, |c| display_width(&c.content()));
+                header.min(natural[i]).min(room / 6)
+            })
+            .collect();
+        let mut bound = |i: usize, w: usize| {
+            if let Some(column) = table.column_mut(i) {
+                // The boundary counts the cell's padding, a space each side.
+                column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
+                    (w + 2) as u16,
+                )));
+            }
+        };
+        let id_fits = id + wrapping * WRAPPING_MIN <= room;
+        if id_fits {
+            bound(0, id);
+        }
+        let reserved = if id_fits { id } else { 0 } + wrapping * WRAPPING_MIN;
+        if reserved + fact_bounds.iter().sum::<usize>() <= room {
+            for (k, w) in fact_bounds.into_iter().enumerate() {
+                bound(columns - facts + k, w);
+            }
+        }
+    }
+
+    /// An evidence value as the report reads it: yes/no, lists joined, "—" for none.
+    fn value(&self, v: &serde_json::Value, msg: &Messages) -> String {
+        match v {
+            serde_json::Value::Bool(b) => msg.t(if *b { "value.true" } else { "value.false" }),
+            v => knowledge::value_text(v).unwrap_or_else(|| msg.t("value.none")),
+        }
+    }
+
+    /// The findings another one explains, one line each, at most `--max-rows`.
+    fn explained(
+        &self,
+        explains: &[&ReportFinding],
+        msg: &Messages,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        if explains.is_empty() {
+            return Ok(());
+        }
+        let heading = format!(
+            "{}:",
+            msg.f("report.explains", &[("count", &explains.len())])
+        );
+        writeln!(out, "{}", self.wrap(&heading, "  "))?;
+        let (shown, more) = fold::rows_shown(explains.len(), self.style.max_rows);
+        for d in &explains[..shown] {
+            writeln!(
+                out,
+                "{}",
+                self.wrap_hanging("    - ", "      ", &self.dependent_line(d, msg))
+            )?;
+        }
+        if more > 0 {
+            let more = msg.f("grouped.more", &[("count", &more)]);
+            writeln!(out, "{}", self.wrap(&more, "    "))?;
+        }
+        Ok(())
     }
 
     fn finding(&self, f: &ReportFinding, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
@@ -160,13 +358,7 @@ impl HumanPrinter {
             subject
         )?;
         writeln!(out, "{}", self.wrap(f.title, "  "))?;
-        if let Some(cause) = f.cause {
-            let line = match f.cause_meaning {
-                None => format!("{}: {cause}", msg.t("report.cause")),
-                Some(meaning) => format!("{}: {cause}. {meaning}", msg.t("report.cause")),
-            };
-            writeln!(out, "{}", self.wrap(&line, "  "))?;
-        }
+        self.cause_line(f, msg, out)?;
         writeln!(
             out,
             "{}",
@@ -181,19 +373,44 @@ impl HumanPrinter {
         )?;
         if !f.evidence.is_empty() {
             writeln!(out, "  {}:", msg.t("report.evidence"))?;
-            let key_width = f.evidence.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-            for (key, value) in f.evidence.iter() {
-                let text = match value {
-                    serde_json::Value::Bool(b) => {
-                        msg.t(if *b { "value.true" } else { "value.false" })
-                    }
-                    v => knowledge::value_text(v).unwrap_or_else(|| msg.t("value.none")),
-                };
-                let first = format!("    {key:<key_width$}  ");
-                let rest = " ".repeat(first.chars().count());
-                writeln!(out, "{}", self.wrap_hanging(&first, &rest, &text))?;
-            }
+            let facts: Vec<_> = f.evidence.iter().collect();
+            self.evidence(&facts, msg, out)?;
         }
+        self.advice(f, msg, out)
+    }
+
+    /// Facts as aligned "key  value" lines.
+    fn evidence(
+        &self,
+        facts: &[(&str, &serde_json::Value)],
+        msg: &Messages,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let key_width = facts.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+        for (key, value) in facts {
+            let text = self.value(value, msg);
+            let first = format!("    {key:<key_width$}  ");
+            let rest = " ".repeat(first.chars().count());
+            writeln!(out, "{}", self.wrap_hanging(&first, &rest, &text))?;
+        }
+        Ok(())
+    }
+
+    /// "Cause: slug. What it means.", when the finding has a cause.
+    fn cause_line(&self, f: &ReportFinding, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
+        if let Some(cause) = f.cause {
+            let line = match f.cause_meaning {
+                None => format!("{}: {cause}", msg.t("report.cause")),
+                Some(meaning) => format!("{}: {cause}. {meaning}", msg.t("report.cause")),
+            };
+            writeln!(out, "{}", self.wrap(&line, "  "))?;
+        }
+        Ok(())
+    }
+
+    /// The impact, the numbered fix and the references: the same for every finding of
+    /// a rule and cause.
+    fn advice(&self, f: &ReportFinding, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "{}",
@@ -356,22 +573,15 @@ impl Printer for HumanPrinter {
                 "{}",
                 self.paint(&msg.t("report.findings_heading"), |t| t.bold().underline())
             )?;
-            for group in r.groups() {
+            for group in r.cause_groups() {
                 writeln!(out)?;
-                self.finding(group.finding, msg, out)?;
-                if !group.explains.is_empty() {
-                    let heading = format!(
-                        "{}:",
-                        msg.f("report.explains", &[("count", &group.explains.len())])
-                    );
-                    writeln!(out, "{}", self.wrap(&heading, "  "))?;
-                    for d in group.explains {
-                        writeln!(
-                            out,
-                            "{}",
-                            self.wrap_hanging("    - ", "      ", &self.dependent_line(d, msg))
-                        )?;
+                match group.members.as_slice() {
+                    // One finding reads in full, with its own values.
+                    [only] => {
+                        self.finding(only.finding, msg, out)?;
+                        self.explained(&only.explains, msg, out)?;
                     }
+                    _ => self.cause_group(&group, msg, out)?,
                 }
             }
         }

@@ -6,6 +6,7 @@
 pub mod baseline;
 mod csv;
 pub mod focus;
+pub mod fold;
 mod github;
 mod grouping;
 mod human;
