@@ -4,6 +4,8 @@
 //! value is escaped for a terminal (prose by [`wrap_hanging`], the rest where it is
 //! written), before colour codes are added.
 
+use super::dossier::{CheckIn, DevicePair, Dossier, IntuneRecord, Link, LookoutRecord, Membership};
+use super::focus::FocusKind;
 use super::fold::{self, SubjectTable};
 use super::layout::{display_width, wrap_hanging, Style};
 use super::overview::Health;
@@ -114,12 +116,206 @@ impl HumanPrinter {
                 let line = self.wrap_hanging("  - ", "    ", &e.describe(r));
                 if e.found {
                     writeln!(out, "{line}")?;
+                    if let Some(d) = &e.dossier {
+                        self.dossier(d, e.kind == FocusKind::User, msg, out)?;
+                    }
                 } else {
                     writeln!(out, "{}", self.paint(&line, |t| t.yellow().bold()))?;
                 }
             }
         }
         Ok(())
+    }
+}
+
+/// One fact of a device, as each side of the dossier's table writes it.
+type DossierRow<'a> = (
+    &'static str,
+    Box<dyn Fn(&IntuneRecord) -> String + 'a>,
+    Box<dyn Fn(&LookoutRecord) -> String + 'a>,
+);
+
+impl HumanPrinter {
+    /// A user's or device's dossier, under the line that says where it was found.
+    fn dossier(
+        &self,
+        d: &Dossier,
+        is_user: bool,
+        msg: &Messages,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let line = |key: &str, args: &[(&str, &dyn std::fmt::Display)]| {
+            self.wrap_hanging("    ", "      ", &msg.f(key, args))
+        };
+        if let Some(name) = &d.name {
+            writeln!(out, "{}", line("dossier.name", &[("name", name)]))?;
+        }
+        if let Some(owner) = &d.owner {
+            writeln!(out, "{}", line("dossier.owner", &[("owner", owner)]))?;
+        }
+        match &d.groups {
+            Some(groups) if groups.is_empty() => {
+                writeln!(out, "{}", line("dossier.groups_none", &[]))?;
+            }
+            Some(groups) => {
+                let groups = groups.join(", ");
+                writeln!(out, "{}", line("dossier.groups", &[("groups", &groups)]))?;
+            }
+            None if is_user => writeln!(out, "{}", line("dossier.groups_unknown", &[]))?,
+            None => {}
+        }
+        if d.groups.is_some() {
+            if d.enrollment.is_empty() {
+                writeln!(out, "{}", line("dossier.enrollment_none", &[]))?;
+            } else {
+                writeln!(out, "{}", line("dossier.enrollment", &[]))?;
+            }
+            for e in &d.enrollment {
+                let group = &e.configured;
+                let text = match &e.membership {
+                    Membership::Direct => msg.f("dossier.direct", &[("group", group)]),
+                    Membership::Nested(path) => {
+                        msg.f("dossier.nested", &[("group", group), ("path", path)])
+                    }
+                    Membership::CaseMismatch {
+                        actual,
+                        path: Some(path),
+                    } => msg.f(
+                        "dossier.case_mismatch_nested",
+                        &[("group", group), ("actual", actual), ("path", path)],
+                    ),
+                    Membership::CaseMismatch { actual, path: None } => msg.f(
+                        "dossier.case_mismatch",
+                        &[("group", group), ("actual", actual)],
+                    ),
+                    Membership::NotMember => msg.f("dossier.not_member", &[("group", group)]),
+                    Membership::NoSuchGroup => msg.f("dossier.no_such_group", &[("group", group)]),
+                };
+                writeln!(out, "{}", self.wrap_hanging("      - ", "        ", &text))?;
+            }
+        }
+        if d.devices.is_empty() {
+            return writeln!(out, "{}", line("dossier.devices_none", &[]));
+        }
+        writeln!(
+            out,
+            "{}",
+            line("dossier.devices", &[("count", &d.devices.len())])
+        )?;
+        for pair in &d.devices {
+            self.device_pair(pair, msg, out)?;
+        }
+        Ok(())
+    }
+
+    /// An Intune device beside its Lookout records: one row per fact.
+    fn device_pair(&self, p: &DevicePair, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
+        let none = || msg.t("value.none");
+        let cell =
+            |v: &Option<String>| v.as_deref().map_or_else(none, |v| terminal(v).into_owned());
+        let check_in = |c: &Option<CheckIn>| {
+            c.as_ref().map_or_else(none, |c| {
+                msg.f("dossier.check_in", &[("at", &c.at), ("days", &c.days)])
+            })
+        };
+        let mut header = vec![String::new(), "Intune".to_string()];
+        let lookouts = p.lookout.len().max(1);
+        for i in 0..lookouts {
+            header.push(if lookouts > 1 {
+                format!("Lookout ({})", i + 1)
+            } else {
+                "Lookout".to_string()
+            });
+        }
+        let rows: [DossierRow; 8] = [
+            (
+                "dossier.row_id",
+                Box::new(|i| terminal(&i.id).into_owned()),
+                Box::new(|l| terminal(&l.guid).into_owned()),
+            ),
+            (
+                "dossier.row_link",
+                Box::new(|i| {
+                    i.entra_device_id
+                        .as_deref()
+                        .map_or_else(none, |e| msg.f("dossier.entra_id", &[("id", &terminal(e))]))
+                }),
+                Box::new(|l| {
+                    let id = terminal(l.device_id.as_deref().unwrap_or_default()).into_owned();
+                    let key = match l.link {
+                        Link::IntuneId => "dossier.link_intune",
+                        Link::EntraId => "dossier.link_entra",
+                        Link::Elsewhere => "dossier.link_elsewhere",
+                        Link::Missing => "dossier.link_missing",
+                    };
+                    msg.f(key, &[("id", &id)])
+                }),
+            ),
+            (
+                "dossier.row_name",
+                Box::new(|i| cell(&i.name)),
+                Box::new(|l| cell(&l.name)),
+            ),
+            (
+                "dossier.row_user",
+                Box::new(|i| cell(&i.user)),
+                Box::new(|l| cell(&l.user)),
+            ),
+            (
+                "dossier.row_os",
+                Box::new(|i| cell(&i.os)),
+                Box::new(|l| cell(&l.os)),
+            ),
+            (
+                "dossier.row_status",
+                Box::new(|i| cell(&i.compliance)),
+                Box::new(|l| {
+                    let parts: Vec<String> = [&l.activation, &l.protection]
+                        .into_iter()
+                        .flatten()
+                        .map(|s| terminal(s).into_owned())
+                        .collect();
+                    if parts.is_empty() {
+                        none()
+                    } else {
+                        parts.join(" · ")
+                    }
+                }),
+            ),
+            (
+                "dossier.row_threat",
+                Box::new(|i| cell(&i.threat_state)),
+                Box::new(|l| cell(&l.security)),
+            ),
+            (
+                "dossier.row_check_in",
+                Box::new(|i| check_in(&i.last_check_in)),
+                Box::new(|l| check_in(&l.last_check_in)),
+            ),
+        ];
+        let mut table = self.table();
+        table.set_header(header);
+        for (i, (label, intune, lookout)) in rows.iter().enumerate() {
+            let mut row = vec![msg.t(label)];
+            row.push(match &p.intune {
+                Some(r) => intune(r),
+                // The first row says there is none; the others stay empty.
+                None if i == 0 => msg.t("dossier.no_record"),
+                None => String::new(),
+            });
+            if p.lookout.is_empty() {
+                row.push(if i == 0 {
+                    msg.t("dossier.no_record")
+                } else {
+                    String::new()
+                });
+            }
+            for l in &p.lookout {
+                row.push(lookout(l));
+            }
+            table.add_row(row);
+        }
+        writeln!(out, "{table}")
     }
 
     fn summary_table(&self, r: &Report, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
