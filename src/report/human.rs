@@ -34,6 +34,41 @@ impl HumanPrinter {
         table
     }
 
+    /// A finding's first line, "ERROR rule · subject [NEW]", wrapped as prose (the
+    /// subject may be long), then painted: the severity, the rule and the tag.
+    fn heading(
+        &self,
+        msg: &Messages,
+        plain: &str,
+        severity: Severity,
+        rule: &str,
+        tag: Option<&str>,
+    ) -> String {
+        let wrapped = self.wrap_hanging("", "  ", plain);
+        if !self.style.color {
+            return wrapped;
+        }
+        let label = msg.t(&format!("severity.{}", severity.as_str()));
+        // The escaped subject holds no colour codes, and each painted word comes
+        // before it: the first occurrence of each is the one to paint.
+        let painted = wrapped
+            .replacen(&label, &self.severity_label(msg, severity), 1)
+            .replacen(rule, &self.paint(rule, |t| t.bold()), 1);
+        match tag {
+            // The tag comes last, after the subject: its last occurrence is the one.
+            Some(tag) => match painted.rfind(tag) {
+                Some(at) => format!(
+                    "{}{}{}",
+                    &painted[..at],
+                    self.paint(tag, |t| t.magenta().bold()),
+                    &painted[at + tag.len()..]
+                ),
+                None => painted,
+            },
+            None => painted,
+        }
+    }
+
     fn paint(&self, text: &str, f: impl Fn(&str) -> ColoredString) -> String {
         if self.style.color {
             f(text).to_string()
@@ -65,13 +100,16 @@ impl HumanPrinter {
         writeln!(
             out,
             "{}",
-            msg.f("report.snapshot", &[("path", &terminal(&r.snapshot.path))])
+            self.wrap(
+                &msg.f("report.snapshot", &[("path", &terminal(&r.snapshot.path))]),
+                ""
+            )
         )?;
         match &r.snapshot.tenant_id {
             Some(id) => writeln!(
                 out,
                 "{}",
-                msg.f("report.tenant", &[("tenant_id", &terminal(id))])
+                self.wrap(&msg.f("report.tenant", &[("tenant_id", &terminal(id))]), "")
             )?,
             None => writeln!(out, "{}", msg.t("report.tenant_unknown"))?,
         }
@@ -89,19 +127,16 @@ impl HumanPrinter {
             writeln!(out, "{}", self.wrap(far, ""))?;
         }
         let c = &r.snapshot.counts;
-        writeln!(
-            out,
-            "{}",
-            msg.f(
-                "report.read",
-                &[
-                    ("groups", &c.groups),
-                    ("users", &c.users),
-                    ("lookout_devices", &c.lookout_devices),
-                    ("intune_devices", &c.intune_devices),
-                ],
-            )
-        )?;
+        let read = msg.f(
+            "report.read",
+            &[
+                ("groups", &c.groups),
+                ("users", &c.users),
+                ("lookout_devices", &c.lookout_devices),
+                ("intune_devices", &c.intune_devices),
+            ],
+        );
+        writeln!(out, "{}", self.wrap(&read, ""))?;
         if !r.focus.is_empty() {
             let queries: Vec<&str> = r.focus.iter().map(|e| e.query.as_str()).collect();
             writeln!(
@@ -355,8 +390,8 @@ impl HumanPrinter {
         let new = g.members.iter().filter(|m| m.finding.is_new()).count();
         let mut heading = format!(
             "{} {}",
-            self.severity_label(msg, g.severity),
-            self.paint(g.rule.slug(), |t| t.bold())
+            msg.t(&format!("severity.{}", g.severity.as_str())),
+            g.rule.slug()
         );
         if let Some(cause) = g.cause {
             heading.push_str(&format!(" · {cause}"));
@@ -365,11 +400,16 @@ impl HumanPrinter {
             " · {}",
             msg.f("grouped.count", &[("count", &g.members.len())])
         ));
+        let tag = format!("[{}]", msg.f("grouped.new_count", &[("count", &new)]));
         if new > 0 {
-            let tag = format!("[{}]", msg.f("grouped.new_count", &[("count", &new)]));
-            heading.push_str(&format!(" {}", self.paint(&tag, |t| t.magenta().bold())));
+            heading.push_str(&format!(" {tag}"));
         }
-        writeln!(out, "{heading}")?;
+        let tag = (new > 0).then_some(tag.as_str());
+        writeln!(
+            out,
+            "{}",
+            self.heading(msg, &heading, g.severity, g.rule.slug(), tag)
+        )?;
         writeln!(out, "{}", self.wrap(first.title, "  "))?;
         self.cause_line(first, msg, out)?;
         let table = SubjectTable::of(g, self.style.max_rows);
@@ -536,22 +576,20 @@ impl HumanPrinter {
 
     fn finding(&self, f: &ReportFinding, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
         let subject = f.subject_label_with(terminal);
-        let new = if f.is_new() {
-            format!(
-                " {}",
-                self.paint(&format!("[{}]", msg.t("report.new")), |t| t
-                    .magenta()
-                    .bold())
-            )
-        } else {
-            String::new()
-        };
+        let mut heading = format!(
+            "{} {} · {subject}",
+            msg.t(&format!("severity.{}", f.severity.as_str())),
+            f.rule.slug()
+        );
+        let new = format!("[{}]", msg.t("report.new"));
+        if f.is_new() {
+            heading.push_str(&format!(" {new}"));
+        }
+        let tag = f.is_new().then_some(new.as_str());
         writeln!(
             out,
-            "{} {} · {}{new}",
-            self.severity_label(msg, f.severity),
-            self.paint(f.rule.slug(), |t| t.bold()),
-            subject
+            "{}",
+            self.heading(msg, &heading, f.severity, f.rule.slug(), tag)
         )?;
         writeln!(out, "{}", self.wrap(f.title, "  "))?;
         self.cause_line(f, msg, out)?;
@@ -829,7 +867,7 @@ impl Printer for HumanPrinter {
                 msg.f(key, &[("fail_on", &threshold.as_str())])
             }
         };
-        writeln!(out, "{exit_line}")
+        writeln!(out, "{}", self.wrap(&exit_line, ""))
     }
 
     /// A table of all tenants, then each tenant's report under a rule line.
