@@ -353,8 +353,9 @@ pub fn of_device(t: &Tenant, q: &str, as_of: Time) -> Dossier {
 }
 
 impl Dossier {
-    /// `--redact`: every identifier and name replaced by its pseudonym; statuses,
-    /// OS versions and times are the tool's or the platform's words and stay.
+    /// `--redact`: every identifier and name replaced by its pseudonym; statuses and
+    /// OS versions searched as free text (a value outside the known set is the
+    /// tenant's own words), times kept.
     pub fn redact(&mut self, r: &Redactor) {
         use crate::finding::SubjectKind;
         let Dossier {
@@ -394,12 +395,23 @@ impl Dossier {
                     .as_deref()
                     .map(|n| r.subject_name(SubjectKind::Device, n));
                 i.user = i.user.as_deref().map(|u| r.user(u));
+                for value in [&mut i.os, &mut i.compliance, &mut i.threat_state] {
+                    *value = value.as_deref().map(|v| r.text(v));
+                }
             }
             for l in &mut p.lookout {
                 l.guid = r.device(&l.guid);
                 l.device_id = l.device_id.as_deref().map(|d| r.device(d));
                 l.name = l.name.as_deref().map(|n| r.text(n));
                 l.user = l.user.as_deref().map(|u| r.user(u));
+                for value in [
+                    &mut l.os,
+                    &mut l.activation,
+                    &mut l.protection,
+                    &mut l.security,
+                ] {
+                    *value = value.as_deref().map(|v| r.text(v));
+                }
             }
         }
     }
