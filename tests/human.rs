@@ -261,6 +261,25 @@ fn a_users_dossier_has_the_path_into_each_enrollment_group_and_devices_side_by_s
     }
     // One screen.
     assert!(dossier.lines().count() < 60, "{dossier}");
+    // Devices are cut at --max-rows like any table.
+    let (one, _) = human(
+        &[
+            "diagnose",
+            path,
+            "--user",
+            "alice.johnson@contoso.com",
+            "--max-rows",
+            "1",
+        ],
+        &[],
+    );
+    let one = &one[..one.find("Integration health:").unwrap()];
+    assert!(
+        one.contains("830217b0-1c50-4d1b-90b3-232493251ec7"),
+        "{one}"
+    );
+    assert!(!one.contains("CONTOSO-LT-0142"), "{one}");
+    assert!(one.contains("and 1 more: `--max-rows 0`"), "{one}");
 
     // A group whose name differs only in letter case is named, and why it does not count.
     let (nestor, _) = human(

@@ -237,8 +237,14 @@ impl HumanPrinter {
             "{}",
             line("dossier.devices", &[("count", &d.devices.len())])
         )?;
-        for pair in &d.devices {
+        // A shared account may own hundreds of devices: cut like a subject table.
+        let (shown, more) = fold::rows_shown(d.devices.len(), self.style.max_rows);
+        for pair in &d.devices[..shown] {
             self.device_pair(pair, msg, out)?;
+        }
+        if more > 0 {
+            let more = msg.f("grouped.more", &[("count", &more)]);
+            writeln!(out, "{}", self.wrap(&more, "    "))?;
         }
         Ok(())
     }
