@@ -370,3 +370,26 @@ fn max_rows_must_be_a_count() {
     assert_eq!(out.status.code(), Some(2));
     assert!(Path::new("fixtures/sample").is_dir());
 }
+
+#[test]
+fn findings_a_root_cause_explains_stay_listed_under_it_cut_at_max_rows() {
+    let dir = fixture("config-enrollment-group-case-mismatch");
+    let path = dir.to_str().unwrap();
+    let (report, _) = json_report(&["diagnose", path]);
+    let explained: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] != "enrollment-group-case-mismatch")
+        .map(|f| f["subject"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(explained.len(), 2);
+    let (all, _) = human(&["diagnose", path], &[]);
+    let listed = block_from(&all, "Fixing this also resolves 2 finding(s)");
+    assert!(explained.iter().all(|id| listed.contains(id)), "{listed}");
+    let (one, _) = human(&["diagnose", path, "--max-rows", "1"], &[]);
+    let listed = block_from(&one, "Fixing this also resolves 2 finding(s)");
+    let shown = explained.iter().filter(|id| listed.contains(*id)).count();
+    assert_eq!(shown, 1, "{listed}");
+    assert!(listed.contains("and 1 more: `--max-rows 0`"), "{listed}");
+}
