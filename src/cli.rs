@@ -67,13 +67,14 @@ pub struct DiagnoseArgs {
     #[arg(long, value_name = "RFC3339")]
     pub as_of: Option<String>,
     /// Ask about this user (UPN or e-mail): only their findings plus tenant-wide ones,
-    /// their console access as a fact, and a plain warning if no export knows them.
-    /// Repeatable.
+    /// and a plain warning if no export knows them. The human report opens with their
+    /// dossier: groups, the path into each enrollment group, console access, each
+    /// Intune device beside its Lookout record. Repeatable.
     #[arg(long, value_name = "UPN")]
     pub user: Vec<String>,
     /// Ask about this device (Lookout guid, Intune id or Entra device id): only its
-    /// findings plus tenant-wide ones, and a plain warning if no export knows it.
-    /// Repeatable.
+    /// findings plus tenant-wide ones, and a plain warning if no export knows it. The
+    /// human report opens with its owner and both records side by side. Repeatable.
     #[arg(long, value_name = "ID")]
     pub device: Vec<String>,
     /// Exit 1 when a finding at or above this severity exists.

@@ -1,8 +1,11 @@
-//! The terminal report: a header, a summary table, then each finding with its
-//! diagnosis, evidence, impact and numbered fix. Colour only when asked for or on a
-//! terminal (decided by the caller); the layout is the same either way. Every tenant
-//! value is escaped for a terminal (prose by [`wrap_hanging`], the rest where it is
-//! written), before colour codes are added.
+//! The terminal report: a header (with the dossier of each `--user` and `--device`),
+//! the health, a table of findings per rule and cause, then the findings: a rule and
+//! cause with one finding in full (diagnosis, evidence, impact, numbered fix), one
+//! with several explained once above a table of its subjects cut at `--max-rows`.
+//! Colour only when asked for or on a terminal (decided by the caller); the layout is
+//! the same either way. Lines fit the report's width but for tokens that cannot be
+//! broken. Every tenant value is escaped for a terminal (prose by [`wrap_hanging`],
+//! the rest where it is written), before colour codes are added.
 
 use super::dossier::{CheckIn, DevicePair, Dossier, IntuneRecord, Link, LookoutRecord, Membership};
 use super::focus::FocusKind;
