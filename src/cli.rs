@@ -67,13 +67,14 @@ pub struct DiagnoseArgs {
     #[arg(long, value_name = "RFC3339")]
     pub as_of: Option<String>,
     /// Ask about this user (UPN or e-mail): only their findings plus tenant-wide ones,
-    /// their console access as a fact, and a plain warning if no export knows them.
-    /// Repeatable.
+    /// and a plain warning if no export knows them. The human report opens with their
+    /// dossier: groups, the path into each enrollment group, console access, each
+    /// Intune device beside its Lookout record. Repeatable.
     #[arg(long, value_name = "UPN")]
     pub user: Vec<String>,
     /// Ask about this device (Lookout guid, Intune id or Entra device id): only its
-    /// findings plus tenant-wide ones, and a plain warning if no export knows it.
-    /// Repeatable.
+    /// findings plus tenant-wide ones, and a plain warning if no export knows it. The
+    /// human report opens with its owner and both records side by side. Repeatable.
     #[arg(long, value_name = "ID")]
     pub device: Vec<String>,
     /// Exit 1 when a finding at or above this severity exists.
@@ -87,6 +88,10 @@ pub struct DiagnoseArgs {
     pub fail_on_skipped: bool,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// The human report lists at most N subjects per rule and cause, then how many
+    /// more there are; 0 lists them all (as --format csv does).
+    #[arg(long, value_name = "N", default_value_t = report::fold::DEFAULT_MAX_ROWS)]
+    pub max_rows: usize,
     /// Write the report to this file instead of stdout: a regular file is replaced
     /// atomically (keeping its permissions and owner), a link is followed, a device,
     /// named pipe or socket is written through, never replaced (a named pipe nobody
@@ -229,7 +234,8 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Prose width when stdout is not a terminal: fixed, so output is reproducible.
+/// Report width when stdout is not a terminal and `COLUMNS` is not set: fixed, so
+/// output is reproducible.
 pub const PIPE_WIDTH: usize = 100;
 
 /// Entry point of the binary.

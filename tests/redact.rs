@@ -239,13 +239,15 @@ const NO_DEVICE: &str = "lk-unknown-marker";
 
 /// Markers no report shows (the report names Élodie by her address, the group by its
 /// name), looked for all the same.
-const NOT_SHOWN: [&str; 3] = [SHORT_GROUP_ID, ELODIE_NAME, ELODIE_ID];
+const NOT_SHOWN: [&str; 2] = [SHORT_GROUP_ID, ELODIE_ID];
 
 /// The markers an unredacted report shows, compared without letter case (the short
 /// group name is looked for as a word, in its case).
-const MARKERS: [&str; 14] = [
+const MARKERS: [&str; 15] = [
     FOLDER,
     ELODIE,
+    // The dossier of `--user` names her.
+    ELODIE_NAME,
     ELODIE_DEVICE,
     UNKNOWN_MAIL,
     UNKNOWN_GUID,

@@ -129,11 +129,8 @@ fn diagnose(args: &DiagnoseArgs, redaction: Option<&Redaction>, out: &mut dyn Wr
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let style = Style {
         color: use_color(args.color, to_terminal),
-        width: if to_terminal {
-            terminal_width()
-        } else {
-            PIPE_WIDTH
-        },
+        width: report_width(std::env::var("COLUMNS").ok().as_deref(), to_terminal),
+        max_rows: args.max_rows,
     };
     let printer = report::printer(args.format, style);
     let mut buf = Vec::new();
@@ -347,10 +344,41 @@ fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
     on
 }
 
-fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
+/// The narrowest width the report is laid out at: prose wraps no narrower.
+const MIN_WIDTH: usize = 40;
+/// The widest: longer lines are hard to read, whatever the terminal.
+const MAX_WIDTH: usize = 200;
+
+/// The width the report is laid out at: `COLUMNS` when set (the user's or the
+/// shell's word, also for a file or a pipe), else the terminal's, else
+/// [`PIPE_WIDTH`].
+fn report_width(columns: Option<&str>, to_terminal: bool) -> usize {
+    let tty = || {
+        to_terminal
+            .then(|| comfy_table::Table::new().width())
+            .flatten()
+            .map(usize::from)
+    };
+    columns
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0)
+        .or_else(tty)
         .unwrap_or(PIPE_WIDTH)
-        .clamp(60, 160)
+        .clamp(MIN_WIDTH, MAX_WIDTH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_width_is_columns_else_the_terminal_else_the_pipe_width() {
+        assert_eq!(report_width(Some("72"), false), 72);
+        assert_eq!(report_width(Some(" 120 "), true), 120);
+        assert_eq!(report_width(None, false), PIPE_WIDTH);
+        assert_eq!(report_width(Some("wide"), false), PIPE_WIDTH);
+        assert_eq!(report_width(Some("0"), false), PIPE_WIDTH);
+        assert_eq!(report_width(Some("10"), false), MIN_WIDTH);
+        assert_eq!(report_width(Some("1000"), false), MAX_WIDTH);
+    }
 }

@@ -3,11 +3,13 @@
 //! and a user's console access. A name found in no export is most often a typo, and a
 //! run focused on it would otherwise look like a clean bill of health.
 
+use super::dossier::{self, Dossier};
 use super::Report;
 use crate::escape::{self, Escape};
 use crate::messages::{self, Messages};
 use crate::model::Tenant;
 use crate::rules::{console_membership, Focus};
+use crate::snapshot::time::Time;
 use crate::snapshot::Input;
 use serde::{Serialize, Serializer};
 
@@ -41,6 +43,11 @@ pub struct FocusEntry {
     /// A user's access to the Lookout console; absent for a device.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub console_access: Option<ConsoleAccess>,
+    /// What the human report opens with for a help-desk question: groups, paths
+    /// into the enrollment groups, devices side by side. Only when some export knows
+    /// the user or device; not part of the JSON report.
+    #[serde(skip)]
+    pub dossier: Option<Dossier>,
 }
 
 /// A user's access to the Lookout console, from the console-access groups.
@@ -123,26 +130,31 @@ fn input_stems<S: Serializer>(inputs: &[Input], s: S) -> Result<S::Ok, S::Error>
     s.collect_seq(inputs.iter().map(|i| i.stem()))
 }
 
-/// The facts of every user, then every device, of the focus, in its order.
-pub fn entries(t: &Tenant, focus: &Focus) -> Vec<FocusEntry> {
+/// The facts of every user, then every device, of the focus, in its order; the
+/// check-ins of their dossiers aged at `as_of`.
+pub fn entries(t: &Tenant, focus: &Focus, as_of: Time) -> Vec<FocusEntry> {
     let users = focus.users.iter().map(|q| {
         let found_in = user_found_in(t, q);
+        let found = !found_in.is_empty();
         FocusEntry {
             kind: FocusKind::User,
             query: q.clone(),
-            found: !found_in.is_empty(),
+            found,
             found_in,
             console_access: Some(console_access(t, q)),
+            dossier: found.then(|| dossier::of_user(t, q, as_of)),
         }
     });
     let devices = focus.devices.iter().map(|q| {
         let found_in = device_found_in(t, q);
+        let found = !found_in.is_empty();
         FocusEntry {
             kind: FocusKind::Device,
             query: q.clone(),
-            found: !found_in.is_empty(),
+            found,
             found_in,
             console_access: None,
+            dossier: found.then(|| dossier::of_device(t, q, as_of)),
         }
     });
     users.chain(devices).collect()
@@ -250,7 +262,10 @@ mod tests {
     fn facts(users: &[&str], devices: &[&str]) -> Vec<FocusEntry> {
         let t = Fixture::new().tenant();
         let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        entries(&t, &Focus::new(&own(users), &own(devices)))
+        let as_of = crate::snapshot::time::parse("2026-11-20T12:00:00Z")
+            .unwrap()
+            .unwrap();
+        entries(&t, &Focus::new(&own(users), &own(devices)), as_of)
     }
 
     #[test]

@@ -7,8 +7,10 @@ use crate::escape;
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     pub color: bool,
-    /// Wrap prose at this many columns.
+    /// Wrap prose, and fit tables, at this many columns.
     pub width: usize,
+    /// Subjects a table of findings lists at most (`--max-rows`); 0 lists all.
+    pub max_rows: usize,
 }
 
 impl Style {
@@ -18,6 +20,7 @@ impl Style {
         Style {
             color: false,
             width: 100,
+            max_rows: super::fold::DEFAULT_MAX_ROWS,
         }
     }
 }

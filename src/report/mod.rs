@@ -7,7 +7,9 @@ pub mod baseline;
 mod csv;
 pub mod fixes;
 pub mod fleet;
+pub mod dossier;
 pub mod focus;
+pub mod fold;
 mod github;
 mod grouping;
 mod html;
@@ -678,7 +680,7 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         .chain(unrecognised)
         .collect();
     let complete = reads_everything(&skipped, &notes);
-    let focus = focus::entries(tenant, opts.focus);
+    let focus = focus::entries(tenant, opts.focus, opts.as_of);
     let path = opts.snapshot_path.to_string();
     let paths = file_paths(tenant, &path);
     let mut report = Report {
@@ -791,7 +793,11 @@ fn redact(report: &mut Report, r: &Redactor) {
             found: _,
             found_in: _,
             console_access,
+            dossier,
         } = e;
+        if let Some(d) = dossier {
+            d.redact(r);
+        }
         *query = match kind {
             focus::FocusKind::User => r.user(query),
             focus::FocusKind::Device => r.device(query),

@@ -11,12 +11,14 @@ use std::path::{Path, PathBuf};
 
 /// Variables that change what the binary prints. A test run must not depend on the
 /// developer's shell: each test sets the ones it means.
-const OUTPUT_ENV: [&str; 5] = [
+const OUTPUT_ENV: [&str; 6] = [
     "LC_ALL",
     "LC_MESSAGES",
     "LANG",
     "LOOKOUT_DOCTOR_REDACT_KEY",
     "LOOKOUT_DOCTOR_MAX_FILE_SIZE",
+    // The human report's width.
+    "COLUMNS",
 ];
 
 /// The lookout-doctor binary, English unless `--lang` or a locale variable says
