@@ -5,9 +5,9 @@
 
 pub mod baseline;
 mod csv;
+pub mod dossier;
 pub mod fixes;
 pub mod fleet;
-pub mod dossier;
 pub mod focus;
 pub mod fold;
 mod github;
