@@ -445,13 +445,13 @@ impl HumanPrinter {
     ) -> io::Result<()> {
         let mut table = self.table();
         let mut header = vec![msg.t("grouped.col_id")];
-        if t.has_name {
+        if t.columns.name {
             header.push(msg.t("grouped.col_name"));
         }
-        if t.has_user {
+        if t.columns.user {
             header.push(msg.t("grouped.col_user"));
         }
-        header.extend(t.facts.iter().map(|k| k.to_string()));
+        header.extend(t.columns.facts.iter().map(|k| k.to_string()));
         table.set_header(header);
         let mut rows = Vec::with_capacity(t.rows.len());
         for f in &t.rows {
@@ -464,13 +464,13 @@ impl HumanPrinter {
                 v.as_deref()
                     .map_or_else(|| msg.t("value.none"), |v| terminal(v).into_owned())
             };
-            if t.has_name {
+            if t.columns.name {
                 row.push(optional(&f.subject.name));
             }
-            if t.has_user {
+            if t.columns.user {
                 row.push(optional(&f.subject.user));
             }
-            for key in &t.facts {
+            for key in &t.columns.facts {
                 let text = f
                     .evidence
                     .get(key)
@@ -479,7 +479,7 @@ impl HumanPrinter {
             }
             rows.push(row);
         }
-        self.protect_columns(&mut table, &rows, t.facts.len());
+        self.protect_columns(&mut table, &rows, t.columns.facts.len());
         table.add_rows(rows);
         writeln!(out, "{table}")?;
         if t.more > 0 {

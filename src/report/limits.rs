@@ -9,7 +9,6 @@
 
 use super::{CauseGroup, Report, ReportFinding};
 use crate::finding::Severity;
-use crate::knowledge;
 use crate::rules::RuleId;
 
 /// GitHub's limit for one step summary (`$GITHUB_STEP_SUMMARY`): 1 MiB.
@@ -299,56 +298,6 @@ pub struct FoldedResults {
 impl SarifResults<'_> {
     pub fn folded_count(&self) -> usize {
         self.folded.iter().map(|f| f.count).sum()
-    }
-}
-
-/// The columns of a cause group's table of subjects, beside the subject itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SubjectColumns {
-    /// Some subject of the group has a name, a user.
-    pub name: bool,
-    pub user: bool,
-    /// Evidence keys, in the evidence's order: those whose values differ between the
-    /// group's findings and never merely repeat the subject's id, name or user.
-    pub facts: Vec<&'static str>,
-}
-
-/// The columns of a cause group's table, with at most `max_facts` facts.
-pub fn subject_columns(group: &CauseGroup<'_>, max_facts: usize) -> SubjectColumns {
-    let findings: Vec<&ReportFinding> = group.members.iter().map(|g| g.finding).collect();
-    let Some(first) = findings.first() else {
-        return SubjectColumns {
-            name: false,
-            user: false,
-            facts: Vec::new(),
-        };
-    };
-    let text = |f: &ReportFinding, key: &str| f.evidence.get(key).and_then(knowledge::value_text);
-    let facts = first
-        .evidence
-        .iter()
-        .map(|(key, _)| key)
-        .filter(|key| {
-            !findings.iter().any(|f| {
-                text(f, key).is_some_and(|v| {
-                    v == f.subject.id
-                        || f.subject.name.as_deref() == Some(v.as_str())
-                        || f.subject.user.as_deref() == Some(v.as_str())
-                })
-            })
-        })
-        .filter(|key| {
-            let value = text(first, key);
-            findings.iter().any(|f| text(f, key) != value)
-        })
-        .take(max_facts)
-        .collect();
-    let explained = group.members.iter().flat_map(|g| &g.explains);
-    let all = || findings.iter().copied().chain(explained.clone().copied());
-    SubjectColumns {
-        name: all().any(|f| f.subject.name.is_some()),
-        user: all().any(|f| f.subject.user.is_some()),
-        facts,
     }
 }
 

@@ -8,8 +8,9 @@
 //! ([`escape::markdown`]), in tables and in prose alike; the tool's own texts
 //! (remediation steps with their links) are written as they are.
 
+use super::fold::SubjectColumns;
 use super::layout::numbered;
-use super::limits::{self, Kept, Section, SubjectColumns};
+use super::limits::{self, Kept, Section};
 use super::overview::Health;
 use super::{CauseGroup, Printer, Report, ReportFinding};
 use crate::escape::{self, markdown, markdown_code};
@@ -248,10 +249,11 @@ impl MarkdownPrinter {
                 cause: g.cause,
                 total: g.total(),
             };
+            // The same columns as the human report's table of the group.
+            let columns = SubjectColumns::with_explained(&g);
             let part = if let [alone] = g.members.as_slice() {
                 // A finding alone reads as a block; those it explains as a table.
                 let mut head = text_of(|out| self.finding(alone.finding, msg, out))?;
-                let columns = limits::subject_columns(&g, 0);
                 if !alone.explains.is_empty() {
                     let count = alone.explains.len();
                     head.push_str(&format!(
@@ -273,7 +275,6 @@ impl MarkdownPrinter {
                     fold,
                 }
             } else {
-                let columns = limits::subject_columns(&g, 2);
                 let mut rows = Vec::with_capacity(g.total());
                 for m in &g.members {
                     rows.push(subject_row(m.finding, &columns, false, msg));
