@@ -378,13 +378,13 @@ impl HumanPrinter {
                 row.title.to_string(),
             ]);
             // A rule with causes gets a row per cause under it: the work each one is.
-            if row.causes.iter().any(|(cause, _)| cause.is_some()) {
-                for (cause, count) in &row.causes {
+            if row.causes.iter().any(|c| c.cause.is_some()) {
+                for c in &row.causes {
                     table.add_row(vec![
                         String::new(),
                         String::new(),
-                        count.to_string(),
-                        format!("· {}", cause.unwrap_or("—")),
+                        c.count.to_string(),
+                        format!("· {}", c.cause.unwrap_or("—")),
                     ]);
                 }
             }

@@ -521,13 +521,14 @@ impl MarkdownPrinter {
             msg.t("report.col_count"),
         )?;
         for row in &r.by_rule {
-            for (cause, count) in &row.causes {
+            for c in &row.causes {
                 writeln!(
                     out,
-                    "| {} | `{}` | {} | {count} |",
+                    "| {} | `{}` | {} | {} |",
                     msg.t(&format!("severity.{}", row.severity.as_str())),
                     row.rule,
-                    cause.map(|c| format!("`{c}`")).unwrap_or_default(),
+                    c.cause.map(|c| format!("`{c}`")).unwrap_or_default(),
+                    c.count,
                 )?;
             }
         }

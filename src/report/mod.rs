@@ -23,7 +23,7 @@ pub mod overview;
 mod sarif;
 
 pub use focus::FocusEntry;
-pub use grouping::{CauseGroup, Group, RuleCount};
+pub use grouping::{CauseCount, CauseGroup, Group, RuleCount};
 pub use layout::Style;
 
 use crate::engine::{Outcome, SuppressionState};
@@ -683,6 +683,7 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
     let focus = focus::entries(tenant, opts.focus, opts.as_of);
     let path = opts.snapshot_path.to_string();
     let paths = file_paths(tenant, &path);
+    let by_rule = grouping::count_by_rule(&findings);
     let mut report = Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -710,8 +711,8 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         suppressions,
         resolved,
         health,
-        by_rule: grouping::count_by_rule(&findings),
-        fixes: fixes::of(&findings),
+        fixes: fixes::of(&by_rule, &findings),
+        by_rule,
         root_causes: grouping::RootCauses::of(&findings),
         findings,
         lang: opts.lang.to_string(),
