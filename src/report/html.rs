@@ -15,8 +15,7 @@
 use super::fixes::Fix;
 use super::fleet::{Fleet, OsVersions, Slice};
 use super::overview::Health;
-use super::{AsOfSource, Printer, Report, ReportFinding};
-use crate::engine::SuppressionState;
+use super::{Printer, Report, ReportFinding};
 use crate::escape;
 use crate::finding::Severity;
 use crate::messages::{self, Messages};
@@ -174,35 +173,13 @@ fn tenants_table(reports: &[Report], msg: &Messages) -> Markup {
                 td.num { (r.summary.warning) }
                 td.num { (r.summary.info) }
                 td.num { (r.summary.suppressed) }
-                td { (msg.t(if r.exit_code() != 0 { "report.result_fail" } else { "report.result_pass" })) }
+                td { (r.result(msg)) }
             } } }
         }
     }
 }
 
-/// The exit line the human report ends with.
-fn exit_line(r: &Report, msg: &Messages) -> String {
-    match r.fail.threshold {
-        _ if r.fails_incomplete() => msg.t("report.exit_incomplete"),
-        None => msg.t("report.exit_never"),
-        Some(threshold) => {
-            let key = match (r.exit_code() == 1, r.fail.new_only) {
-                (true, false) => "report.exit_fail",
-                (true, true) => "report.exit_fail_new",
-                (false, false) => "report.exit_ok",
-                (false, true) => "report.exit_ok_new",
-            };
-            msg.f(key, &[("fail_on", &threshold.as_str())])
-        }
-    }
-}
-
 fn tenant(r: &Report, i: usize, msg: &Messages) -> Markup {
-    let as_of_key = match r.as_of_source {
-        AsOfSource::Option => "report.as_of_option",
-        AsOfSource::Snapshot => "report.as_of_snapshot",
-        AsOfSource::CurrentTime => "report.as_of_now",
-    };
     let c = &r.snapshot.counts;
     // Coloured by what was found, whatever --fail-on made of it.
     let verdict = if r.exit_code() != 0 || r.summary.error > 0 {
@@ -221,7 +198,7 @@ fn tenant(r: &Report, i: usize, msg: &Messages) -> Markup {
                 Some(id) => (msg.f("report.tenant", &[("tenant_id", &v(id))])),
                 None => (msg.t("report.tenant_unknown")),
             } }
-            p { (msg.f(as_of_key, &[("as_of", &r.as_of)])) }
+            p { (r.as_of_line(msg)) }
             @if let Some(far) = &r.as_of_far { p { (far) } }
             p { (msg.f("report.read", &[
                 ("groups", &c.groups),
@@ -230,7 +207,7 @@ fn tenant(r: &Report, i: usize, msg: &Messages) -> Markup {
                 ("intune_devices", &c.intune_devices),
             ])) }
             p { (msg.f("report.title", &[("version", &r.tool.version)])) }
-            p class=(format!("verdict {verdict}")) { (exit_line(r, msg)) }
+            p class=(format!("verdict {verdict}")) { (r.exit_line(msg)) }
         }
         main {
             div.totals {
@@ -287,25 +264,7 @@ fn tenant(r: &Report, i: usize, msg: &Messages) -> Markup {
 /// What the run could not do, and what it was asked about: checks not run, files not
 /// read, notes, the users and devices of `--user`/`--device`, suppressions to review.
 fn completeness(r: &Report, msg: &Messages) -> Markup {
-    let stale: Vec<String> = r
-        .suppressions
-        .iter()
-        .filter(|s| s.state != SuppressionState::Applied)
-        .map(|s| {
-            let key = match s.state {
-                SuppressionState::Expired => "report.suppression_expired",
-                _ => "report.suppression_unmatched",
-            };
-            msg.f(
-                key,
-                &[
-                    ("rule", &s.rule),
-                    ("subject", &v(&s.subject)),
-                    ("expires", &s.expires.clone().unwrap_or_default()),
-                ],
-            )
-        })
-        .collect();
+    let stale: Vec<String> = r.stale_suppressions().map(|s| s.describe(msg, v)).collect();
     let unread: Vec<_> = r.unread_files().collect();
     let read_notes: Vec<_> = r.notes.iter().filter(|n| !n.unread).collect();
     html! {

@@ -13,7 +13,6 @@ use super::fold::{self, SubjectTable};
 use super::layout::{display_width, wrap_hanging, Style};
 use super::overview::Health;
 use super::{CauseGroup, Printer, Report, ReportFinding};
-use crate::engine::SuppressionState;
 use crate::escape::{self, terminal};
 use crate::finding::Severity;
 use crate::knowledge;
@@ -116,16 +115,7 @@ impl HumanPrinter {
             )?,
             None => writeln!(out, "{}", msg.t("report.tenant_unknown"))?,
         }
-        let as_of_key = match r.as_of_source {
-            super::AsOfSource::Option => "report.as_of_option",
-            super::AsOfSource::Snapshot => "report.as_of_snapshot",
-            super::AsOfSource::CurrentTime => "report.as_of_now",
-        };
-        writeln!(
-            out,
-            "{}",
-            self.wrap(&msg.f(as_of_key, &[("as_of", &r.as_of)]), "")
-        )?;
+        writeln!(out, "{}", self.wrap(&r.as_of_line(msg), ""))?;
         if let Some(far) = &r.as_of_far {
             writeln!(out, "{}", self.wrap(far, ""))?;
         }
@@ -789,23 +779,8 @@ impl Printer for HumanPrinter {
             .collect();
         self.list(msg, "report.notes_heading", &notes, out)?;
         let stale: Vec<String> = r
-            .suppressions
-            .iter()
-            .filter(|s| s.state != SuppressionState::Applied)
-            .map(|s| {
-                let key = match s.state {
-                    SuppressionState::Expired => "report.suppression_expired",
-                    _ => "report.suppression_unmatched",
-                };
-                msg.f(
-                    key,
-                    &[
-                        ("rule", &s.rule),
-                        ("subject", &s.subject),
-                        ("expires", &s.expires.clone().unwrap_or_default()),
-                    ],
-                )
-            })
+            .stale_suppressions()
+            .map(|s| s.describe(msg, escape::none))
             .collect();
         self.list(msg, "report.suppressions_heading", &stale, out)?;
 
@@ -863,20 +838,7 @@ impl Printer for HumanPrinter {
             summary.push_str(&msg.f("report.summary_new", &[("count", &new)]));
         }
         writeln!(out, "{}", self.wrap(&summary, ""))?;
-        let exit_line = match r.fail.threshold {
-            _ if r.fails_incomplete() => msg.t("report.exit_incomplete"),
-            None => msg.t("report.exit_never"),
-            Some(threshold) => {
-                let key = match (r.exit_code() == 1, r.fail.new_only) {
-                    (true, false) => "report.exit_fail",
-                    (true, true) => "report.exit_fail_new",
-                    (false, false) => "report.exit_ok",
-                    (false, true) => "report.exit_ok_new",
-                };
-                msg.f(key, &[("fail_on", &threshold.as_str())])
-            }
-        };
-        writeln!(out, "{}", self.wrap(&exit_line, ""))
+        writeln!(out, "{}", self.wrap(&r.exit_line(msg), ""))
     }
 
     /// A table of all tenants, then each tenant's report under a rule line.
@@ -915,11 +877,6 @@ impl HumanPrinter {
         ]);
         for r in reports {
             let s = &r.summary;
-            let result = if r.exit_code() != 0 {
-                "report.result_fail"
-            } else {
-                "report.result_pass"
-            };
             table.add_row(vec![
                 terminal(&r.snapshot.path).into_owned(),
                 r.snapshot
@@ -930,7 +887,7 @@ impl HumanPrinter {
                 s.warning.to_string(),
                 s.info.to_string(),
                 s.suppressed.to_string(),
-                msg.t(result),
+                r.result(msg),
             ]);
         }
         writeln!(

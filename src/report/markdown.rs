@@ -579,11 +579,6 @@ fn tenants_table(reports: &[Report], msg: &Messages, out: &mut dyn Write) -> io:
     )?;
     for r in reports {
         let s = &r.summary;
-        let result = if r.exit_code() != 0 {
-            "report.result_fail"
-        } else {
-            "report.result_pass"
-        };
         writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
@@ -597,7 +592,7 @@ fn tenants_table(reports: &[Report], msg: &Messages, out: &mut dyn Write) -> io:
             s.warning,
             s.info,
             s.suppressed,
-            msg.t(result)
+            r.result(msg)
         )?;
     }
     Ok(())

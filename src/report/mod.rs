@@ -21,6 +21,7 @@ pub mod limits;
 mod markdown;
 pub mod overview;
 mod sarif;
+mod sentences;
 
 pub use focus::FocusEntry;
 pub use grouping::{CauseCount, CauseGroup, Group, RuleCount};
@@ -354,6 +355,11 @@ impl Report {
     /// The findings that count: not suppressed, in report order.
     pub fn open(&self) -> impl Iterator<Item = &ReportFinding> {
         self.findings.iter().filter(|f| !f.is_suppressed())
+    }
+
+    /// The suppressions of the configuration that matched nothing or have expired.
+    pub fn stale_suppressions(&self) -> impl Iterator<Item = &SuppressionEntry> {
+        self.suppressions.iter().filter(|s| s.is_stale())
     }
 
     /// The findings a suppression of the configuration covers, in report order.
