@@ -14,7 +14,6 @@
 
 use super::fixes::Fix;
 use super::fleet::{Fleet, OsVersions, Slice};
-use super::overview::Health;
 use super::{Printer, Report, ReportFinding};
 use crate::escape;
 use crate::finding::Severity;
@@ -93,15 +92,6 @@ pub fn script_json(value: &serde_json::Value) -> String {
 
 fn severity_key(s: Severity) -> &'static str {
     s.as_str()
-}
-
-fn health_key(h: Health) -> &'static str {
-    match h {
-        Health::Ok => "ok",
-        Health::Warning => "warning",
-        Health::Error => "error",
-        Health::Unknown => "unknown",
-    }
 }
 
 fn page(reports: &[Report], lang: &str, msg: &Messages) -> Markup {
@@ -221,8 +211,8 @@ fn tenant(r: &Report, i: usize, msg: &Messages) -> Markup {
             h2 { (msg.t("health.heading")) }
             div.cards {
                 @for h in &r.health {
-                    div class=(format!("card {}", health_key(h.status))) data-item=(h.item) {
-                        span.status { (msg.t(&format!("health.status.{}", health_key(h.status)))) }
+                    div class=(format!("card {}", h.status.as_str())) data-item=(h.item) {
+                        span.status { (h.status.label(msg)) }
                         div.label { (h.label) }
                         div.detail { (v(&h.detail)) }
                     }

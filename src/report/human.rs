@@ -686,11 +686,11 @@ impl HumanPrinter {
         // Pad by display width: a status or label in CJK takes two columns a character.
         let status_width = [Health::Ok, Health::Warning, Health::Error, Health::Unknown]
             .iter()
-            .map(|&h| display_width(&msg.t(&format!("health.status.{}", health_key(h)))))
+            .map(|&h| display_width(&h.label(msg)))
             .max()
             .unwrap_or(4);
         for h in &r.health {
-            let status = msg.t(&format!("health.status.{}", health_key(h.status)));
+            let status = h.status.label(msg);
             let status = format!(
                 "{status}{}",
                 " ".repeat(status_width - display_width(&status))
@@ -722,15 +722,6 @@ impl HumanPrinter {
             f.rule,
             f.subject_label()
         )
-    }
-}
-
-fn health_key(h: Health) -> &'static str {
-    match h {
-        Health::Ok => "ok",
-        Health::Warning => "warning",
-        Health::Error => "error",
-        Health::Unknown => "unknown",
     }
 }
 
