@@ -205,10 +205,7 @@ fn repeats_subject(f: &ReportFinding, key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::Outcome;
     use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
-    use crate::model::Tenant;
-    use crate::report::{build, BuildOptions, Report};
     use crate::rules::RuleId;
 
     fn device(id: &str, os: &str, version: &str) -> Finding {
@@ -227,20 +224,7 @@ mod tests {
         f
     }
 
-    fn report(findings: Vec<Finding>) -> Report {
-        let as_of = crate::snapshot::time::parse("2026-11-20T12:00:00Z")
-            .unwrap()
-            .unwrap();
-        let outcome = Outcome {
-            findings,
-            ..Outcome::default()
-        };
-        build(
-            &Tenant::default(),
-            outcome,
-            &BuildOptions::plain("snap", as_of),
-        )
-    }
+    use crate::report::report_of as report;
 
     #[test]
     fn the_facts_are_those_that_differ_and_do_not_repeat_the_subject() {

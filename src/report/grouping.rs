@@ -215,30 +215,15 @@ impl RootCauses {
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::Outcome;
     use crate::finding::{Finding, Severity, Subject, SubjectKind};
-    use crate::model::Tenant;
-    use crate::report::{build, BuildOptions, Report};
+    use crate::report::Report;
     use crate::rules::RuleId;
 
     fn device(rule: RuleId, id: &str) -> Finding {
         Finding::new(rule, Severity::Error, Subject::new(SubjectKind::Device, id))
     }
 
-    fn report(findings: Vec<Finding>) -> Report {
-        let as_of = chrono::DateTime::parse_from_rfc3339("2026-11-20T12:00:00Z")
-            .unwrap()
-            .with_timezone(&chrono::Utc);
-        let outcome = Outcome {
-            findings,
-            ..Outcome::default()
-        };
-        build(
-            &Tenant::default(),
-            outcome,
-            &BuildOptions::plain("snap", as_of),
-        )
-    }
+    use crate::report::report_of as report;
 
     /// Each group as "rule subject > explained subjects".
     fn groups(r: &Report) -> Vec<String> {

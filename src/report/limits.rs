@@ -304,10 +304,8 @@ impl SarifResults<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::Outcome;
     use crate::finding::{Evidence, Finding, Subject, SubjectKind};
-    use crate::model::Tenant;
-    use crate::report::{build, printer, BuildOptions, Format, Style};
+    use crate::report::{printer, Format, Style};
     use std::collections::BTreeMap;
 
     /// A report of `count` findings of `rule`, spread over `causes` causes (none when
@@ -356,18 +354,7 @@ mod tests {
                 findings.push(f);
             }
         }
-        let as_of = chrono::DateTime::parse_from_rfc3339("2026-11-20T12:00:00Z")
-            .unwrap()
-            .with_timezone(&chrono::Utc);
-        let outcome = Outcome {
-            findings,
-            ..Outcome::default()
-        };
-        build(
-            &Tenant::default(),
-            outcome,
-            &BuildOptions::plain("snap", as_of),
-        )
+        crate::report::report_of(findings)
     }
 
     fn print(r: &Report, format: Format) -> String {

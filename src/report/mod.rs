@@ -526,6 +526,25 @@ impl<'a> BuildOptions<'a> {
     }
 }
 
+/// A report of `findings` over an empty tenant, as [`BuildOptions::plain`] builds it,
+/// judged at 2026-11-20T12:00:00Z: what the unit tests of the report's modules read.
+#[cfg(test)]
+pub(crate) fn report_of(findings: Vec<crate::finding::Finding>) -> Report {
+    let as_of = time::parse("2026-11-20T12:00:00Z")
+        .ok()
+        .flatten()
+        .expect("a valid instant");
+    let outcome = Outcome {
+        findings,
+        ..Outcome::default()
+    };
+    build(
+        &Tenant::default(),
+        outcome,
+        &BuildOptions::plain("snap", as_of),
+    )
+}
+
 /// Turns the engine's outcome into a report: texts rendered in `lang`, summary counted,
 /// findings grouped, compared with the baseline. With a redactor, the findings' facts
 /// are redacted before any text is rendered from them, then the rest of the report
