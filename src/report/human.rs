@@ -631,11 +631,7 @@ impl HumanPrinter {
 
     /// "Cause: slug. What it means.", when the finding has a cause.
     fn cause_line(&self, f: &ReportFinding, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
-        if let Some(cause) = f.cause {
-            let line = match f.cause_meaning {
-                None => format!("{}: {cause}", msg.t("report.cause")),
-                Some(meaning) => format!("{}: {cause}. {meaning}", msg.t("report.cause")),
-            };
+        if let Some(line) = f.cause_line(msg, str::to_string) {
             writeln!(out, "{}", self.wrap(&line, "  "))?;
         }
         Ok(())

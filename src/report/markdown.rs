@@ -195,14 +195,8 @@ fn group_head(g: &CauseGroup<'_>, columns: &SubjectColumns, msg: &Messages) -> S
         msg.f("limits.findings_count", &[("count", &g.total())]),
         f.title
     ));
-    if let Some(cause) = g.cause {
-        match f.cause_meaning {
-            Some(meaning) => head.push_str(&format!(
-                "{}: `{cause}`. {meaning}\n\n",
-                msg.t("report.cause")
-            )),
-            None => head.push_str(&format!("{}: `{cause}`\n\n", msg.t("report.cause"))),
-        }
+    if let Some(line) = f.cause_line(msg, |c| format!("`{c}`")) {
+        head.push_str(&format!("{line}\n\n"));
     }
     head.push_str(&format!("{}: {}\n\n", msg.t("report.impact"), f.impact));
     head.push_str(&format!("{}:\n\n", msg.t("report.remediation")));

@@ -3,7 +3,7 @@
 //! drift apart. Each takes the report language's messages; one that quotes a value
 //! of the configuration or tenant takes the escaper of the medium it is written in.
 
-use super::{AsOfSource, Report, SuppressionEntry};
+use super::{AsOfSource, Report, ReportFinding, SuppressionEntry};
 use crate::engine::SuppressionState;
 use crate::escape::Escape;
 use crate::messages::Messages;
@@ -66,6 +66,18 @@ impl Report {
             "report.result_fail"
         } else {
             "report.result_pass"
+        })
+    }
+}
+
+impl ReportFinding {
+    /// The finding's cause and what it means (`Cause: <cause>. <meaning>`), the cause
+    /// written by `slug` (how the medium sets a slug apart); none without a cause.
+    pub fn cause_line(&self, msg: &Messages, slug: fn(&str) -> String) -> Option<String> {
+        let cause = slug(self.cause?);
+        Some(match self.cause_meaning {
+            None => format!("{}: {cause}", msg.t("report.cause")),
+            Some(meaning) => format!("{}: {cause}. {meaning}", msg.t("report.cause")),
         })
     }
 }
