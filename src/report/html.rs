@@ -107,7 +107,7 @@ fn page(reports: &[Report], lang: &str, msg: &Messages) -> Markup {
         ),
     };
     let labels = serde_json::json!({
-        "severity": Severity::ALL.map(|s| msg.t(&format!("severity.{}", s.as_str()))),
+        "severity": Severity::ALL.map(|s| s.label(msg)),
         "severityKeys": Severity::ALL.map(severity_key),
         "status": STATUSES.map(|s| msg.t(&format!("html.status_{s}"))),
         "statusKeys": STATUSES,
@@ -230,7 +230,7 @@ fn tenant(r: &Report, i: usize, msg: &Messages) -> Markup {
                         th { (msg.t("report.col_title")) }
                     } }
                     tbody { @for row in &r.by_rule { tr data-rule=(row.rule.slug()) data-count=(row.count) {
-                        td class=(format!("sev {}", severity_key(row.severity))) { (msg.t(&format!("severity.{}", severity_key(row.severity)))) }
+                        td class=(format!("sev {}", severity_key(row.severity))) { (row.severity.label(msg)) }
                         td.mono { (row.rule.slug()) }
                         td.num { (row.count) }
                         td { (row.title) }
@@ -439,7 +439,7 @@ fn charts(r: &Report, msg: &Messages) -> Markup {
             (figure(&title, html! {
                 @if rules.is_empty() { p { (msg.t("report.no_findings")) } } @else {
                     (bar_chart(&title, &rules))
-                    (legend(&Severity::ALL.map(|s| (severity_fill(s), msg.t(&format!("severity.{}", s.as_str()))))))
+                    (legend(&Severity::ALL.map(|s| (severity_fill(s), s.label(msg)))))
                 }
             }))
             @let title = msg.f("html.chart_activation", &[("count", &fleet.lookout_devices)]);
@@ -506,7 +506,7 @@ fn fix_article(fix: &Fix, msg: &Messages) -> Markup {
         article class=(format!("fix {sev}")) data-rule=(fix.rule.slug()) data-cause=[fix.cause] {
             h3 { (fix.title) }
             p.meta {
-                span class=(format!("sev {sev}")) { (msg.t(&format!("severity.{sev}"))) }
+                span class=(format!("sev {sev}")) { (fix.severity.label(msg)) }
                 " · " code { (fix.rule.slug()) }
                 @if let Some(cause) = fix.cause { " · " (msg.t("report.cause")) ": " code { (cause) } }
                 " · " (msg.f("html.fix_count", &[("count", &fix.count)]))
@@ -601,7 +601,7 @@ fn findings_table(r: &Report, i: usize, msg: &Messages) -> Markup {
                     select data-filter="severity" {
                         option value="" { (all) }
                         @for s in Severity::ALL {
-                            @let label = msg.t(&format!("severity.{}", s.as_str()));
+                            @let label = s.label(msg);
                             option value=(s.as_str()) data-label=(label) { (label) }
                         }
                     }

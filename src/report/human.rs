@@ -50,7 +50,7 @@ impl HumanPrinter {
         if !self.style.color {
             return wrapped;
         }
-        let label = msg.t(&format!("severity.{}", severity.as_str()));
+        let label = severity.label(msg);
         // The escaped subject holds no colour codes, and each painted word comes
         // before it: the first occurrence of each is the one to paint.
         let painted = wrapped
@@ -80,7 +80,7 @@ impl HumanPrinter {
     }
 
     fn severity_label(&self, msg: &Messages, s: Severity) -> String {
-        let label = msg.t(&format!("severity.{}", s.as_str()));
+        let label = s.label(msg);
         self.paint(&label, |t| match s {
             Severity::Error => t.red().bold(),
             Severity::Warning => t.yellow().bold(),
@@ -362,7 +362,7 @@ impl HumanPrinter {
         ]);
         for row in &r.by_rule {
             table.add_row(vec![
-                msg.t(&format!("severity.{}", row.severity.as_str())),
+                row.severity.label(msg),
                 row.rule.to_string(),
                 row.count.to_string(),
                 row.title.to_string(),
@@ -387,11 +387,7 @@ impl HumanPrinter {
     fn cause_group(&self, g: &CauseGroup, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
         let first = g.members[0].finding;
         let new = g.members.iter().filter(|m| m.finding.is_new()).count();
-        let mut heading = format!(
-            "{} {}",
-            msg.t(&format!("severity.{}", g.severity.as_str())),
-            g.rule.slug()
-        );
+        let mut heading = format!("{} {}", g.severity.label(msg), g.rule.slug());
         if let Some(cause) = g.cause {
             heading.push_str(&format!(" · {cause}"));
         }
@@ -575,11 +571,7 @@ impl HumanPrinter {
 
     fn finding(&self, f: &ReportFinding, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
         let subject = f.subject_label_with(terminal);
-        let mut heading = format!(
-            "{} {} · {subject}",
-            msg.t(&format!("severity.{}", f.severity.as_str())),
-            f.rule.slug()
-        );
+        let mut heading = format!("{} {} · {subject}", f.severity.label(msg), f.rule.slug());
         let new = format!("[{}]", msg.t("report.new"));
         if f.is_new() {
             heading.push_str(&format!(" {new}"));
@@ -714,7 +706,7 @@ impl HumanPrinter {
         };
         format!(
             "{} {} · {}{new}",
-            msg.t(&format!("severity.{}", f.severity.as_str())),
+            f.severity.label(msg),
             f.rule,
             f.subject_label()
         )

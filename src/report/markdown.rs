@@ -39,7 +39,7 @@ impl MarkdownPrinter {
         writeln!(
             out,
             "### {} `{}` · {}{tags}\n",
-            msg.t(&format!("severity.{}", f.severity.as_str())),
+            f.severity.label(msg),
             f.rule,
             f.subject_label_with(markdown)
         )?;
@@ -150,11 +150,7 @@ fn subject_row(
 ) -> String {
     let mut subject = format!("{} {}", f.subject.kind.as_str(), markdown(&f.subject.id));
     if explained {
-        subject = format!(
-            "↳ {} `{}` · {subject}",
-            msg.t(&format!("severity.{}", f.severity.as_str())),
-            f.rule
-        );
+        subject = format!("↳ {} `{}` · {subject}", f.severity.label(msg), f.rule);
     }
     if f.is_new() {
         subject.push_str(" · **NEW**");
@@ -182,11 +178,7 @@ fn subject_row(
 /// subjects' table.
 fn group_head(g: &CauseGroup<'_>, columns: &SubjectColumns, msg: &Messages) -> String {
     let f = g.members[0].finding;
-    let mut head = format!(
-        "### {} `{}`",
-        msg.t(&format!("severity.{}", f.severity.as_str())),
-        f.rule
-    );
+    let mut head = format!("### {} `{}`", f.severity.label(msg), f.rule);
     if let Some(cause) = g.cause {
         head.push_str(&format!(" · `{cause}`"));
     }
@@ -519,7 +511,7 @@ impl MarkdownPrinter {
                 writeln!(
                     out,
                     "| {} | `{}` | {} | {} |",
-                    msg.t(&format!("severity.{}", row.severity.as_str())),
+                    row.severity.label(msg),
                     row.rule,
                     c.cause.map(|c| format!("`{c}`")).unwrap_or_default(),
                     c.count,

@@ -6,7 +6,16 @@
 use super::{AsOfSource, Report, ReportFinding, SuppressionEntry};
 use crate::engine::SuppressionState;
 use crate::escape::Escape;
+use crate::finding::Severity;
 use crate::messages::Messages;
+
+impl Severity {
+    /// The severity in the report language, as every format but the machine ones
+    /// labels it.
+    pub fn label(self, msg: &Messages) -> String {
+        msg.t(&format!("severity.{}", self.as_str()))
+    }
+}
 
 impl SuppressionEntry {
     /// Matched nothing, or has expired: the configuration needs a look.
