@@ -393,3 +393,91 @@ fn findings_a_root_cause_explains_stay_listed_under_it_cut_at_max_rows() {
     assert_eq!(shown, 1, "{listed}");
     assert!(listed.contains("and 1 more: `--max-rows 0`"), "{listed}");
 }
+
+/// The fact columns of each group's table, by the group's heading (severity, rule,
+/// cause), from the first table header after that heading. `heading` reads a line
+/// as a group heading; a header's fact columns are its evidence keys (lowercase).
+fn fact_columns(
+    report: &str,
+    heading: impl Fn(&str) -> Option<(String, String, String)>,
+    header_cells: impl Fn(&str) -> Option<Vec<String>>,
+) -> BTreeMap<(String, String, String), Vec<String>> {
+    let mut columns = BTreeMap::new();
+    let mut current = None;
+    for line in report.lines() {
+        if let Some(key) = heading(line) {
+            current = Some(key);
+        } else if let Some(cells) = header_cells(line) {
+            if let Some(key) = current.take() {
+                let facts = cells
+                    .into_iter()
+                    .filter(|c| {
+                        !c.is_empty() && c.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    })
+                    .collect();
+                columns.insert(key, facts);
+            }
+        }
+    }
+    columns
+}
+
+#[test]
+fn markdown_tables_each_group_with_the_human_report_s_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("tenant");
+    synth::generate(3_000, &snapshot, 16, synth::Shape::Realistic).unwrap();
+    let path = snapshot.to_str().unwrap();
+    // Wide enough that no header is wrapped.
+    let (human, _) = human(&["diagnose", path], &[("COLUMNS", "1000")]);
+    let out = bin()
+        .args(["diagnose", path, "--format", "markdown", "--lang", "en"])
+        .output()
+        .unwrap();
+    let markdown = String::from_utf8(out.stdout).unwrap();
+    // "ERROR rule · cause · 12 findings [3 new]" / "ERROR rule · 12 findings".
+    let human_columns = fact_columns(
+        &human,
+        |line| {
+            let (severity, rest) = line.split_once(' ')?;
+            if !["ERROR", "WARNING", "INFO"].contains(&severity) || !line.contains(" findings") {
+                return None;
+            }
+            let parts: Vec<&str> = rest.split(" · ").collect();
+            let cause = if parts.len() == 3 { parts[1] } else { "" };
+            Some((severity.into(), parts[0].into(), cause.into()))
+        },
+        |line| {
+            let inner = line.strip_prefix('│')?.strip_suffix('│')?;
+            let cells: Vec<String> = inner.split('┆').map(|c| c.trim().to_string()).collect();
+            (cells[0] == "ID").then_some(cells)
+        },
+    );
+    // "### ERROR `rule` · `cause` · 12 finding(s)" / "### ERROR `rule` · 12 finding(s)".
+    let markdown_columns = fact_columns(
+        &markdown,
+        |line| {
+            let rest = line.strip_prefix("### ")?;
+            if !rest.ends_with(" finding(s)") {
+                return None;
+            }
+            let (severity, rest) = rest.split_once(' ')?;
+            let ticks: Vec<&str> = rest.split('`').collect();
+            let cause = if ticks.len() > 4 { ticks[3] } else { "" };
+            Some((severity.into(), ticks[1].into(), cause.into()))
+        },
+        |line| {
+            let cells: Vec<String> = line
+                .strip_prefix("| Subject |")?
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect();
+            Some(cells)
+        },
+    );
+    assert!(
+        human_columns.values().filter(|f| !f.is_empty()).count() >= 3,
+        "{human_columns:?}"
+    );
+    assert_eq!(markdown_columns, human_columns);
+}

@@ -1,7 +1,8 @@
-//! How the human report shows many findings of one rule and cause: the explanation,
-//! impact and fix once, then a table of the subjects with the facts that tell them
-//! apart, cut at `--max-rows`. Which facts, and which rows, is decided here from the
-//! findings; the printer only lays the table out.
+//! How a report shows many findings of one rule and cause: the explanation, impact
+//! and fix once, then a table of the subjects with the facts that tell them apart.
+//! Which columns, which facts and (for the human report, cut at `--max-rows`) which
+//! rows is decided here from the findings, once for every format that tables
+//! subjects, so the human report and markdown show the same columns for a group.
 
 use super::{CauseGroup, ReportFinding};
 use crate::knowledge;
@@ -52,14 +53,47 @@ const PREFERRED_FACTS: &[(&str, Option<&str>, &[&str])] = &[
     ("console-access-restricted", None, &["membership_path"]),
 ];
 
+/// The columns of a table of subjects, beside each subject's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectColumns {
+    /// Some subject listed has a name, or a user: the table has that column.
+    pub name: bool,
+    pub user: bool,
+    /// The evidence keys shown: [`differing_facts`] of the group's findings.
+    pub facts: Vec<&'static str>,
+}
+
+impl SubjectColumns {
+    /// The columns for `findings` of one rule and cause, in a table that lists the
+    /// subjects of `listed` (the findings, and any listed with them).
+    fn of<'a>(
+        findings: &[&ReportFinding],
+        listed: impl Iterator<Item = &'a ReportFinding> + Clone,
+    ) -> SubjectColumns {
+        SubjectColumns {
+            name: listed.clone().any(|f| f.subject.name.is_some()),
+            user: listed.clone().any(|f| f.subject.user.is_some()),
+            facts: differing_facts(findings),
+        }
+    }
+
+    /// The columns of a table that lists a group's members and, under each, the
+    /// findings it explains (those rows leave the facts empty: the facts tell the
+    /// members apart).
+    pub fn with_explained(group: &CauseGroup<'_>) -> SubjectColumns {
+        let members: Vec<&ReportFinding> = group.members.iter().map(|g| g.finding).collect();
+        let listed = group
+            .members
+            .iter()
+            .flat_map(|g| std::iter::once(g.finding).chain(g.explains.iter().copied()));
+        Self::of(&members, listed)
+    }
+}
+
 /// The subjects of a cause group, as the human report tables them.
 #[derive(Debug)]
 pub struct SubjectTable<'r> {
-    /// Some subject has a name, or a user: the table has that column.
-    pub has_name: bool,
-    pub has_user: bool,
-    /// The evidence keys shown, in the order the findings list them.
-    pub facts: Vec<&'static str>,
+    pub columns: SubjectColumns,
     /// The facts every finding states alike, said once above the table.
     pub shared: Vec<(&'static str, &'r Value)>,
     /// The findings shown, in report order, at most `--max-rows`.
@@ -79,9 +113,7 @@ impl<'r> SubjectTable<'r> {
     pub fn of_findings(findings: &[&'r ReportFinding], max_rows: usize) -> SubjectTable<'r> {
         let (shown, more) = rows_shown(findings.len(), max_rows);
         SubjectTable {
-            has_name: findings.iter().any(|f| f.subject.name.is_some()),
-            has_user: findings.iter().any(|f| f.subject.user.is_some()),
-            facts: differing_facts(findings),
+            columns: SubjectColumns::of(findings, findings.iter().copied()),
             shared: shared_facts(findings),
             rows: findings[..shown].to_vec(),
             more,
@@ -173,10 +205,7 @@ fn repeats_subject(f: &ReportFinding, key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::Outcome;
     use crate::finding::{Evidence, Finding, Severity, Subject, SubjectKind};
-    use crate::model::Tenant;
-    use crate::report::{build, BuildOptions, Report};
     use crate::rules::RuleId;
 
     fn device(id: &str, os: &str, version: &str) -> Finding {
@@ -195,20 +224,7 @@ mod tests {
         f
     }
 
-    fn report(findings: Vec<Finding>) -> Report {
-        let as_of = crate::snapshot::time::parse("2026-11-20T12:00:00Z")
-            .unwrap()
-            .unwrap();
-        let outcome = Outcome {
-            findings,
-            ..Outcome::default()
-        };
-        build(
-            &Tenant::default(),
-            outcome,
-            &BuildOptions::plain("snap", as_of),
-        )
-    }
+    use crate::report::report_of as report;
 
     #[test]
     fn the_facts_are_those_that_differ_and_do_not_repeat_the_subject() {
@@ -219,10 +235,10 @@ mod tests {
         ]);
         let groups = r.cause_groups();
         let table = SubjectTable::of(&groups[0], 20);
-        assert_eq!(table.facts, ["operating_system", "os_version"]);
+        assert_eq!(table.columns.facts, ["operating_system", "os_version"]);
         let shared: Vec<&str> = table.shared.iter().map(|(k, _)| *k).collect();
         assert_eq!(shared, ["coverage", "enrollment_group"]);
-        assert!(table.has_name && table.has_user);
+        assert!(table.columns.name && table.columns.user);
         assert_eq!(table.rows.len(), 3);
         assert_eq!(table.more, 0);
     }
@@ -243,7 +259,7 @@ mod tests {
         let groups = r.cause_groups();
         // The group both share is said once, not a column: the next fact that differs is.
         assert_eq!(
-            SubjectTable::of(&groups[0], 20).facts,
+            SubjectTable::of(&groups[0], 20).columns.facts,
             ["expected_by", "os_version"]
         );
     }
@@ -252,7 +268,10 @@ mod tests {
     fn a_fact_all_share_is_not_a_column() {
         let r = report(vec![device("d1", "iOS", "17.5"), device("d2", "iOS", "16")]);
         let groups = r.cause_groups();
-        assert_eq!(SubjectTable::of(&groups[0], 20).facts, ["os_version"]);
+        assert_eq!(
+            SubjectTable::of(&groups[0], 20).columns.facts,
+            ["os_version"]
+        );
     }
 
     #[test]

@@ -80,21 +80,34 @@ fn finding(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let title = format!("{} · {}", f.rule, f.subject_label_with(terminal));
-    let mut message = f.diagnosis_with(terminal);
+    let lines = vec![f.diagnosis_with(terminal)];
+    annotate_finding(r, f, &title, lines, explains, msg, out)
+}
+
+/// The annotation of `f`'s file and severity: `lines`, then how many findings it
+/// explains and the first step of the fix, alike for a finding alone and a group.
+fn annotate_finding(
+    r: &Report,
+    f: &ReportFinding,
+    title: &str,
+    mut lines: Vec<String>,
+    explains: usize,
+    msg: &Messages,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     if explains > 0 {
-        message.push('\n');
-        message.push_str(&msg.f("limits.gh_explains", &[("count", &explains)]));
+        lines.push(msg.f("limits.gh_explains", &[("count", &explains)]));
     }
     if let Some(first) = f.remediation.first() {
-        message.push_str(&format!("\nFirst step: {first}"));
+        lines.push(format!("First step: {first}"));
     }
     writeln!(
         out,
         "::{} file={},title={}::{}",
         command(f.severity),
         workflow_property(&terminal(r.file_of(f))),
-        workflow_property(&title),
-        workflow_data(&message)
+        workflow_property(title),
+        workflow_data(&lines.join("\n"))
     )
 }
 
@@ -136,20 +149,7 @@ fn group(r: &Report, g: &CauseGroup<'_>, msg: &Messages, out: &mut dyn Write) ->
     }
     lines.push(among);
     let explains = g.total() - count;
-    if explains > 0 {
-        lines.push(msg.f("limits.gh_explains", &[("count", &explains)]));
-    }
-    if let Some(first) = f.remediation.first() {
-        lines.push(format!("First step: {first}"));
-    }
-    writeln!(
-        out,
-        "::{} file={},title={}::{}",
-        command(f.severity),
-        workflow_property(&terminal(r.file_of(f))),
-        workflow_property(&title),
-        workflow_data(&lines.join("\n"))
-    )
+    annotate_finding(r, f, &title, lines, explains, msg, out)
 }
 
 /// The reports of one step: GitHub's limit on annotations is the step's, so the

@@ -17,7 +17,16 @@ pub struct RuleCount {
     pub count: usize,
     /// The count of each cause among them, most frequent first, then by cause slug
     /// (`None`, a rule without causes, sorts first).
-    pub causes: Vec<(Option<&'static str>, usize)>,
+    pub causes: Vec<CauseCount>,
+}
+
+/// The findings of one cause within a [`RuleCount`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CauseCount {
+    pub cause: Option<&'static str>,
+    /// Suppressed ones included.
+    pub count: usize,
+    pub suppressed: usize,
 }
 
 /// Counts every finding, suppressed ones included, by severity and rule: worst first,
@@ -33,9 +42,9 @@ pub(super) fn count_by_rule(findings: &[ReportFinding]) -> Vec<RuleCount> {
         {
             Some(c) => {
                 c.count += 1;
-                match c.causes.iter_mut().find(|(cause, _)| *cause == f.cause) {
-                    Some((_, n)) => *n += 1,
-                    None => c.causes.push((f.cause, 1)),
+                match c.causes.iter_mut().find(|c| c.cause == f.cause) {
+                    Some(c) => c.add(f),
+                    None => c.causes.push(CauseCount::of(f)),
                 }
             }
             None => counts.push(RuleCount {
@@ -43,7 +52,7 @@ pub(super) fn count_by_rule(findings: &[ReportFinding]) -> Vec<RuleCount> {
                 rule: f.rule,
                 title: f.title,
                 count: 1,
-                causes: vec![(f.cause, 1)],
+                causes: vec![CauseCount::of(f)],
             }),
         }
     }
@@ -51,9 +60,24 @@ pub(super) fn count_by_rule(findings: &[ReportFinding]) -> Vec<RuleCount> {
     counts.sort_by_key(|c| (c.severity, c.rule.slug()));
     for c in &mut counts {
         c.causes
-            .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.cause.cmp(&b.cause)));
     }
     counts
+}
+
+impl CauseCount {
+    fn of(f: &ReportFinding) -> CauseCount {
+        CauseCount {
+            cause: f.cause,
+            count: 1,
+            suppressed: usize::from(f.is_suppressed()),
+        }
+    }
+
+    fn add(&mut self, f: &ReportFinding) {
+        self.count += 1;
+        self.suppressed += usize::from(f.is_suppressed());
+    }
 }
 
 /// The open findings of one rule at one severity with one cause: the unit a report
@@ -191,30 +215,15 @@ impl RootCauses {
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::Outcome;
     use crate::finding::{Finding, Severity, Subject, SubjectKind};
-    use crate::model::Tenant;
-    use crate::report::{build, BuildOptions, Report};
+    use crate::report::Report;
     use crate::rules::RuleId;
 
     fn device(rule: RuleId, id: &str) -> Finding {
         Finding::new(rule, Severity::Error, Subject::new(SubjectKind::Device, id))
     }
 
-    fn report(findings: Vec<Finding>) -> Report {
-        let as_of = chrono::DateTime::parse_from_rfc3339("2026-11-20T12:00:00Z")
-            .unwrap()
-            .with_timezone(&chrono::Utc);
-        let outcome = Outcome {
-            findings,
-            ..Outcome::default()
-        };
-        build(
-            &Tenant::default(),
-            outcome,
-            &BuildOptions::plain("snap", as_of),
-        )
-    }
+    use crate::report::report_of as report;
 
     /// Each group as "rule subject > explained subjects".
     fn groups(r: &Report) -> Vec<String> {
@@ -308,10 +317,14 @@ mod tests {
                 ("device-pending".into(), None, vec!["d6"]),
             ]
         );
-        let causes = &r.by_rule[0].causes;
+        let causes: Vec<(Option<&str>, usize)> = r.by_rule[0]
+            .causes
+            .iter()
+            .map(|c| (c.cause, c.count))
+            .collect();
         assert_eq!(
             causes,
-            &[
+            [
                 (Some("a-cause"), 2),
                 (Some("b-cause"), 2),
                 (Some("c-cause"), 1)
@@ -344,5 +357,37 @@ mod tests {
                 (Severity::Warning, "device-pending", 1),
             ]
         );
+    }
+
+    #[test]
+    fn each_fix_counts_its_rule_and_cause_over_severities_as_the_summary_table_does() {
+        let with = |id: &str, severity: Severity, cause: &'static str, suppressed: bool| {
+            let mut f = device(RuleId::DeviceMissing, id);
+            f.severity = severity;
+            f.cause = Some(cause);
+            f.suppressed = suppressed.then(|| "known".into());
+            f
+        };
+        let r = report(vec![
+            with("d1", Severity::Warning, "a-cause", false),
+            with("d2", Severity::Error, "a-cause", true),
+            with("d3", Severity::Error, "b-cause", false),
+            with("d4", Severity::Warning, "a-cause", false),
+        ]);
+        let fixes: Vec<(Severity, Option<&str>, usize, usize)> = r
+            .fixes
+            .iter()
+            .map(|f| (f.severity, f.cause, f.count, f.suppressed))
+            .collect();
+        // The worst severity of its findings, all of them counted, suppressed or not.
+        assert_eq!(
+            fixes,
+            [
+                (Severity::Error, Some("a-cause"), 3, 1),
+                (Severity::Error, Some("b-cause"), 1, 0),
+            ]
+        );
+        let counted: usize = r.by_rule.iter().map(|c| c.count).sum();
+        assert_eq!(r.fixes.iter().map(|f| f.count).sum::<usize>(), counted);
     }
 }

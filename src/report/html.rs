@@ -14,9 +14,7 @@
 
 use super::fixes::Fix;
 use super::fleet::{Fleet, OsVersions, Slice};
-use super::overview::Health;
-use super::{AsOfSource, Printer, Report, ReportFinding};
-use crate::engine::SuppressionState;
+use super::{Printer, Report, ReportFinding};
 use crate::escape;
 use crate::finding::Severity;
 use crate::messages::{self, Messages};
@@ -96,15 +94,6 @@ fn severity_key(s: Severity) -> &'static str {
     s.as_str()
 }
 
-fn health_key(h: Health) -> &'static str {
-    match h {
-        Health::Ok => "ok",
-        Health::Warning => "warning",
-        Health::Error => "error",
-        Health::Unknown => "unknown",
-    }
-}
-
 fn page(reports: &[Report], lang: &str, msg: &Messages) -> Markup {
     let title = match reports {
         [one] => match &one.snapshot.tenant_id {
@@ -118,7 +107,7 @@ fn page(reports: &[Report], lang: &str, msg: &Messages) -> Markup {
         ),
     };
     let labels = serde_json::json!({
-        "severity": Severity::ALL.map(|s| msg.t(&format!("severity.{}", s.as_str()))),
+        "severity": Severity::ALL.map(|s| s.label(msg)),
         "severityKeys": Severity::ALL.map(severity_key),
         "status": STATUSES.map(|s| msg.t(&format!("html.status_{s}"))),
         "statusKeys": STATUSES,
@@ -174,35 +163,13 @@ fn tenants_table(reports: &[Report], msg: &Messages) -> Markup {
                 td.num { (r.summary.warning) }
                 td.num { (r.summary.info) }
                 td.num { (r.summary.suppressed) }
-                td { (msg.t(if r.exit_code() != 0 { "report.result_fail" } else { "report.result_pass" })) }
+                td { (r.result(msg)) }
             } } }
         }
     }
 }
 
-/// The exit line the human report ends with.
-fn exit_line(r: &Report, msg: &Messages) -> String {
-    match r.fail.threshold {
-        _ if r.fails_incomplete() => msg.t("report.exit_incomplete"),
-        None => msg.t("report.exit_never"),
-        Some(threshold) => {
-            let key = match (r.exit_code() == 1, r.fail.new_only) {
-                (true, false) => "report.exit_fail",
-                (true, true) => "report.exit_fail_new",
-                (false, false) => "report.exit_ok",
-                (false, true) => "report.exit_ok_new",
-            };
-            msg.f(key, &[("fail_on", &threshold.as_str())])
-        }
-    }
-}
-
 fn tenant(r: &Report, i: usize, msg: &Messages) -> Markup {
-    let as_of_key = match r.as_of_source {
-        AsOfSource::Option => "report.as_of_option",
-        AsOfSource::Snapshot => "report.as_of_snapshot",
-        AsOfSource::CurrentTime => "report.as_of_now",
-    };
     let c = &r.snapshot.counts;
     // Coloured by what was found, whatever --fail-on made of it.
     let verdict = if r.exit_code() != 0 || r.summary.error > 0 {
@@ -221,7 +188,7 @@ fn tenant(r: &Report, i: usize, msg: &Messages) -> Markup {
                 Some(id) => (msg.f("report.tenant", &[("tenant_id", &v(id))])),
                 None => (msg.t("report.tenant_unknown")),
             } }
-            p { (msg.f(as_of_key, &[("as_of", &r.as_of)])) }
+            p { (r.as_of_line(msg)) }
             @if let Some(far) = &r.as_of_far { p { (far) } }
             p { (msg.f("report.read", &[
                 ("groups", &c.groups),
@@ -230,7 +197,7 @@ fn tenant(r: &Report, i: usize, msg: &Messages) -> Markup {
                 ("intune_devices", &c.intune_devices),
             ])) }
             p { (msg.f("report.title", &[("version", &r.tool.version)])) }
-            p class=(format!("verdict {verdict}")) { (exit_line(r, msg)) }
+            p class=(format!("verdict {verdict}")) { (r.exit_line(msg)) }
         }
         main {
             div.totals {
@@ -244,8 +211,8 @@ fn tenant(r: &Report, i: usize, msg: &Messages) -> Markup {
             h2 { (msg.t("health.heading")) }
             div.cards {
                 @for h in &r.health {
-                    div class=(format!("card {}", health_key(h.status))) data-item=(h.item) {
-                        span.status { (msg.t(&format!("health.status.{}", health_key(h.status)))) }
+                    div class=(format!("card {}", h.status.as_str())) data-item=(h.item) {
+                        span.status { (h.status.label(msg)) }
                         div.label { (h.label) }
                         div.detail { (v(&h.detail)) }
                     }
@@ -263,7 +230,7 @@ fn tenant(r: &Report, i: usize, msg: &Messages) -> Markup {
                         th { (msg.t("report.col_title")) }
                     } }
                     tbody { @for row in &r.by_rule { tr data-rule=(row.rule.slug()) data-count=(row.count) {
-                        td class=(format!("sev {}", severity_key(row.severity))) { (msg.t(&format!("severity.{}", severity_key(row.severity)))) }
+                        td class=(format!("sev {}", severity_key(row.severity))) { (row.severity.label(msg)) }
                         td.mono { (row.rule.slug()) }
                         td.num { (row.count) }
                         td { (row.title) }
@@ -287,25 +254,7 @@ fn tenant(r: &Report, i: usize, msg: &Messages) -> Markup {
 /// What the run could not do, and what it was asked about: checks not run, files not
 /// read, notes, the users and devices of `--user`/`--device`, suppressions to review.
 fn completeness(r: &Report, msg: &Messages) -> Markup {
-    let stale: Vec<String> = r
-        .suppressions
-        .iter()
-        .filter(|s| s.state != SuppressionState::Applied)
-        .map(|s| {
-            let key = match s.state {
-                SuppressionState::Expired => "report.suppression_expired",
-                _ => "report.suppression_unmatched",
-            };
-            msg.f(
-                key,
-                &[
-                    ("rule", &s.rule),
-                    ("subject", &v(&s.subject)),
-                    ("expires", &s.expires.clone().unwrap_or_default()),
-                ],
-            )
-        })
-        .collect();
+    let stale: Vec<String> = r.stale_suppressions().map(|s| s.describe(msg, v)).collect();
     let unread: Vec<_> = r.unread_files().collect();
     let read_notes: Vec<_> = r.notes.iter().filter(|n| !n.unread).collect();
     html! {
@@ -490,7 +439,7 @@ fn charts(r: &Report, msg: &Messages) -> Markup {
             (figure(&title, html! {
                 @if rules.is_empty() { p { (msg.t("report.no_findings")) } } @else {
                     (bar_chart(&title, &rules))
-                    (legend(&Severity::ALL.map(|s| (severity_fill(s), msg.t(&format!("severity.{}", s.as_str()))))))
+                    (legend(&Severity::ALL.map(|s| (severity_fill(s), s.label(msg)))))
                 }
             }))
             @let title = msg.f("html.chart_activation", &[("count", &fleet.lookout_devices)]);
@@ -557,7 +506,7 @@ fn fix_article(fix: &Fix, msg: &Messages) -> Markup {
         article class=(format!("fix {sev}")) data-rule=(fix.rule.slug()) data-cause=[fix.cause] {
             h3 { (fix.title) }
             p.meta {
-                span class=(format!("sev {sev}")) { (msg.t(&format!("severity.{sev}"))) }
+                span class=(format!("sev {sev}")) { (fix.severity.label(msg)) }
                 " · " code { (fix.rule.slug()) }
                 @if let Some(cause) = fix.cause { " · " (msg.t("report.cause")) ": " code { (cause) } }
                 " · " (msg.f("html.fix_count", &[("count", &fix.count)]))
@@ -652,7 +601,7 @@ fn findings_table(r: &Report, i: usize, msg: &Messages) -> Markup {
                     select data-filter="severity" {
                         option value="" { (all) }
                         @for s in Severity::ALL {
-                            @let label = msg.t(&format!("severity.{}", s.as_str()));
+                            @let label = s.label(msg);
                             option value=(s.as_str()) data-label=(label) { (label) }
                         }
                     }

@@ -13,7 +13,6 @@ use super::fold::{self, SubjectTable};
 use super::layout::{display_width, wrap_hanging, Style};
 use super::overview::Health;
 use super::{CauseGroup, Printer, Report, ReportFinding};
-use crate::engine::SuppressionState;
 use crate::escape::{self, terminal};
 use crate::finding::Severity;
 use crate::knowledge;
@@ -51,7 +50,7 @@ impl HumanPrinter {
         if !self.style.color {
             return wrapped;
         }
-        let label = msg.t(&format!("severity.{}", severity.as_str()));
+        let label = severity.label(msg);
         // The escaped subject holds no colour codes, and each painted word comes
         // before it: the first occurrence of each is the one to paint.
         let painted = wrapped
@@ -81,7 +80,7 @@ impl HumanPrinter {
     }
 
     fn severity_label(&self, msg: &Messages, s: Severity) -> String {
-        let label = msg.t(&format!("severity.{}", s.as_str()));
+        let label = s.label(msg);
         self.paint(&label, |t| match s {
             Severity::Error => t.red().bold(),
             Severity::Warning => t.yellow().bold(),
@@ -116,16 +115,7 @@ impl HumanPrinter {
             )?,
             None => writeln!(out, "{}", msg.t("report.tenant_unknown"))?,
         }
-        let as_of_key = match r.as_of_source {
-            super::AsOfSource::Option => "report.as_of_option",
-            super::AsOfSource::Snapshot => "report.as_of_snapshot",
-            super::AsOfSource::CurrentTime => "report.as_of_now",
-        };
-        writeln!(
-            out,
-            "{}",
-            self.wrap(&msg.f(as_of_key, &[("as_of", &r.as_of)]), "")
-        )?;
+        writeln!(out, "{}", self.wrap(&r.as_of_line(msg), ""))?;
         if let Some(far) = &r.as_of_far {
             writeln!(out, "{}", self.wrap(far, ""))?;
         }
@@ -372,19 +362,19 @@ impl HumanPrinter {
         ]);
         for row in &r.by_rule {
             table.add_row(vec![
-                msg.t(&format!("severity.{}", row.severity.as_str())),
+                row.severity.label(msg),
                 row.rule.to_string(),
                 row.count.to_string(),
                 row.title.to_string(),
             ]);
             // A rule with causes gets a row per cause under it: the work each one is.
-            if row.causes.iter().any(|(cause, _)| cause.is_some()) {
-                for (cause, count) in &row.causes {
+            if row.causes.iter().any(|c| c.cause.is_some()) {
+                for c in &row.causes {
                     table.add_row(vec![
                         String::new(),
                         String::new(),
-                        count.to_string(),
-                        format!("· {}", cause.unwrap_or("—")),
+                        c.count.to_string(),
+                        format!("· {}", c.cause.unwrap_or("—")),
                     ]);
                 }
             }
@@ -397,11 +387,7 @@ impl HumanPrinter {
     fn cause_group(&self, g: &CauseGroup, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
         let first = g.members[0].finding;
         let new = g.members.iter().filter(|m| m.finding.is_new()).count();
-        let mut heading = format!(
-            "{} {}",
-            msg.t(&format!("severity.{}", g.severity.as_str())),
-            g.rule.slug()
-        );
+        let mut heading = format!("{} {}", g.severity.label(msg), g.rule.slug());
         if let Some(cause) = g.cause {
             heading.push_str(&format!(" · {cause}"));
         }
@@ -445,13 +431,13 @@ impl HumanPrinter {
     ) -> io::Result<()> {
         let mut table = self.table();
         let mut header = vec![msg.t("grouped.col_id")];
-        if t.has_name {
+        if t.columns.name {
             header.push(msg.t("grouped.col_name"));
         }
-        if t.has_user {
+        if t.columns.user {
             header.push(msg.t("grouped.col_user"));
         }
-        header.extend(t.facts.iter().map(|k| k.to_string()));
+        header.extend(t.columns.facts.iter().map(|k| k.to_string()));
         table.set_header(header);
         let mut rows = Vec::with_capacity(t.rows.len());
         for f in &t.rows {
@@ -464,13 +450,13 @@ impl HumanPrinter {
                 v.as_deref()
                     .map_or_else(|| msg.t("value.none"), |v| terminal(v).into_owned())
             };
-            if t.has_name {
+            if t.columns.name {
                 row.push(optional(&f.subject.name));
             }
-            if t.has_user {
+            if t.columns.user {
                 row.push(optional(&f.subject.user));
             }
-            for key in &t.facts {
+            for key in &t.columns.facts {
                 let text = f
                     .evidence
                     .get(key)
@@ -479,7 +465,7 @@ impl HumanPrinter {
             }
             rows.push(row);
         }
-        self.protect_columns(&mut table, &rows, t.facts.len());
+        self.protect_columns(&mut table, &rows, t.columns.facts.len());
         table.add_rows(rows);
         writeln!(out, "{table}")?;
         if t.more > 0 {
@@ -585,11 +571,7 @@ impl HumanPrinter {
 
     fn finding(&self, f: &ReportFinding, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
         let subject = f.subject_label_with(terminal);
-        let mut heading = format!(
-            "{} {} · {subject}",
-            msg.t(&format!("severity.{}", f.severity.as_str())),
-            f.rule.slug()
-        );
+        let mut heading = format!("{} {} · {subject}", f.severity.label(msg), f.rule.slug());
         let new = format!("[{}]", msg.t("report.new"));
         if f.is_new() {
             heading.push_str(&format!(" {new}"));
@@ -641,11 +623,7 @@ impl HumanPrinter {
 
     /// "Cause: slug. What it means.", when the finding has a cause.
     fn cause_line(&self, f: &ReportFinding, msg: &Messages, out: &mut dyn Write) -> io::Result<()> {
-        if let Some(cause) = f.cause {
-            let line = match f.cause_meaning {
-                None => format!("{}: {cause}", msg.t("report.cause")),
-                Some(meaning) => format!("{}: {cause}. {meaning}", msg.t("report.cause")),
-            };
+        if let Some(line) = f.cause_line(msg, str::to_string) {
             writeln!(out, "{}", self.wrap(&line, "  "))?;
         }
         Ok(())
@@ -696,11 +674,11 @@ impl HumanPrinter {
         // Pad by display width: a status or label in CJK takes two columns a character.
         let status_width = [Health::Ok, Health::Warning, Health::Error, Health::Unknown]
             .iter()
-            .map(|&h| display_width(&msg.t(&format!("health.status.{}", health_key(h)))))
+            .map(|&h| display_width(&h.label(msg)))
             .max()
             .unwrap_or(4);
         for h in &r.health {
-            let status = msg.t(&format!("health.status.{}", health_key(h.status)));
+            let status = h.status.label(msg);
             let status = format!(
                 "{status}{}",
                 " ".repeat(status_width - display_width(&status))
@@ -728,19 +706,10 @@ impl HumanPrinter {
         };
         format!(
             "{} {} · {}{new}",
-            msg.t(&format!("severity.{}", f.severity.as_str())),
+            f.severity.label(msg),
             f.rule,
             f.subject_label()
         )
-    }
-}
-
-fn health_key(h: Health) -> &'static str {
-    match h {
-        Health::Ok => "ok",
-        Health::Warning => "warning",
-        Health::Error => "error",
-        Health::Unknown => "unknown",
     }
 }
 
@@ -789,23 +758,8 @@ impl Printer for HumanPrinter {
             .collect();
         self.list(msg, "report.notes_heading", &notes, out)?;
         let stale: Vec<String> = r
-            .suppressions
-            .iter()
-            .filter(|s| s.state != SuppressionState::Applied)
-            .map(|s| {
-                let key = match s.state {
-                    SuppressionState::Expired => "report.suppression_expired",
-                    _ => "report.suppression_unmatched",
-                };
-                msg.f(
-                    key,
-                    &[
-                        ("rule", &s.rule),
-                        ("subject", &s.subject),
-                        ("expires", &s.expires.clone().unwrap_or_default()),
-                    ],
-                )
-            })
+            .stale_suppressions()
+            .map(|s| s.describe(msg, escape::none))
             .collect();
         self.list(msg, "report.suppressions_heading", &stale, out)?;
 
@@ -863,20 +817,7 @@ impl Printer for HumanPrinter {
             summary.push_str(&msg.f("report.summary_new", &[("count", &new)]));
         }
         writeln!(out, "{}", self.wrap(&summary, ""))?;
-        let exit_line = match r.fail.threshold {
-            _ if r.fails_incomplete() => msg.t("report.exit_incomplete"),
-            None => msg.t("report.exit_never"),
-            Some(threshold) => {
-                let key = match (r.exit_code() == 1, r.fail.new_only) {
-                    (true, false) => "report.exit_fail",
-                    (true, true) => "report.exit_fail_new",
-                    (false, false) => "report.exit_ok",
-                    (false, true) => "report.exit_ok_new",
-                };
-                msg.f(key, &[("fail_on", &threshold.as_str())])
-            }
-        };
-        writeln!(out, "{}", self.wrap(&exit_line, ""))
+        writeln!(out, "{}", self.wrap(&r.exit_line(msg), ""))
     }
 
     /// A table of all tenants, then each tenant's report under a rule line.
@@ -915,11 +856,6 @@ impl HumanPrinter {
         ]);
         for r in reports {
             let s = &r.summary;
-            let result = if r.exit_code() != 0 {
-                "report.result_fail"
-            } else {
-                "report.result_pass"
-            };
             table.add_row(vec![
                 terminal(&r.snapshot.path).into_owned(),
                 r.snapshot
@@ -930,7 +866,7 @@ impl HumanPrinter {
                 s.warning.to_string(),
                 s.info.to_string(),
                 s.suppressed.to_string(),
-                msg.t(result),
+                r.result(msg),
             ]);
         }
         writeln!(

@@ -9,7 +9,6 @@
 
 use super::{CauseGroup, Report, ReportFinding};
 use crate::finding::Severity;
-use crate::knowledge;
 use crate::rules::RuleId;
 
 /// GitHub's limit for one step summary (`$GITHUB_STEP_SUMMARY`): 1 MiB.
@@ -302,63 +301,11 @@ impl SarifResults<'_> {
     }
 }
 
-/// The columns of a cause group's table of subjects, beside the subject itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SubjectColumns {
-    /// Some subject of the group has a name, a user.
-    pub name: bool,
-    pub user: bool,
-    /// Evidence keys, in the evidence's order: those whose values differ between the
-    /// group's findings and never merely repeat the subject's id, name or user.
-    pub facts: Vec<&'static str>,
-}
-
-/// The columns of a cause group's table, with at most `max_facts` facts.
-pub fn subject_columns(group: &CauseGroup<'_>, max_facts: usize) -> SubjectColumns {
-    let findings: Vec<&ReportFinding> = group.members.iter().map(|g| g.finding).collect();
-    let Some(first) = findings.first() else {
-        return SubjectColumns {
-            name: false,
-            user: false,
-            facts: Vec::new(),
-        };
-    };
-    let text = |f: &ReportFinding, key: &str| f.evidence.get(key).and_then(knowledge::value_text);
-    let facts = first
-        .evidence
-        .iter()
-        .map(|(key, _)| key)
-        .filter(|key| {
-            !findings.iter().any(|f| {
-                text(f, key).is_some_and(|v| {
-                    v == f.subject.id
-                        || f.subject.name.as_deref() == Some(v.as_str())
-                        || f.subject.user.as_deref() == Some(v.as_str())
-                })
-            })
-        })
-        .filter(|key| {
-            let value = text(first, key);
-            findings.iter().any(|f| text(f, key) != value)
-        })
-        .take(max_facts)
-        .collect();
-    let explained = group.members.iter().flat_map(|g| &g.explains);
-    let all = || findings.iter().copied().chain(explained.clone().copied());
-    SubjectColumns {
-        name: all().any(|f| f.subject.name.is_some()),
-        user: all().any(|f| f.subject.user.is_some()),
-        facts,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::Outcome;
     use crate::finding::{Evidence, Finding, Subject, SubjectKind};
-    use crate::model::Tenant;
-    use crate::report::{build, printer, BuildOptions, Format, Style};
+    use crate::report::{printer, Format, Style};
     use std::collections::BTreeMap;
 
     /// A report of `count` findings of `rule`, spread over `causes` causes (none when
@@ -407,18 +354,7 @@ mod tests {
                 findings.push(f);
             }
         }
-        let as_of = chrono::DateTime::parse_from_rfc3339("2026-11-20T12:00:00Z")
-            .unwrap()
-            .with_timezone(&chrono::Utc);
-        let outcome = Outcome {
-            findings,
-            ..Outcome::default()
-        };
-        build(
-            &Tenant::default(),
-            outcome,
-            &BuildOptions::plain("snap", as_of),
-        )
+        crate::report::report_of(findings)
     }
 
     fn print(r: &Report, format: Format) -> String {

@@ -8,8 +8,9 @@
 //! ([`escape::markdown`]), in tables and in prose alike; the tool's own texts
 //! (remediation steps with their links) are written as they are.
 
+use super::fold::SubjectColumns;
 use super::layout::numbered;
-use super::limits::{self, Kept, Section, SubjectColumns};
+use super::limits::{self, Kept, Section};
 use super::overview::Health;
 use super::{CauseGroup, Printer, Report, ReportFinding};
 use crate::escape::{self, markdown, markdown_code};
@@ -38,7 +39,7 @@ impl MarkdownPrinter {
         writeln!(
             out,
             "### {} `{}` · {}{tags}\n",
-            msg.t(&format!("severity.{}", f.severity.as_str())),
+            f.severity.label(msg),
             f.rule,
             f.subject_label_with(markdown)
         )?;
@@ -149,11 +150,7 @@ fn subject_row(
 ) -> String {
     let mut subject = format!("{} {}", f.subject.kind.as_str(), markdown(&f.subject.id));
     if explained {
-        subject = format!(
-            "↳ {} `{}` · {subject}",
-            msg.t(&format!("severity.{}", f.severity.as_str())),
-            f.rule
-        );
+        subject = format!("↳ {} `{}` · {subject}", f.severity.label(msg), f.rule);
     }
     if f.is_new() {
         subject.push_str(" · **NEW**");
@@ -181,11 +178,7 @@ fn subject_row(
 /// subjects' table.
 fn group_head(g: &CauseGroup<'_>, columns: &SubjectColumns, msg: &Messages) -> String {
     let f = g.members[0].finding;
-    let mut head = format!(
-        "### {} `{}`",
-        msg.t(&format!("severity.{}", f.severity.as_str())),
-        f.rule
-    );
+    let mut head = format!("### {} `{}`", f.severity.label(msg), f.rule);
     if let Some(cause) = g.cause {
         head.push_str(&format!(" · `{cause}`"));
     }
@@ -194,14 +187,8 @@ fn group_head(g: &CauseGroup<'_>, columns: &SubjectColumns, msg: &Messages) -> S
         msg.f("limits.findings_count", &[("count", &g.total())]),
         f.title
     ));
-    if let Some(cause) = g.cause {
-        match f.cause_meaning {
-            Some(meaning) => head.push_str(&format!(
-                "{}: `{cause}`. {meaning}\n\n",
-                msg.t("report.cause")
-            )),
-            None => head.push_str(&format!("{}: `{cause}`\n\n", msg.t("report.cause"))),
-        }
+    if let Some(line) = f.cause_line(msg, |c| format!("`{c}`")) {
+        head.push_str(&format!("{line}\n\n"));
     }
     head.push_str(&format!("{}: {}\n\n", msg.t("report.impact"), f.impact));
     head.push_str(&format!("{}:\n\n", msg.t("report.remediation")));
@@ -248,10 +235,11 @@ impl MarkdownPrinter {
                 cause: g.cause,
                 total: g.total(),
             };
+            // The same columns as the human report's table of the group.
+            let columns = SubjectColumns::with_explained(&g);
             let part = if let [alone] = g.members.as_slice() {
                 // A finding alone reads as a block; those it explains as a table.
                 let mut head = text_of(|out| self.finding(alone.finding, msg, out))?;
-                let columns = limits::subject_columns(&g, 0);
                 if !alone.explains.is_empty() {
                     let count = alone.explains.len();
                     head.push_str(&format!(
@@ -273,7 +261,6 @@ impl MarkdownPrinter {
                     fold,
                 }
             } else {
-                let columns = limits::subject_columns(&g, 2);
                 let mut rows = Vec::with_capacity(g.total());
                 for m in &g.members {
                     rows.push(subject_row(m.finding, &columns, false, msg));
@@ -520,13 +507,14 @@ impl MarkdownPrinter {
             msg.t("report.col_count"),
         )?;
         for row in &r.by_rule {
-            for (cause, count) in &row.causes {
+            for c in &row.causes {
                 writeln!(
                     out,
-                    "| {} | `{}` | {} | {count} |",
-                    msg.t(&format!("severity.{}", row.severity.as_str())),
+                    "| {} | `{}` | {} | {} |",
+                    row.severity.label(msg),
                     row.rule,
-                    cause.map(|c| format!("`{c}`")).unwrap_or_default(),
+                    c.cause.map(|c| format!("`{c}`")).unwrap_or_default(),
+                    c.count,
                 )?;
             }
         }
@@ -577,11 +565,6 @@ fn tenants_table(reports: &[Report], msg: &Messages, out: &mut dyn Write) -> io:
     )?;
     for r in reports {
         let s = &r.summary;
-        let result = if r.exit_code() != 0 {
-            "report.result_fail"
-        } else {
-            "report.result_pass"
-        };
         writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
@@ -595,7 +578,7 @@ fn tenants_table(reports: &[Report], msg: &Messages, out: &mut dyn Write) -> io:
             s.warning,
             s.info,
             s.suppressed,
-            msg.t(result)
+            r.result(msg)
         )?;
     }
     Ok(())

@@ -21,9 +21,10 @@ pub mod limits;
 mod markdown;
 pub mod overview;
 mod sarif;
+mod sentences;
 
 pub use focus::FocusEntry;
-pub use grouping::{CauseGroup, Group, RuleCount};
+pub use grouping::{CauseCount, CauseGroup, Group, RuleCount};
 pub use layout::Style;
 
 use crate::engine::{Outcome, SuppressionState};
@@ -356,6 +357,11 @@ impl Report {
         self.findings.iter().filter(|f| !f.is_suppressed())
     }
 
+    /// The suppressions of the configuration that matched nothing or have expired.
+    pub fn stale_suppressions(&self) -> impl Iterator<Item = &SuppressionEntry> {
+        self.suppressions.iter().filter(|s| s.is_stale())
+    }
+
     /// The findings a suppression of the configuration covers, in report order.
     pub fn suppressed(&self) -> impl Iterator<Item = &ReportFinding> {
         self.findings.iter().filter(|f| f.is_suppressed())
@@ -518,6 +524,25 @@ impl<'a> BuildOptions<'a> {
             redactor: None,
         }
     }
+}
+
+/// A report of `findings` over an empty tenant, as [`BuildOptions::plain`] builds it,
+/// judged at 2026-11-20T12:00:00Z: what the unit tests of the report's modules read.
+#[cfg(test)]
+pub(crate) fn report_of(findings: Vec<crate::finding::Finding>) -> Report {
+    let as_of = time::parse("2026-11-20T12:00:00Z")
+        .ok()
+        .flatten()
+        .expect("a valid instant");
+    let outcome = Outcome {
+        findings,
+        ..Outcome::default()
+    };
+    build(
+        &Tenant::default(),
+        outcome,
+        &BuildOptions::plain("snap", as_of),
+    )
 }
 
 /// Turns the engine's outcome into a report: texts rendered in `lang`, summary counted,
@@ -683,6 +708,7 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
     let focus = focus::entries(tenant, opts.focus, opts.as_of);
     let path = opts.snapshot_path.to_string();
     let paths = file_paths(tenant, &path);
+    let by_rule = grouping::count_by_rule(&findings);
     let mut report = Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -710,8 +736,8 @@ pub fn build(tenant: &Tenant, outcome: Outcome, opts: &BuildOptions) -> Report {
         suppressions,
         resolved,
         health,
-        by_rule: grouping::count_by_rule(&findings),
-        fixes: fixes::of(&findings),
+        fixes: fixes::of(&by_rule, &findings),
+        by_rule,
         root_causes: grouping::RootCauses::of(&findings),
         findings,
         lang: opts.lang.to_string(),

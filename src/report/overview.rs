@@ -24,6 +24,24 @@ pub enum Health {
     Unknown,
 }
 
+impl Health {
+    /// The status as the JSON report writes it, and the key of its message
+    /// (`health.status.…`) and of its style in the HTML page.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Health::Ok => "ok",
+            Health::Warning => "warning",
+            Health::Error => "error",
+            Health::Unknown => "unknown",
+        }
+    }
+
+    /// The status in the report language.
+    pub fn label(self, msg: &Messages) -> String {
+        msg.t(&format!("health.status.{}", self.as_str()))
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct HealthLine {
     /// Stable key of the checked item (consent, tenant-link, ...).
