@@ -99,7 +99,7 @@ fn annotate_finding(
         lines.push(msg.f("limits.gh_explains", &[("count", &explains)]));
     }
     if let Some(first) = f.remediation.first() {
-        lines.push(format!("First step: {first}"));
+        lines.push(msg.f("limits.gh_first_step", &[("step", &first)]));
     }
     writeln!(
         out,
