@@ -12,7 +12,7 @@
 
 use super::certificate::{random_uuid, Certificate};
 use super::cloud::Origin;
-use super::http::{Exchange, Http, Request};
+use super::http::{self, Exchange, Http, Request};
 use super::secret::Secret;
 use anyhow::{anyhow, bail, Result};
 use serde::Deserialize;
@@ -96,7 +96,7 @@ impl Entra {
     fn token_url(&self) -> String {
         self.login.join(&format!(
             "/{}/oauth2/v2.0/token",
-            url_path_segment(&self.tenant)
+            http::percent_encode(&self.tenant)
         ))
     }
 
@@ -153,7 +153,7 @@ impl Entra {
     fn device_code(&self, http: &Http) -> Result<Token> {
         let url = self.login.join(&format!(
             "/{}/oauth2/v2.0/devicecode",
-            url_path_segment(&self.tenant)
+            http::percent_encode(&self.tenant)
         ));
         let form = [
             ("client_id", self.client_id.as_str()),
@@ -220,20 +220,6 @@ impl Entra {
             renew_at: Instant::now() + lifetime.saturating_sub(RENEW_MARGIN),
         })
     }
-}
-
-/// `value` as one path segment: a tenant is a GUID or a domain, but nothing in it
-/// may change the path.
-fn url_path_segment(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[derive(Deserialize)]
@@ -505,9 +491,9 @@ mod tests {
     #[test]
     fn tenants_cannot_change_the_token_path() {
         assert_eq!(
-            url_path_segment("contoso.onmicrosoft.com"),
+            http::percent_encode("contoso.onmicrosoft.com"),
             "contoso.onmicrosoft.com"
         );
-        assert_eq!(url_path_segment("a/../b?c"), "a%2F..%2Fb%3Fc");
+        assert_eq!(http::percent_encode("a/../b?c"), "a%2F..%2Fb%3Fc");
     }
 }

@@ -23,6 +23,21 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 /// Retries of one request after its first attempt.
+/// `value` percent-encoded but for RFC 3986's unreserved characters, so that nothing
+/// in it (a tenant domain, a group id, a paging cursor) can change the path or query
+/// it is put in.
+pub fn percent_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 pub const MAX_RETRIES: u32 = 3;
 /// Retries of one request that timed out.
 pub const MAX_TIMEOUT_RETRIES: u32 = 1;

@@ -15,7 +15,7 @@
 //! is read twice).
 
 use super::cloud::Origin;
-use super::http::{Exchange, Http, RateLimit, Request};
+use super::http::{self, Exchange, Http, RateLimit, Request};
 use super::progress::Bar;
 use super::secret::Secret;
 use anyhow::{anyhow, Result};
@@ -281,7 +281,7 @@ impl Cursor {
             Some(oid) => format!(
                 "{DEVICES_PATH}?limit={}&oid={}",
                 self.limit,
-                query_value(oid)
+                http::percent_encode(oid)
             ),
         }
     }
@@ -318,18 +318,6 @@ impl Cursor {
         self.oid = Some(oid);
         Ok(Next::More)
     }
-}
-
-fn query_value(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]

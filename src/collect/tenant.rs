@@ -15,6 +15,7 @@
 //!   delegated grants and application role assignments nested.
 
 use super::graph::{odata_string, with_query, Api, Graph, Paging};
+use super::http;
 use super::progress::Board;
 use super::write::Staging;
 use anyhow::{anyhow, Result};
@@ -211,7 +212,7 @@ pub fn groups(
         // request (400), and the console-access checks say so from the snapshot.
         for (_, id) in plan.console_ids.iter().filter(|(_, id)| is_object_id(id)) {
             let path = with_query(
-                &format!("/v1.0/groups/{}", path_segment(id)),
+                &format!("/v1.0/groups/{}", http::percent_encode(id)),
                 &[("$select", GROUP_FIELDS)],
             );
             paging.pages += 1;
@@ -244,7 +245,7 @@ pub fn groups(
             .unwrap_or(&id)
             .to_owned();
         let path = with_query(
-            &format!("/v1.0/groups/{}/members", path_segment(&id)),
+            &format!("/v1.0/groups/{}/members", http::percent_encode(&id)),
             &[("$select", MEMBER_FIELDS), ("$top", "999")],
         );
         let mut members = Vec::new();
@@ -491,7 +492,10 @@ pub fn service_principals(
             let mut items = Vec::new();
             let part = graph.list(
                 api,
-                &format!("/v1.0/servicePrincipals/{}/{key}", path_segment(&id)),
+                &format!(
+                    "/v1.0/servicePrincipals/{}/{key}",
+                    http::percent_encode(&id)
+                ),
                 Some(&bar),
                 |page| {
                     items.extend(page);
@@ -520,17 +524,6 @@ fn is_object_id(id: &str) -> bool {
 }
 
 /// An object id as one path segment.
-fn path_segment(id: &str) -> String {
-    id.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -592,7 +585,7 @@ mod tests {
             json!({"@odata.type": "#microsoft.graph.group", "id": "g2", "displayName": "Nested", "mail": null})
         );
         assert!(is_group(&m));
-        assert_eq!(path_segment("a/b"), "a%2Fb");
+        assert_eq!(http::percent_encode("a/b"), "a%2Fb");
         assert!(is_object_id("A9F00309-2f22-42a2-9f6d-649885cc2bfc"));
         for not in [
             "Lookout Admins",
