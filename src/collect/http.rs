@@ -22,7 +22,6 @@ use std::cell::Cell;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-/// Retries of one request after its first attempt.
 /// `value` percent-encoded but for RFC 3986's unreserved characters, so that nothing
 /// in it (a tenant domain, a group id, a paging cursor) can change the path or query
 /// it is put in.
@@ -38,6 +37,7 @@ pub fn percent_encode(value: &str) -> String {
         .collect()
 }
 
+/// Retries of one request after its first attempt.
 pub const MAX_RETRIES: u32 = 3;
 /// Retries of one request that timed out.
 pub const MAX_TIMEOUT_RETRIES: u32 = 1;

@@ -523,7 +523,6 @@ fn is_object_id(id: &str) -> bool {
         })
 }
 
-/// An object id as one path segment.
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,14 +34,26 @@ fn annotate(out: &mut dyn Write, command: &str, title: &str, lines: &[String]) -
 }
 
 /// What the run could not see, before any finding: GitHub shows only the first few
-/// annotations of each level. One annotation per kind of gap, whatever its size.
-fn gaps(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// annotations of each level. One annotation per kind of gap, whatever its size,
+/// while the step's [`limits::GAP_ROOM`] lasts (`room`, per level); past it, the same
+/// text as a plain log line, so a step of many tenants still says every gap.
+fn gaps(r: &Report, room: &mut [usize; 3], out: &mut dyn Write) -> io::Result<()> {
     let msg = messages::get(&r.lang);
+    let mut gap = |out: &mut dyn Write, command: &str, title: &str, lines: &[String]| {
+        let level = if command == "warning" { 1 } else { 2 };
+        if lines.is_empty() || room[level] > 0 {
+            room[level] -= usize::from(!lines.is_empty());
+            return annotate(out, command, title, lines);
+        }
+        let text = format!("{command}: {title}: {}", lines.join("; "));
+        // Folded as the data of an annotation is, so no value starts a line.
+        writeln!(out, "{}", workflow_data(&text))
+    };
     let not_found: Vec<String> = r
         .focus_not_found()
         .map(|e| e.describe_with(r, terminal))
         .collect();
-    annotate(out, "warning", &msg.t("report.not_found_title"), &not_found)?;
+    gap(out, "warning", &msg.t("report.not_found_title"), &not_found)?;
     let (missing, on_purpose): (Vec<_>, Vec<_>) =
         r.skipped.iter().partition(|s| s.for_lack_of_input());
     let lines = |skipped: Vec<&SkippedRule>| -> Vec<String> {
@@ -51,13 +63,13 @@ fn gaps(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             .collect()
     };
     let heading = msg.t("report.skipped_heading");
-    annotate(out, "warning", &heading, &lines(missing))?;
+    gap(out, "warning", &heading, &lines(missing))?;
     let unread: Vec<String> = r
         .unread_files()
         .map(|n| format!("{}: {}", terminal(&n.file), terminal(&n.message)))
         .collect();
-    annotate(out, "warning", &msg.t("report.unread_heading"), &unread)?;
-    annotate(out, "notice", &heading, &lines(on_purpose))
+    gap(out, "warning", &msg.t("report.unread_heading"), &unread)?;
+    gap(out, "notice", &heading, &lines(on_purpose))
 }
 
 fn command(s: Severity) -> &'static str {
@@ -156,12 +168,13 @@ fn group(r: &Report, g: &CauseGroup<'_>, msg: &Messages, out: &mut dyn Write) ->
 /// reports share it ([`limits::annotations`]), and one notice says what was folded.
 fn print_step(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
     let plan = limits::annotations(reports);
+    let mut gap_room = limits::GAP_ROOM;
     for (i, (r, shown)) in reports.iter().zip(&plan.shown).enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
         let msg = messages::get(&r.lang);
-        gaps(r, out)?;
+        gaps(r, &mut gap_room, out)?;
         for g in shown {
             match g.members.as_slice() {
                 [alone] => finding(r, alone.finding, alone.explains.len(), msg, out)?,

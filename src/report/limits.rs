@@ -162,10 +162,8 @@ pub fn annotations(reports: &[Report]) -> Annotations<'_> {
         .flat_map(|(i, r)| r.cause_groups().into_iter().map(move |g| (i, g)))
         .collect();
     let mut room = [ANNOTATIONS_PER_LEVEL; 3];
-    for r in reports {
-        for (room, gaps) in room.iter_mut().zip(gap_annotations(r)) {
-            *room = room.saturating_sub(gaps);
-        }
+    for (room, gaps) in room.iter_mut().zip(gap_annotations_shown(reports)) {
+        *room -= gaps;
     }
     let mut per_level = [0usize; 3];
     for (_, g) in &groups {
@@ -222,6 +220,27 @@ pub fn gap_annotations(r: &Report) -> [usize; 3] {
         warnings.iter().filter(|&&w| w).count(),
         usize::from(notice),
     ]
+}
+
+/// How many gap annotations of each level the reports of one step may write: many
+/// tenants in one step can have more gaps than a level shows. The notice level keeps
+/// one slot for the notice saying what was folded. The rest are plain log lines.
+pub const GAP_ROOM: [usize; 3] = [
+    ANNOTATIONS_PER_LEVEL,
+    ANNOTATIONS_PER_LEVEL,
+    ANNOTATIONS_PER_LEVEL - 1,
+];
+
+/// The gap annotations of each level the reports of one step write, within
+/// [`GAP_ROOM`].
+pub fn gap_annotations_shown(reports: &[Report]) -> [usize; 3] {
+    let mut total = [0usize; 3];
+    for r in reports {
+        for (t, gaps) in total.iter_mut().zip(gap_annotations(r)) {
+            *t += gaps;
+        }
+    }
+    [0, 1, 2].map(|level| total[level].min(GAP_ROOM[level]))
 }
 
 fn level_index(s: Severity) -> usize {
@@ -305,7 +324,7 @@ impl SarifResults<'_> {
 mod tests {
     use super::*;
     use crate::finding::{Evidence, Finding, Subject, SubjectKind};
-    use crate::report::{printer, Format, Style};
+    use crate::report::{printer, Format, SkipCause, Style};
     use std::collections::BTreeMap;
 
     /// A report of `count` findings of `rule`, spread over `causes` causes (none when
@@ -517,6 +536,86 @@ mod tests {
             "{notice}"
         );
         assert!(notice.contains("notice device-new-owner: 1"), "{notice}");
+    }
+
+    #[test]
+    fn markdown_stays_within_its_budget_in_every_language_with_many_causes() {
+        for lang in ["en", "ja", "ko", "pt-BR", "zh-TW"] {
+            let mut r = fleet(
+                &[
+                    (RuleId::DeviceMissing, Severity::Error, 12, 9_000),
+                    (RuleId::DevicePending, Severity::Warning, 12, 3_007),
+                    (RuleId::DeviceDisconnected, Severity::Info, 12, 1_803),
+                ],
+                0,
+            );
+            r.lang = lang.to_string();
+            let md = print(&r, Format::Markdown);
+            assert!(md.len() <= MARKDOWN_BUDGET, "{lang}: {} bytes", md.len());
+        }
+    }
+
+    #[test]
+    fn hundreds_of_tenants_in_one_summary_stay_under_the_limit_and_say_how_many_were_left_out() {
+        let reports: Vec<Report> = (0..1_000)
+            .map(|_| fleet(&[(RuleId::DeviceMissing, Severity::Error, 3, 30)], 0))
+            .collect();
+        let mut out = Vec::new();
+        printer(Format::Markdown, Style::plain())
+            .print_many(&reports, &mut out)
+            .unwrap();
+        let md = String::from_utf8(out).unwrap();
+        assert!(md.len() <= MARKDOWN_BUDGET, "{} bytes", md.len());
+        // Each tenant's report opens with the report's title, a level-one heading.
+        let shown = md.matches("\n---\n\n# ").count();
+        assert!(shown > 0 && shown < 1_000, "{shown} reports");
+        let tail = md.lines().last().unwrap();
+        assert!(
+            tail.contains(&format!(
+                "{} more tenant report(s) not listed",
+                1_000 - shown
+            )),
+            "{tail}"
+        );
+    }
+
+    #[test]
+    fn the_gaps_of_many_tenants_keep_to_ten_annotations_per_level() {
+        let reports: Vec<Report> = (0..12)
+            .map(|_| {
+                let mut r = fleet(&[(RuleId::DeviceMissing, Severity::Error, 3, 30)], 0);
+                for (rule, cause) in [
+                    (RuleId::DevicePending, SkipCause::MissingInput),
+                    (RuleId::DeviceDuplicate, SkipCause::TurnedOff),
+                ] {
+                    r.skipped.push(crate::report::SkippedRule {
+                        rule,
+                        cause,
+                        input: None,
+                        reason: "not in this snapshot".into(),
+                        title: "",
+                    });
+                }
+                r
+            })
+            .collect();
+        let mut out = Vec::new();
+        printer(Format::Github, Style::plain())
+            .print_many(&reports, &mut out)
+            .unwrap();
+        let out = String::from_utf8(out).unwrap();
+        for level in ["error", "warning", "notice"] {
+            let n = out
+                .lines()
+                .filter(|l| l.starts_with(&format!("::{level} ")))
+                .count();
+            assert!(n <= ANNOTATIONS_PER_LEVEL, "{n} {level}s\n{out}");
+        }
+        // The gaps past the room are still in the log, as plain lines.
+        assert_eq!(out.matches("not in this snapshot").count(), 24, "{out}");
+        assert!(out
+            .lines()
+            .all(|l| !l.starts_with("warning:") || !l.contains("::")));
     }
 
     #[test]

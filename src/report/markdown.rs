@@ -344,7 +344,13 @@ impl MarkdownPrinter {
             .map(|p| Section {
                 head: p.head.len() + p.end.len(),
                 rows: p.rows.iter().map(String::len).collect(),
-                fold_line: p.fold.line(msg, p.rows.len().max(total), false).len(),
+                // Which of the two wordings is written depends on what fits: budget
+                // for the longer, so the report never runs past its share.
+                fold_line: [false, true]
+                    .map(|after_rows| p.fold.line(msg, p.rows.len().max(total), after_rows).len())
+                    .into_iter()
+                    .max()
+                    .unwrap_or(0),
             })
             .collect();
         let fixed = top.len() + overview.len() + notice(total).len() + closing(total).len();
@@ -534,9 +540,28 @@ impl Printer for MarkdownPrinter {
         const RULE: &str = "\n---\n\n";
         let share = (limits::MARKDOWN_BUDGET.saturating_sub(table.len()) / reports.len())
             .saturating_sub(RULE.len());
-        for r in reports {
+        // A report's top and overview are written whatever its share, so with hundreds
+        // of tenants the shares alone cannot keep the summary under the limit: stop
+        // before the report that would pass it, and say how many were left out.
+        let mut written = table.len();
+        let reserve = RULE.len()
+            + msg
+                .f("limits.md_tenants_more", &[("count", &reports.len())])
+                .len()
+            + 2;
+        for (i, r) in reports.iter().enumerate() {
+            let text = text_of(|buf| self.print_within(r, share, buf))?;
+            let last = i + 1 == reports.len();
+            let room = if last { 0 } else { reserve };
+            if written + RULE.len() + text.len() + room > limits::MARKDOWN_BUDGET {
+                let left = reports.len() - i;
+                let line = msg.f("limits.md_tenants_more", &[("count", &left)]);
+                writeln!(out, "{RULE}_{line}_")?;
+                break;
+            }
             out.write_all(RULE.as_bytes())?;
-            self.print_within(r, share, out)?;
+            out.write_all(text.as_bytes())?;
+            written += RULE.len() + text.len();
         }
         Ok(())
     }
