@@ -14,6 +14,7 @@
 
 use super::fixes::Fix;
 use super::fleet::{Fleet, OsVersions, Slice};
+use super::sentences;
 use super::{Printer, Report, ReportFinding};
 use crate::escape;
 use crate::finding::Severity;
@@ -148,13 +149,11 @@ fn tenants_table(reports: &[Report], msg: &Messages) -> Markup {
     html! {
         table.counts {
             thead { tr {
-                th { (msg.t("report.col_snapshot")) }
-                th { (msg.t("report.col_tenant")) }
-                th.num { (msg.t("severity.error")) }
-                th.num { (msg.t("severity.warning")) }
-                th.num { (msg.t("severity.info")) }
-                th.num { (msg.t("report.suppressed")) }
-                th { (msg.t("report.col_result")) }
+                @for (i, heading) in sentences::tenant_columns(msg).iter().enumerate() {
+                    th class=[sentences::TENANT_COUNT_COLUMNS.contains(&i).then_some("num")] {
+                        (heading)
+                    }
+                }
             } }
             tbody { @for r in reports { tr {
                 td.mono { (v(&r.snapshot.path)) }

@@ -12,6 +12,7 @@ use super::focus::FocusKind;
 use super::fold::{self, SubjectTable};
 use super::layout::{display_width, wrap_hanging, Style};
 use super::overview::Health;
+use super::sentences;
 use super::{CauseGroup, Printer, Report, ReportFinding};
 use crate::escape::{self, terminal};
 use crate::finding::Severity;
@@ -845,15 +846,7 @@ impl HumanPrinter {
         out: &mut dyn Write,
     ) -> io::Result<()> {
         let mut table = self.table();
-        table.set_header(vec![
-            msg.t("report.col_snapshot"),
-            msg.t("report.col_tenant"),
-            msg.t("severity.error"),
-            msg.t("severity.warning"),
-            msg.t("severity.info"),
-            msg.t("report.suppressed"),
-            msg.t("report.col_result"),
-        ]);
+        table.set_header(sentences::tenant_columns(msg));
         for r in reports {
             let s = &r.summary;
             table.add_row(vec![

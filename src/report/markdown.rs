@@ -12,6 +12,7 @@ use super::fold::SubjectColumns;
 use super::layout::numbered;
 use super::limits::{self, Kept, Section};
 use super::overview::Health;
+use super::sentences;
 use super::{CauseGroup, Printer, Report, ReportFinding};
 use crate::escape::{self, markdown, markdown_code};
 use crate::knowledge;
@@ -579,14 +580,8 @@ fn tenants_table(reports: &[Report], msg: &Messages, out: &mut dyn Write) -> io:
     )?;
     writeln!(
         out,
-        "| {} | {} | {} | {} | {} | {} | {} |\n|---|---|---|---|---|---|---|",
-        msg.t("report.col_snapshot"),
-        msg.t("report.col_tenant"),
-        msg.t("severity.error"),
-        msg.t("severity.warning"),
-        msg.t("severity.info"),
-        msg.t("report.suppressed"),
-        msg.t("report.col_result")
+        "| {} |\n|---|---|---|---|---|---|---|",
+        sentences::tenant_columns(msg).join(" | ")
     )?;
     for r in reports {
         let s = &r.summary;

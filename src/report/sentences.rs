@@ -41,6 +41,23 @@ impl SuppressionEntry {
     }
 }
 
+/// The headings of the table of tenants a run of several opens with: snapshot, tenant,
+/// the counts per severity and suppressed (numbers), and the result.
+pub fn tenant_columns(msg: &Messages) -> [String; 7] {
+    [
+        msg.t("report.col_snapshot"),
+        msg.t("report.col_tenant"),
+        msg.t("severity.error"),
+        msg.t("severity.warning"),
+        msg.t("severity.info"),
+        msg.t("report.suppressed"),
+        msg.t("report.col_result"),
+    ]
+}
+
+/// The columns of [`tenant_columns`] that hold numbers.
+pub const TENANT_COUNT_COLUMNS: std::ops::Range<usize> = 2..6;
+
 impl Report {
     /// When the findings were judged, and where that time came from.
     pub fn as_of_line(&self, msg: &Messages) -> String {
