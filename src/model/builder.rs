@@ -83,7 +83,7 @@ impl Tenant {
         // Each member brings a UPN and an object id: sizing the index once avoids
         // rehashing it over and over on a large tenant.
         let members: usize = groups.iter().map(|g| g.members.len()).sum();
-        t.user_by_key.reserve(members * 2, &t.users);
+        t.user_by_key.reserve(members * 2);
         t.users.reserve(members);
         t.index_groups(groups);
         t
