@@ -42,7 +42,7 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write) -> Result<u8> {
         None => e,
     });
     // The process ends next: freeing the model one allocation at a time would only
-    // delay it (as `diagnose` does not).
+    // delay it (`diagnose` does not free its last tenant's either).
     drop(redactor);
     std::mem::forget(tenant);
     result
