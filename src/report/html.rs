@@ -565,6 +565,24 @@ pub fn findings_data(findings: &[ReportFinding]) -> serde_json::Value {
     serde_json::json!({ "rules": rules, "causes": causes, "rows": rows })
 }
 
+/// One of the findings table's filters: a labelled list of (value, label) choices
+/// after "all".
+fn filter(
+    label: &str,
+    key: &str,
+    all: &str,
+    options: impl Iterator<Item = (String, String)>,
+) -> Markup {
+    html! {
+        label { (label)
+            select data-filter=(key) {
+                option value="" { (all) }
+                @for (value, label) in options { option value=(value) data-label=(label) { (label) } }
+            }
+        }
+    }
+}
+
 fn findings_table(r: &Report, i: usize, msg: &Messages) -> Markup {
     let mut rules: Vec<&str> = r.by_rule.iter().map(|c| c.rule.slug()).collect();
     rules.sort_unstable();
@@ -590,36 +608,14 @@ fn findings_table(r: &Report, i: usize, msg: &Messages) -> Markup {
         section.findings id=(format!("findings-{i}")) {
             h2 { (msg.t("html.findings_heading")) }
             div.controls {
-                label { (msg.t("report.col_rule"))
-                    select data-filter="rule" {
-                        option value="" { (all) }
-                        @for rule in &rules { option value=(rule) data-label=(rule) { (rule) } }
-                    }
-                }
-                label { (msg.t("report.col_severity"))
-                    select data-filter="severity" {
-                        option value="" { (all) }
-                        @for s in Severity::ALL {
-                            @let label = s.label(msg);
-                            option value=(s.as_str()) data-label=(label) { (label) }
-                        }
-                    }
-                }
-                label { (msg.t("report.cause"))
-                    select data-filter="cause" {
-                        option value="" { (all) }
-                        @for cause in &causes { option value=(cause) data-label=(cause) { (cause) } }
-                    }
-                }
-                label { (msg.t("html.col_status"))
-                    select data-filter="status" {
-                        option value="" { (all) }
-                        @for s in statuses {
-                            @let label = msg.t(&format!("html.status_{s}"));
-                            option value=(s) data-label=(label) { (label) }
-                        }
-                    }
-                }
+                (filter(&msg.t("report.col_rule"), "rule", &all,
+                    rules.iter().map(|r| (r.to_string(), r.to_string()))))
+                (filter(&msg.t("report.col_severity"), "severity", &all,
+                    Severity::ALL.iter().map(|s| (s.as_str().to_string(), s.label(msg).to_string()))))
+                (filter(&msg.t("report.cause"), "cause", &all,
+                    causes.iter().map(|c| (c.to_string(), c.to_string()))))
+                (filter(&msg.t("html.col_status"), "status", &all,
+                    statuses.iter().map(|s| (s.to_string(), msg.t(&format!("html.status_{s}")).to_string()))))
                 label { (msg.t("html.filter_search"))
                     input type="search" data-filter="q";
                 }
