@@ -28,18 +28,14 @@ fn tenant() -> &'static Path {
 }
 
 fn diagnose(snapshots: &[&Path], format: &str) -> String {
-    let out = bin()
-        .arg("diagnose")
-        .args(snapshots)
-        .args(["--format", format])
-        .output()
-        .unwrap();
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    support::report_text(
+        bin()
+            .arg("diagnose")
+            .args(snapshots)
+            .args(["--format", format])
+            .output()
+            .unwrap(),
+    )
 }
 
 type Counts = BTreeMap<(String, String), usize>;

@@ -116,18 +116,14 @@ fn identifiers(dir: &str, keep_groups: bool) -> BTreeSet<String> {
 }
 
 fn output(dir: &str, format: &str, extra: &[&str], key: &str) -> String {
-    let out = bin()
-        .args(["diagnose", dir, "--redact", "--format", format])
-        .args(extra)
-        .env("LOOKOUT_DOCTOR_REDACT_KEY", key)
-        .output()
-        .unwrap();
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    support::report_text(
+        bin()
+            .args(["diagnose", dir, "--redact", "--format", format])
+            .args(extra)
+            .env("LOOKOUT_DOCTOR_REDACT_KEY", key)
+            .output()
+            .unwrap(),
+    )
 }
 
 #[test]

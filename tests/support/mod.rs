@@ -31,6 +31,17 @@ pub fn bin() -> Command {
     cmd
 }
 
+/// The report a finished `diagnose` wrote: its exit code must be 0 or 1 (findings
+/// or none); anything else fails the test with what it said on stderr.
+pub fn report_text(out: std::process::Output) -> String {
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// A fixture snapshot folder, relative to the package root where `cargo test` runs
 /// the tests: reports show the path as given, so output that names it stays the same
 /// on every machine.
